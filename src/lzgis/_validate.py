@@ -1,0 +1,233 @@
+"""Checks on paths, files and GeoDataFrames.
+
+Every check returns problems as one-line strings of the form
+``"<file>: feature <id>: <what is wrong>; <the fix>"`` or raises one of the
+:mod:`lzgis._errors` classes with such a line. Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+
+from lzgis._errors import CRSError, LayerError, ValidationError
+
+# Geometry families: a layer declared "Polygon" accepts Polygon and MultiPolygon.
+_FAMILIES = {
+    "Point": {"Point", "MultiPoint"},
+    "LineString": {"LineString", "MultiLineString"},
+    "Polygon": {"Polygon", "MultiPolygon"},
+}
+
+
+def family_of(geom_type: str) -> str | None:
+    """Return "Point", "LineString" or "Polygon" for a geometry type name."""
+    name = geom_type.replace("3D ", "").replace(" Z", "").replace("Z", "") if geom_type else ""
+    for family, members in _FAMILIES.items():
+        if name in members:
+            return family
+    return None
+
+
+def allowed_types(declared: str) -> set[str]:
+    """Geometry type names allowed by a catalogue's ``geometry_type`` entry.
+
+    ``declared`` is one family or several joined by ``|`` ("Point|LineString").
+    """
+    out: set[str] = set()
+    for part in declared.split("|"):
+        out |= _FAMILIES.get(part.strip(), {part.strip()})
+    return out
+
+
+def require_crs(
+    data: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str, path: str | None = None
+) -> None:
+    """Raise :class:`CRSError` when ``data`` has no CRS."""
+    if data.crs is None:
+        where = f"{path}: " if path else ""
+        raise CRSError(
+            f"{where}`{name}` has no CRS; expected one (e.g. EPSG:4326); "
+            f"fix: add a .prj / CRS to the file, or call `set_crs()` when you know it"
+        )
+
+
+def require_same_crs(
+    left: gpd.GeoDataFrame | gpd.GeoSeries,
+    right: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    names: tuple[str, str] = ("left", "right"),
+) -> None:
+    """Raise :class:`CRSError` naming both CRSs when they differ."""
+    require_crs(left, name=names[0])
+    require_crs(right, name=names[1])
+    if not CRS(left.crs).equals(CRS(right.crs)):
+        raise CRSError(
+            f"CRS mismatch: `{names[0]}` is {CRS(left.crs).to_string()} but `{names[1]}` is "
+            f"{CRS(right.crs).to_string()}; fix: call `{names[1]}.to_crs({names[0]}.crs)` first"
+        )
+
+
+def _feature_label(fid: Any) -> str:
+    return f"feature {fid}"
+
+
+def geometry_problem(geom: shapely.Geometry | None, allowed: set[str] | None) -> str | None:
+    """Return what is wrong with one geometry and how to fix it, or None."""
+    if geom is None or shapely.is_empty(geom):
+        return "has no geometry; fix: give it a geometry or drop the feature"
+    if allowed is not None and geom.geom_type not in allowed:
+        return (
+            f"has geometry type {geom.geom_type}, expected {'/'.join(sorted(allowed))}; "
+            "fix: convert or drop the feature"
+        )
+    if not shapely.is_valid(geom):
+        reason = shapely.is_valid_reason(geom)
+        return f"invalid geometry ({reason}); fix: repair it (QGIS 'Fix geometries' or shapely.make_valid)"
+    return None
+
+
+def frame_problems(
+    gdf: gpd.GeoDataFrame,
+    *,
+    path: str,
+    id_field: str | None = "id",
+    geometry_type: str | None = None,
+    required_fields: Iterable[str] = (),
+) -> list[str]:
+    """All problems of an in-memory GeoDataFrame, one line each."""
+    problems: list[str] = []
+    if gdf.crs is None:
+        problems.append(f"{path}: no CRS; fix: add a .prj / CRS to the file, or `set_crs()` it")
+    missing = [f for f in required_fields if f not in gdf.columns]
+    if missing:
+        problems.append(
+            f"{path}: missing required field(s) {', '.join(missing)}; "
+            f"found {', '.join(map(str, gdf.columns.drop('geometry', errors='ignore')))}; fix: add or rename them"
+        )
+    if len(gdf) == 0:
+        problems.append(f"{path}: the layer is empty; fix: give it at least one feature")
+    allowed = allowed_types(geometry_type) if geometry_type else None
+    ids = gdf[id_field] if id_field and id_field in gdf.columns else gdf.index
+    for fid, geom in zip(ids, gdf.geometry, strict=True):
+        problem = geometry_problem(geom, allowed)
+        if problem:
+            problems.append(f"{path}: {_feature_label(fid)} {problem}")
+    return problems
+
+
+def validate_frame(
+    gdf: gpd.GeoDataFrame,
+    *,
+    path: str,
+    id_field: str | None = "id",
+    geometry_type: str | None = None,
+    required_fields: Iterable[str] = (),
+) -> None:
+    """Raise :class:`ValidationError` listing every problem of ``gdf``."""
+    problems = frame_problems(
+        gdf,
+        path=path,
+        id_field=id_field,
+        geometry_type=geometry_type,
+        required_fields=required_fields,
+    )
+    if problems:
+        raise ValidationError(problems)
+
+
+def require_path(path: str | Path, *, what: str = "file") -> Path:
+    """Return ``path`` as a Path, raising :class:`LayerError` when it does not exist."""
+    p = Path(path)
+    if not p.exists():
+        raise LayerError(f"{p}: no such {what}; fix: check the path (relative to {Path.cwd()})")
+    return p
+
+
+def _iter_features(path: Path) -> Iterator[tuple[Any, Mapping[str, Any] | None, Mapping[str, Any]]]:
+    import fiona
+
+    with fiona.open(path) as src:
+        for i, feat in enumerate(src):
+            props = dict(feat.properties or {})
+            fid = props.get("id", feat.id if feat.id is not None else i)
+            geom = feat.geometry
+            yield fid, (geom.__geo_interface__ if geom is not None else None), props
+
+
+def file_problems(
+    path: str | Path,
+    *,
+    id_field: str = "id",
+    geometry_type: str | None = None,
+    required_fields: Iterable[str] = (),
+    max_problems: int = 100,
+) -> list[str]:
+    """Check a vector file feature by feature (streamed with fiona).
+
+    Memory stays bounded by one feature, so files larger than memory can be
+    checked. Returns one line per problem; an empty list means usable.
+    """
+    import fiona
+    from fiona.errors import FionaError
+
+    p = Path(path)
+    if not p.exists():
+        return [f"{p}: no such file; fix: check the path"]
+    try:
+        with fiona.open(p) as src:
+            crs = src.crs
+            schema_fields = list(src.schema["properties"].keys())
+            declared = src.schema.get("geometry")
+            count_hint = len(src) if src.driver not in {"GeoJSON", "GeoJSONSeq"} else None
+    except (FionaError, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [
+            f"{p}: unreadable or not geodata ({first}); "
+            "fix: give a GeoPackage, GeoJSON or Shapefile that GDAL can open"
+        ]
+    problems: list[str] = []
+    if not crs:
+        hint = "the .prj file is missing" if p.suffix.lower() == ".shp" else "no CRS is declared"
+        problems.append(
+            f"{p}: no CRS ({hint}); fix: add the .prj / CRS, e.g. with `ogr2ogr -a_srs EPSG:4326`"
+        )
+    missing = [f for f in required_fields if f not in schema_fields]
+    if missing:
+        problems.append(
+            f"{p}: missing required field(s) {', '.join(missing)}; found {', '.join(schema_fields) or 'none'}; "
+            "fix: add or rename them"
+        )
+    allowed = allowed_types(geometry_type) if geometry_type else None
+    if allowed is None and declared and family_of(str(declared)):
+        allowed = _FAMILIES[family_of(str(declared)) or ""]
+    n = 0
+    try:
+        for fid, geo, _props in _iter_features(p):
+            n += 1
+            geom = shapely.geometry.shape(geo) if geo else None
+            problem = geometry_problem(geom, allowed)
+            if problem:
+                problems.append(f"{p}: {_feature_label(fid)} {problem}")
+                if len(problems) >= max_problems:
+                    problems.append(f"{p}: stopped after {max_problems} problems")
+                    break
+    except (FionaError, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problems.append(
+            f"{p}: unreadable after feature {n} ({first}); fix: repair or re-export the file"
+        )
+    if n == 0 and count_hint in (0, None) and not any("unreadable" in q for q in problems):
+        problems.append(f"{p}: the layer is empty; fix: give it at least one feature")
+    return problems
+
+
+def raise_if_problems(problems: list[str]) -> None:
+    """Raise :class:`ValidationError` when ``problems`` is not empty."""
+    if problems:
+        raise ValidationError(problems)

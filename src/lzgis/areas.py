@@ -1,0 +1,106 @@
+"""Areas and lengths in an equal-area CRS, checked against the ellipsoid.
+
+All lzgis areas are measured in a Lambert azimuthal equal-area (LAEA) CRS on
+the WGS84 ellipsoid, centred on the data. LAEA preserves area exactly on the
+ellipsoid; edges are densified to 500 m first so that straight edges in
+lon/lat and geodesic edges agree. :func:`geodesic_area_m2` gives the
+ellipsoidal area with :class:`pyproj.Geod` as an independent check; the two
+agree to far better than 0.1% (the tests hold them to it).
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> g = gpd.GeoDataFrame(geometry=[box(103.8, 36.0, 103.9, 36.1)], crs=4326)
+>>> round(float(area_m2(g).iloc[0] / geodesic_area_m2(g).iloc[0]), 6)
+1.0
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Geod
+
+from lzgis._validate import require_crs
+
+__all__ = [
+    "area_km2",
+    "area_m2",
+    "equal_area_crs",
+    "geodesic_area_m2",
+    "length_km",
+    "to_equal_area",
+]
+
+_GEOD = Geod(ellps="WGS84")
+_DENSIFY_DEG = 0.005  # ~500 m
+
+
+def equal_area_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
+    """Return a LAEA CRS on WGS84 centred on the data's lon/lat bounds.
+
+    Parameters
+    ----------
+    gdf
+        Data in any CRS; its bounds are taken in EPSG:4326.
+    """
+    require_crs(gdf, name="gdf")
+    geo = gdf.to_crs(4326) if not gdf.crs.equals(CRS.from_epsg(4326)) else gdf
+    minx, miny, maxx, maxy = geo.total_bounds
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        lon0, lat0 = 103.84, 36.06  # Lanzhou
+    else:
+        lon0, lat0 = (minx + maxx) / 2, (miny + maxy) / 2
+    return CRS.from_proj4(
+        f"+proj=laea +lat_0={lat0:.4f} +lon_0={lon0:.4f} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+    )
+
+
+def to_equal_area(gdf: gpd.GeoDataFrame, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
+    """Reproject ``gdf`` to an equal-area CRS, densifying edges first.
+
+    Parameters
+    ----------
+    gdf
+        Data with a CRS.
+    crs
+        The equal-area CRS to use; by default :func:`equal_area_crs` of ``gdf``.
+        Pass one CRS to several frames so they share it.
+    """
+    require_crs(gdf, name="gdf")
+    target = crs if crs is not None else equal_area_crs(gdf)
+    geo = gdf.to_crs(4326)
+    geo = geo.set_geometry(shapely.segmentize(geo.geometry.values, _DENSIFY_DEG))
+    return geo.to_crs(target)
+
+
+def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
+    """Area of each geometry in m², measured in an equal-area CRS."""
+    frame = gdf if isinstance(gdf, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=gdf)
+    return to_equal_area(frame).geometry.area
+
+
+def area_km2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
+    """Area of each geometry in km², measured in an equal-area CRS."""
+    return area_m2(gdf) / 1e6
+
+
+def geodesic_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
+    """Ellipsoidal (geodesic) area of each geometry in m², for checking."""
+    require_crs(gdf, name="gdf")
+    geo = gdf.to_crs(4326)
+    values = [
+        abs(_GEOD.geometry_area_perimeter(g)[0]) if g is not None else np.nan for g in geo.geometry
+    ]
+    return pd.Series(values, index=gdf.index, dtype=float)
+
+
+def length_km(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
+    """Geodesic length of each geometry in km (lines; polygon perimeters)."""
+    require_crs(gdf, name="gdf")
+    geo = gdf.to_crs(4326)
+    values = [_GEOD.geometry_length(g) / 1000 if g is not None else np.nan for g in geo.geometry]
+    return pd.Series(values, index=gdf.index, dtype=float)

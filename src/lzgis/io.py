@@ -1,0 +1,217 @@
+"""Reading and writing files: the one place paths become GeoDataFrames.
+
+Reads go through GDAL (pyogrio for whole files, fiona when streaming), are
+validated by :mod:`lzgis._validate` and come back in EPSG:4326 unless asked
+otherwise. Every write is atomic: the data goes to a temporary file in the
+target's directory and is renamed over the target only when complete, so a
+crash or a bad input never leaves a half-written file.
+
+Examples
+--------
+>>> import geopandas as gpd, tempfile, pathlib
+>>> from shapely import Point
+>>> g = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(103.8, 36.0)], crs=4326)
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "a.gpkg"
+>>> write_vector(g, out)
+>>> read_vector(out)["id"].tolist()
+['a']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from lzgis._errors import LayerError, OutputError
+from lzgis._validate import require_path, validate_frame
+
+__all__ = [
+    "DRIVERS",
+    "atomic_path",
+    "driver_for",
+    "read_vector",
+    "write_table",
+    "write_text",
+    "write_vector",
+    "write_vectors",
+]
+
+DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile"}
+_SHP_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def driver_for(path: str | Path) -> str:
+    """GDAL driver name for a vector path, by its suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in DRIVERS:
+        raise OutputError(
+            f"{path}: unknown vector format {suffix or '(no suffix)'!r}; "
+            f"expected one of {', '.join(sorted(DRIVERS))}; fix: change the suffix of `--to`/`--out`"
+        )
+    return DRIVERS[suffix]
+
+
+def read_vector(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    id_field: str | None = "id",
+    geometry_type: str | None = None,
+    required_fields: Iterable[str] = (),
+    to_wgs84: bool = True,
+) -> gpd.GeoDataFrame:
+    """Read and validate a vector file.
+
+    Parameters
+    ----------
+    path
+        A GeoPackage, GeoJSON, Shapefile or anything else GDAL reads.
+    layer
+        Layer name inside a multi-layer file.
+    id_field, geometry_type, required_fields
+        What :func:`lzgis._validate.validate_frame` checks.
+    to_wgs84
+        Reproject to EPSG:4326 (the default).
+
+    Raises
+    ------
+    LayerError
+        The file is missing or not geodata.
+    ValidationError
+        No CRS, invalid or unexpected geometry, missing fields, empty layer.
+    """
+    p = require_path(path)
+    try:
+        gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
+    except Exception as exc:  # GDAL raises many types; all mean "cannot read this"
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise LayerError(
+            f"{p}: unreadable or not geodata ({first}); "
+            "fix: give a GeoPackage, GeoJSON or Shapefile that GDAL can open"
+        ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise LayerError(
+            f"{p}: has no geometry column; fix: give a spatial file, not a plain table"
+        )
+    validate_frame(
+        gdf,
+        path=str(p),
+        id_field=id_field,
+        geometry_type=geometry_type,
+        required_fields=required_fields,
+    )
+    if to_wgs84 and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    return gdf
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it over ``path`` on success.
+
+    The temporary file keeps ``path``'s suffix (GDAL picks drivers by it). On
+    any exception the temporary file is removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
+        ) from None
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # let the writer create it; some GDAL drivers refuse to overwrite
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise OutputError(f"{target}: the writer produced nothing")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
+    """Write a shapefile's sidecar files into a temporary folder, then move each in."""
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=parent))
+    try:
+        staged = tmpdir / target.name
+        gdf.to_file(staged, driver="ESRI Shapefile", encoding="UTF-8")
+        for suffix in _SHP_SIDECARS:
+            part = staged.with_suffix(suffix)
+            if part.exists():
+                os.replace(part, target.with_suffix(suffix))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> None:
+    """Write ``gdf`` atomically; the format follows the suffix (.gpkg, .geojson, .shp).
+
+    Parameters
+    ----------
+    gdf
+        Data with a CRS.
+    path
+        Output path. An existing file is replaced only once the new one is complete.
+    layer
+        Layer name inside a GeoPackage (default: the file's stem).
+    """
+    target = Path(path)
+    driver = driver_for(target)
+    if gdf.crs is None:
+        raise OutputError(f"{target}: refusing to write data without a CRS; fix: `set_crs()` first")
+    if driver == "ESRI Shapefile":
+        _write_shapefile(gdf, target)
+        return
+    with atomic_path(target) as tmp:
+        kwargs = {"layer": layer or target.stem} if driver == "GPKG" else {}
+        gdf.to_file(tmp, driver=driver, **kwargs)
+
+
+def write_vectors(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path) -> None:
+    """Write several named layers into one GeoPackage, atomically as a whole."""
+    target = Path(path)
+    if driver_for(target) != "GPKG":
+        raise OutputError(f"{target}: several layers need a GeoPackage; fix: use a .gpkg suffix")
+    with atomic_path(target) as tmp:
+        for name, gdf in layers.items():
+            gdf.to_file(tmp, driver="GPKG", layer=name)
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a table atomically: CSV (UTF-8) or, for .gpkg/.geojson, a vector file."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        frame = pd.DataFrame(df.drop(columns="geometry")) if "geometry" in df.columns else df
+        with atomic_path(target) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        return
+    if suffix in DRIVERS and isinstance(df, gpd.GeoDataFrame):
+        write_vector(df, target)
+        return
+    raise OutputError(
+        f"{target}: unknown table format {suffix or '(no suffix)'!r}; expected .csv"
+        f"{' or a vector suffix' if isinstance(df, gpd.GeoDataFrame) else ''}; fix: change the suffix of `--out`"
+    )
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write UTF-8 text atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
