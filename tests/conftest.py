@@ -1,0 +1,33 @@
+"""Shared fixtures: tiny hand-made geodata written to real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import Polygon, box
+
+
+@pytest.fixture
+def squares() -> gpd.GeoDataFrame:
+    """Two valid 0.01° squares near Lanzhou, in EPSG:4326, with ids."""
+    return gpd.GeoDataFrame(
+        {"id": ["a", "b"], "name_zh": ["甲", "乙"], "name_en": ["A", "B"]},
+        geometry=[box(103.80, 36.00, 103.81, 36.01), box(103.82, 36.00, 103.83, 36.01)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def bowtie_file(tmp_path: Path) -> Path:
+    """A GeoJSON with one valid square and one self-intersecting 'bow-tie' polygon."""
+    bowtie = Polygon([(103.80, 36.00), (103.81, 36.01), (103.81, 36.00), (103.80, 36.01)])
+    gdf = gpd.GeoDataFrame(
+        {"id": ["ok", "bowtie"]},
+        geometry=[box(103.82, 36.00, 103.83, 36.01), bowtie],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "bowtie.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    return path
