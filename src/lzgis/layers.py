@@ -36,9 +36,9 @@ import pandas as pd
 import tomllib
 
 from lzgis._errors import LayerError
-from lzgis.io import read_vector
+from lzgis.io import driver_for, read_vector, write_vector
 
-__all__ = ["LAYER_IDS", "catalog", "layer_path", "layers_dir", "load", "spec"]
+__all__ = ["LAYER_IDS", "catalog", "export", "layer_path", "layers_dir", "load", "spec"]
 
 LAYER_IDS = (
     "districts",
@@ -190,3 +190,15 @@ def load(
     gdf.attrs["layer_id"] = layer_id
     gdf.attrs["path"] = str(src)
     return gdf
+
+
+def export(layer_id: str, path: str | Path, *, config: str | Path | None = None) -> int:
+    """Write one layer to a GeoPackage, GeoJSON or Shapefile (by suffix), atomically.
+
+    The suffix is checked before anything is read, so a wrong ``path`` fails
+    fast and writes nothing. Returns the number of features written.
+    """
+    driver_for(path)
+    gdf = load(layer_id, config=config)
+    write_vector(gdf, path)
+    return len(gdf)

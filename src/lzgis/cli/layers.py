@@ -8,7 +8,6 @@ import click
 
 from lzgis import layers as _layers
 from lzgis._validate import file_problems
-from lzgis.io import write_vector
 
 
 @click.group("layers")
@@ -62,6 +61,5 @@ def validate(path: str, layer_id: str | None) -> None:
 )
 def export(layer_id: str, to: str) -> None:
     """Write layer LAYER_ID to a GeoPackage, GeoJSON or Shapefile (by suffix)."""
-    gdf = _layers.load(layer_id)
-    write_vector(gdf, to)
-    click.echo(f"wrote {len(gdf)} features of {layer_id} to {to}")
+    count = _layers.export(layer_id, to)
+    click.echo(f"wrote {count} features of {layer_id} to {to}")
