@@ -1,0 +1,15 @@
+"""Interactive web maps of the plan: overview, greening, land allocation and projects.
+
+Each map is a function of GeoDataFrames/DataFrames returning one self-contained
+HTML page (a string): bilingual (Chinese / English), every data value
+HTML-escaped, a scale bar, a find-by-name box, a legend and a visible note on
+schematic layers. ``offline=True`` inlines Leaflet and the plugins (vendored
+from npm with their licences in ``_vendor/``). The same inputs give
+byte-identical pages. :mod:`lzgis.publish` writes them all with an index.
+"""
+
+from __future__ import annotations
+
+from lzgis.maps.overview import overview_map
+
+__all__ = ["overview_map"]

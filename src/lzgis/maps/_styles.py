@@ -1,0 +1,146 @@
+"""Per-layer titles, colours, popup rows and project icons (fixed lzgis text, bilingual).
+
+Examples
+--------
+>>> LAYERS["parks"]
+('“3+8”园区', 'The 3+8 parks')
+>>> category_icon("industry").startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from lzgis.maps._escape import esc
+
+__all__ = [
+    "CATEGORIES",
+    "COLORS",
+    "LAYERS",
+    "LINE_KINDS",
+    "category_icon",
+    "layer_rows",
+    "layer_style",
+]
+
+LAYERS: dict[str, tuple[str, str]] = {
+    "districts": ("区县界", "Districts and counties"),
+    "new_area": ("兰州新区", "Lanzhou New Area"),
+    "parks": ("“3+8”园区", "The 3+8 parks"),
+    "greening_zones": ("两山及生态绿化区", "Greening zones"),
+    "wetlands": ("湿地", "Wetlands"),
+    "yellow_river": ("黄河", "Yellow River"),
+    "projects": ("规划项目", "Plan projects"),
+}
+
+COLORS: dict[str, str] = {
+    "districts": "#555555",
+    "new_area": "#e76f51",
+    "park3": "#c1121f",
+    "park8": "#6a4c93",
+    "greening_zones": "#2a9d8f",
+    "wetlands": "#3a86ff",
+    "yellow_river": "#1d4ed8",
+    "conflict": "#ff006e",
+}
+
+# category -> (zh, en, colour, letter on the icon)
+CATEGORIES: dict[str, tuple[str, str, str, str]] = {
+    "industry": ("工业", "Industry", "#b91c1c", "I"),
+    "energy": ("能源", "Energy", "#ea580c", "E"),
+    "logistics": ("物流", "Logistics", "#7c3aed", "L"),
+    "transport": ("交通", "Transport", "#2563eb", "T"),
+    "environment": ("环保", "Environment", "#0f766e", "V"),
+    "ecology": ("生态", "Ecology", "#16a34a", "G"),
+    "services": ("服务", "Services", "#db2777", "S"),
+}
+_OTHER = ("其他", "Other", "#6b7280", "?")
+LINE_KINDS = ("LineString", "MultiLineString")
+
+_COMMON = (("source", "来源", "Source"), ("accuracy", "精度", "Accuracy"))
+_ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "districts": (("adcode", "行政区划代码", "Adcode"), ("kind", "类型", "Kind")),
+    "new_area": (
+        ("kind", "类型", "Kind"),
+        ("area_km2_stated", "规划面积(km²)", "Stated area (km²)"),
+    ),
+    "parks": (
+        ("tier", "层级", "Tier (3 = major zone, 8 = county park)"),
+        ("district", "所在区县", "District"),
+        ("industries", "主导产业", "Industries (zh)"),
+        ("industries_en", "主导产业(英)", "Industries"),
+        ("targets", "目标", "Targets"),
+        ("area_km2_stated", "规划面积(km²)", "Stated area (km²)"),
+        ("plan_section", "规划条文", "Plan section"),
+    ),
+    "greening_zones": (
+        ("green_class", "绿地类别", "Green class (CJJ/T 85)"),
+        ("zone_kind", "类型", "Kind"),
+        ("plan_section", "规划条文", "Plan section"),
+    ),
+    "wetlands": (
+        ("green_class", "绿地类别", "Green class (CJJ/T 85)"),
+        ("plan_section", "规划条文", "Plan section"),
+    ),
+    "yellow_river": (),
+    "projects": (
+        ("category", "类别", "Category"),
+        ("unit", "责任单位", "Responsible unit"),
+        ("unit_en", "责任单位(英)", "Responsible unit (en)"),
+        ("park", "园区", "Park"),
+        ("district", "区县", "District"),
+        ("location_confidence", "定位可信度", "Location confidence"),
+        ("plan_section", "规划条文", "Plan section"),
+    ),
+}
+
+
+def _value(rec: pd.Series, col: str) -> Any:
+    value = rec.get(col)
+    if col == "category" and value in CATEGORIES:
+        zh, en, _, _ = CATEGORIES[str(value)]
+        return f"{zh} / {en}"
+    return value
+
+
+def layer_rows(layer_id: str, rec: pd.Series) -> list[tuple[str, str, Any]]:
+    """Popup rows ``(label_zh, label_en, value)`` for one feature of ``layer_id``."""
+    spec = _ROWS.get(layer_id, ()) + _COMMON
+    return [(zh, en, _value(rec, col)) for col, zh, en in spec]
+
+
+def layer_style(layer_id: str, rec: pd.Series) -> dict[str, Any]:
+    """Leaflet path style for one feature of ``layer_id``."""
+    if layer_id == "districts":
+        return {"color": COLORS["districts"], "weight": 1.5, "fill": False}
+    if layer_id == "new_area":
+        return {"color": COLORS["new_area"], "weight": 2, "dashArray": "6 4", "fillOpacity": 0.06}
+    if layer_id == "parks":
+        tier8 = str(rec.get("tier")) == "8"
+        color = COLORS["park8" if tier8 else "park3"]
+        if str(rec.get("parent") or "") == "" and rec.get("_has_children", False):
+            return {"color": color, "weight": 2, "dashArray": "4 4", "fill": False}
+        return {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.3}
+    if layer_id in ("greening_zones", "wetlands"):
+        color = COLORS[layer_id]
+        return {"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.3}
+    if layer_id == "yellow_river":
+        return {"color": COLORS["yellow_river"], "weight": 3, "opacity": 0.8}
+    if layer_id == "projects":
+        _, _, color, _ = CATEGORIES.get(str(rec.get("category")), _OTHER)
+        return {"color": color, "weight": 3, "opacity": 0.85, "dashArray": "8 4"}
+    return {"color": "#333333", "weight": 1}
+
+
+def category_icon(category: Any, *, marker_id: Any = "") -> str:
+    """Inline SVG marker for a project category (no font icons needed)."""
+    _, _, color, letter = CATEGORIES.get(str(category), _OTHER)
+    return (
+        f'<svg data-lz-id="{esc(marker_id)}" width="24" height="24" viewBox="0 0 24 24">'
+        f'<circle cx="12" cy="12" r="10" fill="{color}" stroke="#fff" stroke-width="2"/>'
+        f'<text x="12" y="16" text-anchor="middle" font-size="12" font-family="sans-serif" '
+        f'font-weight="700" fill="#fff">{letter}</text></svg>'
+    )
