@@ -50,7 +50,10 @@ _VENDORED = {
         "leaflet.markercluster/leaflet.markercluster.js",
         "leaflet.markercluster/MIT-LICENCE.txt",
     ),
-    CLUSTER_CSS[0]: ("leaflet.markercluster/MarkerCluster.css", "leaflet.markercluster/MIT-LICENCE.txt"),
+    CLUSTER_CSS[0]: (
+        "leaflet.markercluster/MarkerCluster.css",
+        "leaflet.markercluster/MIT-LICENCE.txt",
+    ),
     CLUSTER_CSS[1]: (
         "leaflet.markercluster/MarkerCluster.Default.css",
         "leaflet.markercluster/MIT-LICENCE.txt",

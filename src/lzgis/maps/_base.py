@@ -45,6 +45,7 @@ __all__ = [
     "NONE_BACKGROUND",
     "SIMPLIFY_M",
     "check_basemap",
+    "dot_icon",
     "feature_collection",
     "finish",
     "geojson_layer",
@@ -151,6 +152,14 @@ def _rounded(geom: shapely.Geometry) -> dict[str, Any]:
     return mapped
 
 
+def dot_icon(color: str) -> str:
+    """A plain inline-SVG dot marker (Leaflet's default icon would need image files)."""
+    return (
+        '<svg width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="7" '
+        f'fill="{color}" stroke="#fff" stroke-width="2"/></svg>'
+    )
+
+
 def feature_collection(
     gdf: gpd.GeoDataFrame,
     *,
@@ -186,7 +195,11 @@ def feature_collection(
         }
         if icons is not None:
             props["_icon"] = icons[i]
-        features.append({"type": "Feature", "geometry": _rounded(rec.geometry), "properties": props})
+        elif rec.geometry.geom_type in ("Point", "MultiPoint"):
+            props["_icon"] = dot_icon(str(styles[i].get("color", "#333333")))
+        features.append(
+            {"type": "Feature", "geometry": _rounded(rec.geometry), "properties": props}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -242,9 +255,9 @@ def new_map(
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     if basemap == "osm":
-        folium.TileLayer(
-            "OpenStreetMap", name="OpenStreetMap 底图 / basemap", max_zoom=19
-        ).add_to(m)
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap 底图 / basemap", max_zoom=19).add_to(
+            m
+        )
     elif basemap == "gaode":
         folium.TileLayer(
             GAODE_URL,

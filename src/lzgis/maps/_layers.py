@@ -8,7 +8,14 @@ from folium.plugins import MarkerCluster
 
 from lzgis.maps._assets import CLUSTER_CSS, CLUSTER_JS
 from lzgis.maps._base import feature_collection, geojson_layer, layer_name, prepare
-from lzgis.maps._styles import CATEGORIES, LAYERS, LINE_KINDS, category_icon, layer_rows, layer_style
+from lzgis.maps._styles import (
+    CATEGORIES,
+    LAYERS,
+    LINE_KINDS,
+    category_icon,
+    layer_rows,
+    layer_style,
+)
 
 __all__ = ["add_layer", "add_projects", "is_schematic", "with_child_flags"]
 
@@ -54,12 +61,20 @@ def add_layer(
 def _cluster(name: str, *, show: bool) -> MarkerCluster:
     cluster = MarkerCluster(name=name, show=show, options={"maxClusterRadius": 40})
     cluster.default_js = [("markerclusterjs", CLUSTER_JS)]
-    cluster.default_css = [("markerclustercss", CLUSTER_CSS[0]), ("markerclusterdefaultcss", CLUSTER_CSS[1])]
+    cluster.default_css = [
+        ("markerclustercss", CLUSTER_CSS[0]),
+        ("markerclusterdefaultcss", CLUSTER_CSS[1]),
+    ]
     return cluster
 
 
 def add_projects(
-    m: folium.Map, projects: gpd.GeoDataFrame, *, basemap: str, per_category: bool, show: bool = True
+    m: folium.Map,
+    projects: gpd.GeoDataFrame,
+    *,
+    basemap: str,
+    per_category: bool,
+    show: bool = True,
 ) -> None:
     """Add projects: points as category-icon markers in clusters, lines (roads, pipelines, rail) as paths.
 
@@ -105,5 +120,7 @@ def add_projects(
             styles=[layer_style("projects", rec) for rec in records],
             rows=[layer_rows("projects", rec) for rec in records],
         )
-        label = layer_name("规划项目(线路、管道)", "Plan projects (roads, pipelines, rail)", schematic=schem)
+        label = layer_name(
+            "规划项目(线路、管道)", "Plan projects (roads, pipelines, rail)", schematic=schem
+        )
         geojson_layer(fc, name=label, show=show).add_to(m)

@@ -24,6 +24,7 @@ __all__ = [
     "category_icon",
     "layer_rows",
     "layer_style",
+    "number",
 ]
 
 LAYERS: dict[str, tuple[str, str]] = {
@@ -93,13 +94,33 @@ _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("park", "园区", "Park"),
         ("district", "区县", "District"),
         ("location_confidence", "定位可信度", "Location confidence"),
+        ("zones", "所在分区", "Zones"),
+        ("dist_river_km", "距黄河(km)", "To the Yellow River (km)"),
+        ("dist_park_edge_km", "距园区边界(km)", "To the park edge (km)"),
         ("plan_section", "规划条文", "Plan section"),
     ),
 }
 
 
+def number(value: Any, digits: int = 2) -> str:
+    """A number with at most ``digits`` decimals and no exponent; "" for missing values.
+
+    >>> number(1744.0), number(0.12345), number(float("nan"))
+    ('1744', '0.12', '')
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if v != v:
+        return ""
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
+
+
 def _value(rec: pd.Series, col: str) -> Any:
     value = rec.get(col)
+    if isinstance(value, float):
+        return number(value)
     if col == "category" and value in CATEGORIES:
         zh, en, _, _ = CATEGORIES[str(value)]
         return f"{zh} / {en}"

@@ -43,8 +43,12 @@ def layer_legend(layers: Mapping[str, gpd.GeoDataFrame]) -> list[tuple[str, str]
         note = f" ({SCHEMATIC_NOTE})" if is_schematic(layers[lid]) else ""
         zh, en = LAYERS[lid]
         if lid == "parks":
-            entries.append((swatch(COLORS["park3"], fill="#c1121f55"), f"三大园区 / 3 major zones{note}"))
-            entries.append((swatch(COLORS["park8"], fill="#6a4c9355"), f"八个县区园区 / 8 county parks{note}"))
+            entries.append(
+                (swatch(COLORS["park3"], fill="#c1121f55"), f"三大园区 / 3 major zones{note}")
+            )
+            entries.append(
+                (swatch(COLORS["park8"], fill="#6a4c9355"), f"八个县区园区 / 8 county parks{note}")
+            )
         else:
             entries.append((sw[lid], f"{zh} / {en}{note}"))
     return entries
@@ -55,7 +59,10 @@ def project_legend(projects: gpd.GeoDataFrame) -> list[tuple[str, str]]:
     present = set(projects["category"].astype(str)) if "category" in projects.columns else set()
     note = f" ({SCHEMATIC_NOTE})" if is_schematic(projects) else ""
     return [
-        (category_icon(cat).replace('width="24" height="24"', 'width="16" height="16"'), f"{zh} / {en}{note}")
+        (
+            category_icon(cat).replace('width="24" height="24"', 'width="16" height="16"'),
+            f"{zh} / {en}{note}",
+        )
         for cat, (zh, en, _, _) in CATEGORIES.items()
         if cat in present
     ]

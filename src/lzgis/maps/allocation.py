@@ -1,0 +1,220 @@
+"""The land allocation map: parks by tier, the protected constraints, the conflicts.
+
+Conflicts come from :func:`lzgis.allocation.embedded_allocation` (a
+GeoDataFrame with ``park_or_project_id``, ``protected_layer``,
+``protected_id``, ``area_km2``, ``rule``); they are drawn last, in a
+highlight colour, above the parks and constraints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from lzgis.areas import equal_area_crs
+from lzgis.maps._base import (
+    feature_collection,
+    finish,
+    geojson_layer,
+    layer_name,
+    legend_html,
+    new_map,
+    prepare,
+    stable_ids,
+    swatch,
+)
+from lzgis.maps._escape import SCHEMATIC_NOTE
+from lzgis.maps._layers import add_layer, is_schematic
+from lzgis.maps._styles import COLORS, LAYERS, number
+
+__all__ = ["allocation_map", "river_buffer"]
+
+
+def river_buffer(river: gpd.GeoDataFrame, *, distance_m: float) -> gpd.GeoDataFrame:
+    """The river protection strip: ``river`` buffered by ``distance_m`` metres (one feature).
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> r = gpd.GeoDataFrame({"schematic": [False]},
+    ...                      geometry=[LineString([(103.8, 36.0), (103.9, 36.0)])], crs=4326)
+    >>> b = river_buffer(r, distance_m=500.0)
+    >>> from lzgis.areas import area_km2
+    >>> 8.9 < float(area_km2(b).iloc[0]) < 9.8  # ~9 km long x 1 km wide
+    True
+    """
+    metric = equal_area_crs(river)
+    strip = river.to_crs(metric).buffer(distance_m).union_all()
+    return gpd.GeoDataFrame(
+        {
+            "id": ["yellow_river_buffer"],
+            "name_zh": [f"黄河 {distance_m:g} 米保护带"],
+            "name_en": [f"Yellow River {distance_m:g} m protection strip"],
+            "schematic": [is_schematic(river)],
+            "accuracy": [str(river["accuracy"].iloc[0]) if "accuracy" in river.columns else ""],
+        },
+        geometry=[strip],
+        crs=metric,
+    ).to_crs(4326)
+
+
+def _names(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[tuple[str, str], tuple[str, str]]:
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for lid, gdf in layers.items():
+        for _, rec in gdf.iterrows():
+            out[(lid, str(rec.get("id")))] = (
+                str(rec.get("name_zh", "")),
+                str(rec.get("name_en", "")),
+            )
+    return out
+
+
+def _conflict_rows(rec: pd.Series) -> list[tuple[str, str, Any]]:
+    return [
+        ("园区或项目", "Park or project", rec.get("_subject")),
+        ("保护对象", "Protected", rec.get("_protected")),
+        ("面积(km²)", "Area (km²)", number(rec.get("area_km2"), 3)),
+        ("规则", "Rule", rec.get("rule")),
+    ]
+
+
+def allocation_map(
+    conflicts: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    river_buffer_m: float = 500.0,
+    basemap: str = "osm",
+    tianditu_key: str | None = None,
+    offline: bool = False,
+) -> str:
+    """Build the land allocation page (HTML).
+
+    Parameters
+    ----------
+    conflicts
+        Overlaps of parks/projects with protected land (see module doc).
+    layers
+        Layer id -> GeoDataFrame: ``parks`` (split by tier), and the
+        constraints ``greening_zones``, ``wetlands``, ``yellow_river``.
+    river_buffer_m
+        Width of the river strip drawn as a constraint (same as the analysis).
+    """
+    names = _names(layers)
+    with stable_ids():
+        outlines = prepare(layers["districts"], basemap=basemap) if "districts" in layers else None
+        extent = [
+            prepare(layers[lid], basemap=basemap, tolerance_m=0)
+            for lid in ("parks",)
+            if lid in layers
+        ]
+        m = new_map(basemap=basemap, tianditu_key=tianditu_key, extent=extent, outlines=outlines)
+        entries: list[tuple[str, str]] = []
+        for lid in ("greening_zones", "wetlands"):
+            if lid in layers:
+                add_layer(m, lid, layers[lid], basemap=basemap, name=None)
+                zh, en = LAYERS[lid]
+                note = f" ({SCHEMATIC_NOTE})" if is_schematic(layers[lid]) else ""
+                entries.append(
+                    (
+                        swatch(COLORS[lid], fill=COLORS[lid] + "55"),
+                        f"保护:{zh} / protected: {en}{note}",
+                    )
+                )
+        if "yellow_river" in layers:
+            strip = river_buffer(layers["yellow_river"], distance_m=river_buffer_m)
+            part = prepare(strip, basemap=basemap)
+            style = {
+                "color": COLORS["yellow_river"],
+                "weight": 1,
+                "fillColor": COLORS["yellow_river"],
+                "fillOpacity": 0.15,
+            }
+            fc = feature_collection(
+                part,
+                styles=[style],
+                rows=[[("宽度(米)", "Width each side (m)", f"{river_buffer_m:g}")]],
+            )
+            label = layer_name(
+                f"黄河{river_buffer_m:g}米保护带",
+                f"Yellow River {river_buffer_m:g} m strip",
+                schematic=is_schematic(strip),
+            )
+            geojson_layer(fc, name=label).add_to(m)
+            add_layer(m, "yellow_river", layers["yellow_river"], basemap=basemap)
+            entries.append(
+                (
+                    swatch(COLORS["yellow_river"], fill="#1d4ed826"),
+                    f"黄河保护带 / river strip ({river_buffer_m:g} m)",
+                )
+            )
+        if "parks" in layers:
+            parks = layers["parks"]
+            tier = parks["tier"].astype(str)
+            for value, zh, en, color in (
+                ("3", "三大园区", "3 major zones", "park3"),
+                ("8", "八个县区园区", "8 county parks", "park8"),
+            ):
+                part = parks[tier == value]
+                if len(part):
+                    schem = is_schematic(part)
+                    add_layer(
+                        m, "parks", part, basemap=basemap, name=layer_name(zh, en, schematic=schem)
+                    )
+                    note = f" ({SCHEMATIC_NOTE})" if schem else ""
+                    entries.append(
+                        (swatch(COLORS[color], fill=COLORS[color] + "55"), f"{zh} / {en}{note}")
+                    )
+        data = conflicts.copy()
+        data["_subject"] = [
+            " / ".join(
+                names.get(("parks", str(s)), names.get(("projects", str(s)), (str(s), "")))
+            ).strip(" /")
+            + f" ({s})"
+            for s in data.get("park_or_project_id", pd.Series("", index=data.index))
+        ]
+        data["_protected"] = [
+            " / ".join(names.get((str(lay), str(pid)), (str(pid), ""))).strip(" /") + f" ({lay})"
+            for lay, pid in zip(
+                data.get("protected_layer", [""] * len(data)),
+                data.get("protected_id", [""] * len(data)),
+                strict=False,
+            )
+        ]
+        data["name_zh"] = ["冲突:" + s for s in data["_subject"]]
+        data["name_en"] = [
+            "Conflict: " + str(r) for r in data.get("rule", pd.Series("", index=data.index))
+        ]
+        data["schematic"] = True
+        data["accuracy"] = "overlap of schematic layers / 示意图层叠加"
+        part = prepare(data, basemap=basemap, tolerance_m=10.0)
+        if len(part):
+            recs = [rec for _, rec in part.iterrows()]
+            style = {
+                "color": COLORS["conflict"],
+                "weight": 2,
+                "fillColor": COLORS["conflict"],
+                "fillOpacity": 0.6,
+            }
+            fc = feature_collection(
+                part, styles=[style] * len(recs), rows=[_conflict_rows(r) for r in recs]
+            )
+            geojson_layer(
+                fc, name=layer_name("冲突", f"Conflicts ({len(part)})", schematic=True)
+            ).add_to(m)
+        entries.append(
+            (
+                swatch(COLORS["conflict"], fill=COLORS["conflict"] + "99"),
+                f"冲突 / conflict ({SCHEMATIC_NOTE})",
+            )
+        )
+        return finish(
+            m,
+            title_zh="园区用地与生态保护冲突",
+            title_en="Land allocation: parks, protected land and conflicts",
+            legend=legend_html("图例 / Legend", entries),
+            basemap=basemap,
+            offline=offline,
+        )
