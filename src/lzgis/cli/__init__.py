@@ -50,8 +50,10 @@ def main(config: str | None) -> None:
 
 def _register() -> None:
     from lzgis.cli.layers import layers
+    from lzgis.cli.publish import publish
 
     main.add_command(layers)
+    main.add_command(publish)
 
 
 _register()

@@ -284,8 +284,7 @@ def new_map(
             styles=[{"color": "#8a8170", "weight": 1, "fill": False}] * len(outlines),
             rows=[[] for _ in range(len(outlines))],
         )
-        layer = geojson_layer(fc, name="区县界 / district outlines (base)", control=False)
-        layer.add_to(m)
+        geojson_layer(fc, name="区县界 / district outlines (base)", control=False).add_to(m)
     bounds = _bounds(extent)
     if bounds is not None:
         m.fit_bounds(bounds)

@@ -158,9 +158,10 @@ class Runtime(MacroElement):
             }
         )
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         figure = self.get_root()
         assert isinstance(figure, Figure)
         figure.header.add_child(Element(f"<style>{LZ_CSS}</style>"), name="lz_css")
         figure.header.add_child(Element(f"<script>{LZ_JS}</script>"), name="lz_js")
         super().render(**kwargs)
+        return ""

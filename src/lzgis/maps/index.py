@@ -1,0 +1,174 @@
+"""The ``index.html`` of a published map set: links and key figures, bilingual, no script.
+
+Examples
+--------
+>>> page = index_page(maps=[("overview.html", "总览", "Overview")], tables=[])
+>>> '<meta charset="utf-8">' in page and 'href="overview.html"' in page
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from lzgis.areas import area_km2
+from lzgis.maps._escape import SCHEMATIC_NOTE, esc, table_html
+from lzgis.maps._styles import CATEGORIES, number
+from lzgis.maps.greening import verdict
+
+__all__ = ["index_page"]
+
+_CSS = """
+body{font:14px/1.45 sans-serif;margin:24px auto;max-width:1000px;padding:0 16px;color:#1f2328}
+h1{font-size:22px;margin-bottom:4px} h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d0d7de}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}
+th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa} .note{color:#9a3412;font-style:italic} .fig{font-size:18px;font-weight:600}
+ul.maps li{margin:4px 0}
+"""
+_VERDICT = {"pass": "达标 / met", "fail": "未达标 / missed", "none": "无目标 / no target"}
+_MAX_ROWS = 60
+
+
+def _pct(value: Any) -> str:
+    s = number(float(value) * 100, 1) if number(value) else ""
+    return f"{s}%" if s else ""
+
+
+def _greening(report: gpd.GeoDataFrame) -> str:
+    verdicts = [verdict(p) for p in report.get("passed", pd.Series(dtype=object))]
+    met, judged = verdicts.count("pass"), sum(v != "none" for v in verdicts)
+    rows = [
+        (
+            rec.get("zone_zh"),
+            rec.get("zone_en"),
+            _pct(rec.get("coverage")),
+            _pct(rec.get("target")),
+            _VERDICT[verdict(rec.get("passed"))],
+            number(rec.get("shortfall_km2")),
+        )
+        for _, rec in report.iterrows()
+    ]
+    return (
+        "<h2>绿化覆盖率与目标 / Green coverage against the targets</h2>"
+        f'<p class="fig">{met} / {judged} 个分区达标 / zones meet their target</p>'
+        + table_html(
+            [
+                "分区",
+                "Zone",
+                "覆盖率 / coverage",
+                "目标 / target",
+                "结果 / result",
+                "缺口 / shortfall (km²)",
+            ],
+            rows,
+        )
+    )
+
+
+def _parks(parks: gpd.GeoDataFrame) -> str:
+    top = parks[parks.get("parent", pd.Series("", index=parks.index)).fillna("").astype(str) == ""]
+    areas = area_km2(top)
+    rows = []
+    totals: dict[str, float] = {}
+    for (_, rec), area in zip(top.iterrows(), areas, strict=True):
+        tier = str(rec.get("tier"))
+        totals[tier] = totals.get(tier, 0.0) + float(area)
+        rows.append(
+            (
+                rec.get("name_zh"),
+                rec.get("name_en"),
+                tier,
+                number(area, 1),
+                number(rec.get("area_km2_stated"), 1),
+            )
+        )
+    summary = "; ".join(
+        f"{tier} 类 / tier {tier}: {number(v, 1)} km²" for tier, v in sorted(totals.items())
+    )
+    return (
+        "<h2>园区用地 / Land under the parks</h2>"
+        f'<p class="fig">{esc(summary)}</p>'
+        f'<p class="note">面积按示意边界量算 / areas measured on the schematic outlines ({SCHEMATIC_NOTE})</p>'
+        + table_html(
+            ["园区", "Park", "层级 / tier", "绘制面积 / drawn (km²)", "规划面积 / stated (km²)"],
+            rows,
+        )
+    )
+
+
+def _frame(title: str, frame: pd.DataFrame) -> str:
+    data = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    more = f"<p>… {len(data) - _MAX_ROWS} more rows in the CSV</p>" if len(data) > _MAX_ROWS else ""
+    rows = [
+        [number(v, 3) if isinstance(v, float) else v for v in row]
+        for row in data.head(_MAX_ROWS).itertuples(index=False)
+    ]
+    return f"<h3>{title}</h3>" + table_html([esc(c) for c in data.columns], rows) + more
+
+
+def _projects(projects: gpd.GeoDataFrame) -> str:
+    counts = projects["category"].astype(str).value_counts()
+    rows = [(zh, en, int(counts.get(cat, 0))) for cat, (zh, en, _, _) in CATEGORIES.items()]
+    rows += [(c, c, int(n)) for c, n in counts.items() if c not in CATEGORIES]
+    conf = projects.get("location_confidence", pd.Series(dtype=str)).astype(str).value_counts()
+    conf_text = ", ".join(f"{esc(k)}: {int(v)}" for k, v in sorted(conf.items()))
+    return (
+        "<h2>规划项目 / Projects by category</h2>"
+        f'<p class="fig">{len(projects)} 个项目 / projects</p>'
+        + table_html(["类别", "Category", "数量 / count"], rows)
+        + f"<p>定位可信度 / location confidence: {conf_text}</p>"
+    )
+
+
+def index_page(
+    *,
+    maps: Sequence[tuple[str, str, str]],
+    tables: Sequence[str],
+    report: gpd.GeoDataFrame | None = None,
+    allocation: pd.DataFrame | None = None,
+    conflicts: gpd.GeoDataFrame | None = None,
+    projects: gpd.GeoDataFrame | None = None,
+    parks: gpd.GeoDataFrame | None = None,
+) -> str:
+    """The index page: links to ``maps`` (file, title_zh, title_en) and ``tables``, key figures.
+
+    Every value from the frames is escaped; figures missing an input are left out.
+    """
+    links = "".join(f'<li><a href="{esc(f)}">{esc(zh)} / {esc(en)}</a></li>' for f, zh, en in maps)
+    parts = [
+        "<h1>兰州“多极突破”行动规划(2012)</h1>",
+        "<p>Lanzhou multi-pole breakthrough plan (2012): maps and key figures</p>",
+        f'<p class="note">标注“{SCHEMATIC_NOTE}”的图层依规划文本绘制，位置与面积仅为示意 / '
+        "layers marked schematic are drawn from the plan's text; their positions and areas are indicative.</p>",
+        f'<h2>地图 / Maps</h2><ul class="maps">{links}</ul>',
+    ]
+    if report is not None:
+        parts.append(_greening(report))
+    if parks is not None:
+        parts.append(_parks(parks))
+    if conflicts is not None:
+        total = float(pd.to_numeric(conflicts.get("area_km2"), errors="coerce").fillna(0).sum())
+        parts.append(
+            f'<p class="fig">{len(conflicts)} 处冲突 / conflicts with protected land, '
+            f"{number(total, 2) or 0} km²</p>"
+        )
+        parts.append(_frame("冲突 / Conflicts", conflicts))
+    if allocation is not None:
+        parts.append(_frame("用地分配 / Allocation table", allocation))
+    if projects is not None:
+        parts.append(_projects(projects))
+    if tables:
+        items = "".join(f'<li><a href="{esc(t)}">{esc(t)}</a></li>' for t in tables)
+        parts.append(f"<h2>报表 / Report tables (CSV)</h2><ul>{items}</ul>")
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>兰州规划地图 / Lanzhou plan maps</title>\n"
+        f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

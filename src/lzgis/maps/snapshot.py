@@ -1,0 +1,91 @@
+"""PNG snapshots of map pages rendered in headless Chromium (Debian ``chromium``)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from lzgis._errors import OutputError
+from lzgis.io import atomic_path
+
+__all__ = ["CHROMIUM", "chromium_path", "snapshot"]
+
+CHROMIUM = "/usr/bin/chromium"
+_FLAGS = (
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
+def chromium_path() -> Path:
+    """The Chromium binary: /usr/bin/chromium, else ``chromium`` on PATH.
+
+    Raises
+    ------
+    OutputError
+        No Chromium, with the command that installs it.
+    """
+    if Path(CHROMIUM).exists():
+        return Path(CHROMIUM)
+    found = shutil.which("chromium")
+    if found:
+        return Path(found)
+    raise OutputError(
+        f"snapshots need Chromium and {CHROMIUM} does not exist; "
+        "fix: `apt-get install -y chromium` or leave out `--snapshots`"
+    )
+
+
+def snapshot(
+    page: str | Path,
+    png: str | Path,
+    *,
+    width: int = 1200,
+    height: int = 800,
+    timeout_s: float = 120.0,
+) -> Path:
+    """Render the HTML file ``page`` to ``png`` (written atomically) and return ``png``.
+
+    Raises
+    ------
+    OutputError
+        Chromium is missing, fails or writes nothing.
+    """
+    browser = chromium_path()
+    source = Path(page).resolve()
+    target = Path(png)
+    with (
+        tempfile.TemporaryDirectory(prefix="lzgis-chromium-") as profile,
+        atomic_path(target) as tmp,
+    ):
+        cmd = [
+            str(browser),
+            *_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={width},{height}",
+            "--virtual-time-budget=5000",
+            f"--screenshot={tmp}",
+            source.as_uri(),
+        ]
+        try:
+            run = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise OutputError(
+                f"{target}: Chromium took longer than {timeout_s:g} s; fix: retry"
+            ) from None
+        if run.returncode != 0 or not tmp.exists():
+            last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+            raise OutputError(
+                f"{target}: Chromium failed ({last}); fix: check {browser} runs headless"
+            )
+    return target

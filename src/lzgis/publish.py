@@ -1,0 +1,209 @@
+"""``lzgis publish``: build the map set, the index and the report tables.
+
+:func:`load_inputs` loads the layers and runs the analyses
+(:func:`lzgis.greening.embedded_report`,
+:func:`lzgis.allocation.embedded_allocation`,
+:func:`lzgis.projects.embedded_projects`); :func:`write_site` turns them into
+``overview.html``, ``greening.html``, ``allocation.html``, ``projects.html``,
+``index.html`` and CSV tables in one folder, every file written atomically
+(and byte-identical for the same inputs), optionally with PNG snapshots.
+
+Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so the
+pages need no network. With no basemap given, offline pages use ``none`` (a
+plain background with the district outlines); an explicit network basemap is
+kept offline too: its tiles simply do not load without a network, the page
+still works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from lzgis import layers as _layers
+from lzgis.io import write_table, write_text
+from lzgis.maps._base import check_basemap
+from lzgis.maps.allocation import allocation_map
+from lzgis.maps.greening import greening_map
+from lzgis.maps.index import index_page
+from lzgis.maps.overview import overview_map
+from lzgis.maps.projects import projects_map
+from lzgis.maps.snapshot import snapshot
+
+__all__ = [
+    "MAPS",
+    "Inputs",
+    "load_inputs",
+    "publish",
+    "resolve_basemap",
+    "step_count",
+    "write_site",
+]
+
+MAPS: tuple[tuple[str, str, str], ...] = (
+    ("overview.html", "规划总览", "Overview of the plan"),
+    ("greening.html", "绿化覆盖率与目标", "Green coverage against the targets"),
+    ("allocation.html", "园区用地与生态保护冲突", "Land allocation and conflicts"),
+    ("projects.html", "规划项目", "Plan projects"),
+)
+RIVER_BUFFER_M = 500.0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the maps are built from."""
+
+    layers: Mapping[str, gpd.GeoDataFrame]
+    report: gpd.GeoDataFrame
+    allocation: pd.DataFrame
+    conflicts: gpd.GeoDataFrame
+    projects: gpd.GeoDataFrame
+    river_buffer_m: float = RIVER_BUFFER_M
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def load_inputs(*, river_buffer_m: float = RIVER_BUFFER_M) -> Inputs:
+    """Load every layer (honouring ``$LZGIS_CONFIG``) and run the three analyses."""
+    from lzgis.allocation import embedded_allocation
+    from lzgis.greening import embedded_report
+    from lzgis.projects import embedded_projects
+
+    layers = {lid: _layers.load(lid) for lid in _layers.LAYER_IDS}
+    allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m)
+    return Inputs(
+        layers=layers,
+        report=embedded_report(),
+        allocation=allocation,
+        conflicts=conflicts,
+        projects=embedded_projects(),
+        river_buffer_m=river_buffer_m,
+    )
+
+
+def resolve_basemap(basemap: str | None, *, offline: bool) -> str:
+    """The basemap to use: as given, else ``none`` offline and ``osm`` online."""
+    if basemap is None:
+        return "none" if offline else "osm"
+    return basemap
+
+
+def step_count(*, snapshots: bool) -> int:
+    """How many progress steps :func:`publish` reports (analyses, maps, tables, index, PNGs)."""
+    return 1 + len(MAPS) + 2 + (len(MAPS) if snapshots else 0)
+
+
+def write_site(
+    inputs: Inputs,
+    out: str | Path,
+    *,
+    basemap: str,
+    tianditu_key: str | None = None,
+    offline: bool = False,
+    snapshots: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the maps, ``index.html`` and the CSV tables into ``out``; return the paths.
+
+    Parameters
+    ----------
+    inputs
+        Layers and analysis results (:func:`load_inputs`, or your own frames).
+    out
+        Output folder (created).
+    basemap, tianditu_key
+        ``osm``, ``gaode`` (overlays shifted to GCJ-02), ``tianditu`` (needs the key) or ``none``.
+    offline
+        Inline Leaflet and the plugins (no network needed).
+    snapshots
+        Also write ``<map>.png`` of each map, rendered in headless Chromium.
+    progress
+        Called with a label after each step (for a progress bar).
+    """
+    check_basemap(basemap, tianditu_key)
+    folder = Path(out)
+    tell = progress or (lambda label: None)
+    lay = inputs.layers
+    key = tianditu_key
+    builders: dict[str, Callable[[], str]] = {
+        "overview.html": lambda: overview_map(
+            lay, basemap=basemap, tianditu_key=key, offline=offline
+        ),
+        "greening.html": lambda: greening_map(
+            inputs.report, lay, basemap=basemap, tianditu_key=key, offline=offline
+        ),
+        "allocation.html": lambda: allocation_map(
+            inputs.conflicts,
+            lay,
+            river_buffer_m=inputs.river_buffer_m,
+            basemap=basemap,
+            tianditu_key=key,
+            offline=offline,
+        ),
+        "projects.html": lambda: projects_map(
+            inputs.projects, lay, basemap=basemap, tianditu_key=key, offline=offline
+        ),
+    }
+    written: list[Path] = []
+    for name, _, _ in MAPS:
+        path = folder / name
+        write_text(builders[name](), path)
+        written.append(path)
+        tell(name)
+    tables = {
+        "greening_report.csv": inputs.report,
+        "allocation.csv": inputs.allocation,
+        "conflicts.csv": inputs.conflicts,
+        "projects.csv": inputs.projects,
+        **inputs.tables,
+    }
+    for name, frame in tables.items():
+        write_table(frame, folder / name)
+        written.append(folder / name)
+    tell("tables")
+    index = index_page(
+        maps=MAPS,
+        tables=list(tables),
+        report=inputs.report,
+        allocation=inputs.allocation,
+        conflicts=inputs.conflicts,
+        projects=inputs.projects,
+        parks=lay.get("parks"),
+    )
+    write_text(index, folder / "index.html")
+    written.append(folder / "index.html")
+    tell("index.html")
+    if snapshots:
+        for name, _, _ in MAPS:
+            written.append(snapshot(folder / name, (folder / name).with_suffix(".png")))
+            tell(name.replace(".html", ".png"))
+    return written
+
+
+def publish(
+    out: str | Path = "maps",
+    *,
+    offline: bool = False,
+    basemap: str | None = None,
+    tianditu_key: str | None = None,
+    snapshots: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Load the layers, run the analyses and write the site into ``out`` (see :func:`write_site`)."""
+    chosen = resolve_basemap(basemap, offline=offline)
+    check_basemap(chosen, tianditu_key)  # fail before the slow part
+    inputs = load_inputs()
+    if progress is not None:
+        progress("analyses")
+    return write_site(
+        inputs,
+        out,
+        basemap=chosen,
+        tianditu_key=tianditu_key,
+        offline=offline,
+        snapshots=snapshots,
+        progress=progress,
+    )
