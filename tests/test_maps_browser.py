@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import maps_fixtures as fx
 import pytest
 from pyproj import Geod
 
-import maps_fixtures as fx
 from lzgis.gcj02 import wgs84_to_gcj02
 from lzgis.maps.projects import projects_map
 from lzgis.maps.snapshot import CHROMIUM

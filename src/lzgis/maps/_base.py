@@ -58,6 +58,7 @@ BASEMAPS = ("osm", "gaode", "tianditu", "none")
 SIMPLIFY_M = 30.0
 DECIMALS = 5
 NONE_BACKGROUND = "#f3f1ea"
+OUTLINE_COLOR = "#8a8170"  # district outlines drawn as the "none" basemap
 LANZHOU = (36.06, 103.83)
 
 GAODE_URL = (
@@ -281,7 +282,7 @@ def new_map(
     elif outlines is not None and len(outlines):
         fc = feature_collection(
             outlines,
-            styles=[{"color": "#8a8170", "weight": 1, "fill": False}] * len(outlines),
+            styles=[{"color": OUTLINE_COLOR, "weight": 1, "fill": False}] * len(outlines),
             rows=[[] for _ in range(len(outlines))],
         )
         geojson_layer(fc, name="区县界 / district outlines (base)", control=False).add_to(m)
