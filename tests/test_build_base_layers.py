@@ -120,3 +120,20 @@ def test_rebuild_reproduces_the_modis_clip(build: ModuleType, tmp_path: Path) ->
     build.build_all(tmp_path, modis_wheel=Path(wheel), skip_raster=False)
     for name in ("modis_igbp_2019.tif", "rasters.toml"):
         assert (tmp_path / name).read_bytes() == (REPO / "layers" / name).read_bytes(), name
+
+
+def test_check_mode_exits_1_on_a_difference(build: ModuleType, tmp_path: Path) -> None:
+    _needs_rebuild_inputs(build)
+    committed = (REPO / "layers" / "districts.geojson").read_text(encoding="utf-8")
+    (tmp_path / "districts.geojson").write_text(
+        committed.replace('"Anning District"', '"Anning"'),
+        encoding="utf-8",
+        newline="\n",
+    )
+    (tmp_path / "yellow_river.geojson").write_bytes(
+        (REPO / "layers" / "yellow_river.geojson").read_bytes()
+    )
+    code = build.main(["--check", "--skip-raster", "--out", str(tmp_path)])
+    assert code == 1
+    (tmp_path / "districts.geojson").write_text(committed, encoding="utf-8", newline="\n")
+    assert build.main(["--check", "--skip-raster", "--out", str(tmp_path)]) == 0
