@@ -105,11 +105,23 @@ def _rows(rec: pd.Series) -> list[tuple[str, str, Any]]:
         ("结果", "Result", _VERDICT_TEXT[verdict(rec.get("passed"))]),
         ("缺口(km²)", "Shortfall (km²)", number(rec.get("shortfall_km2"))),
         ("未知", "Unknown", number(rec.get("unknown")) or rec.get("unknown")),
+        ("参考", "Reference", rec.get("reference")),
+        ("说明", "Note", rec.get("note")),
     ]
 
 
+_KIND_GROUP = {"district": "districts", "park": "parks"}
+
+
 def _group(report: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame]) -> pd.Series:
-    """Which overlay each zone goes to: districts, parks or other zones."""
+    """Which overlay each zone goes to: districts, parks or other zones.
+
+    By ``zone_kind`` (city, district, two_mountains, park) where the report
+    has it, else by matching zone ids to the districts and parks layers.
+    """
+    if "zone_kind" in report.columns:
+        kinds = report["zone_kind"].fillna("").astype(str)
+        return kinds.map(lambda k: _KIND_GROUP.get(k, "other"))
     ids = {
         lid: set(layers[lid]["id"].astype(str)) for lid in ("districts", "parks") if lid in layers
     }
