@@ -82,3 +82,24 @@ def test_cli_refuses_tianditu_without_a_key(tmp_path: Path) -> None:
     assert "Error: `--basemap tianditu` needs a Tianditu key" in result.stderr
     assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_separate_processes_with_different_hash_seeds_write_identical_files(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    tests_dir = Path(__file__).parent
+    src = tests_dir.parent / "src"
+    code = (
+        "import sys; import maps_fixtures as fx; from lzgis.publish import write_site; "
+        "write_site(fx.results(fx.layers()), sys.argv[1], basemap='osm', offline=False)"
+    )
+    for seed, run in (("1", "a"), ("2", "b")):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "PYTHONPATH": os.pathsep.join([str(src), str(tests_dir)]),
+        }
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / run)], check=True, env=env)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
