@@ -138,7 +138,14 @@ def results(lay: dict[str, gpd.GeoDataFrame]) -> Inputs:
     projects["dist_river_km"] = [3.3, 2.5, 0.0]
     projects["dist_park_edge_km"] = [0.5, 1.0, 2.0]
     allocation = pd.DataFrame(
-        {"park": ["hitech_yantan", "jiuzhou"], "area_km2": [4.9, 4.9], "protected_km2": [0.01, 0.0]}
+        {
+            "row_kind": ["part", "park_total", "park_total", "city_total"],
+            "park_id": ["hitech_yantan", "hitech_yantan", "jiuzhou", ""],
+            "district_id": ["chengguan", "", "", ""],
+            "area_km2": [4.9, 4.9, 4.9, 9.8],
+            "constrained_km2": [0.01, 0.01, 0.0, 0.01],
+            "developable_km2": [4.89, 4.89, 4.9, 9.79],
+        }
     )
     return Inputs(
         layers=lay, report=report, allocation=allocation, conflicts=conflicts, projects=projects

@@ -75,3 +75,16 @@ def test_named_ids_and_numbers() -> None:
         "",
         "2",
     ]
+
+
+def test_park_popups_get_the_allocation_totals() -> None:
+    from lzgis.maps.allocation import park_rows
+
+    rows = park_rows(fx.results(fx.layers()).allocation)
+    assert sorted(rows) == ["hitech_yantan", "jiuzhou"]  # park_total rows only
+    assert rows["hitech_yantan"] == [
+        ("面积(km²)", "Area (km²)", "4.9"),
+        ("受保护约束(km²)", "Protected (km²)", "0.01"),
+        ("可开发(km²)", "Developable (km²)", "4.89"),
+    ]
+    assert park_rows(pd.DataFrame({"x": [1]})) == {}

@@ -138,6 +138,7 @@ def write_site(
         "allocation.html": lambda: allocation_map(
             inputs.conflicts,
             lay,
+            allocation=inputs.allocation,
             river_buffer_m=inputs.river_buffer_m,
             basemap=basemap,
             tianditu_key=key,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import folium
 import geopandas as gpd
 from folium.plugins import MarkerCluster
@@ -41,15 +44,22 @@ def add_layer(
     basemap: str,
     name: str | None = None,
     show: bool = True,
+    extra_rows: Mapping[str, Sequence[tuple[str, str, Any]]] | None = None,
 ) -> folium.GeoJson:
-    """Add one standard layer with its styles, escaped bilingual popups and search names."""
+    """Add one standard layer with its styles, escaped bilingual popups and search names.
+
+    ``extra_rows`` adds popup rows ``(label_zh, label_en, value)`` by feature id.
+    """
+    extra = extra_rows or {}
     data = with_child_flags(gdf) if layer_id == "parks" else gdf
     prepared = prepare(data, basemap=basemap)
     records = [rec for _, rec in prepared.iterrows()]
     fc = feature_collection(
         prepared,
         styles=[layer_style(layer_id, rec) for rec in records],
-        rows=[layer_rows(layer_id, rec) for rec in records],
+        rows=[
+            layer_rows(layer_id, rec) + list(extra.get(str(rec.get("id")), ())) for rec in records
+        ],
     )
     zh, en = LAYERS.get(layer_id, (layer_id, layer_id))
     label = name or layer_name(zh, en, schematic=is_schematic(gdf))

@@ -30,7 +30,7 @@ from lzgis.maps._escape import SCHEMATIC_NOTE
 from lzgis.maps._layers import add_layer, is_schematic
 from lzgis.maps._styles import COLORS, LAYERS, number
 
-__all__ = ["allocation_map", "river_buffer"]
+__all__ = ["allocation_map", "park_rows", "river_buffer"]
 
 
 def river_buffer(river: gpd.GeoDataFrame, *, distance_m: float) -> gpd.GeoDataFrame:
@@ -81,10 +81,33 @@ def _conflict_rows(rec: pd.Series) -> list[tuple[str, str, Any]]:
     ]
 
 
+_PARK_FIGURES = (
+    ("area_km2", "面积(km²)", "Area (km²)"),
+    ("constrained_km2", "受保护约束(km²)", "Protected (km²)"),
+    ("developable_km2", "可开发(km²)", "Developable (km²)"),
+)
+
+
+def park_rows(allocation: pd.DataFrame | None) -> dict[str, list[tuple[str, str, Any]]]:
+    """Popup rows per park id from the allocation table's ``park_total`` rows (if it has them)."""
+    if allocation is None or not {"row_kind", "park_id"} <= set(allocation.columns):
+        return {}
+    totals = allocation[allocation["row_kind"].astype(str) == "park_total"]
+    out: dict[str, list[tuple[str, str, Any]]] = {}
+    for _, rec in totals.iterrows():
+        out[str(rec["park_id"])] = [
+            (zh, en, number(rec.get(col), 2))
+            for col, zh, en in _PARK_FIGURES
+            if col in totals.columns
+        ]
+    return out
+
+
 def allocation_map(
     conflicts: gpd.GeoDataFrame,
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
+    allocation: pd.DataFrame | None = None,
     river_buffer_m: float = 500.0,
     basemap: str = "osm",
     tianditu_key: str | None = None,
@@ -99,10 +122,14 @@ def allocation_map(
     layers
         Layer id -> GeoDataFrame: ``parks`` (split by tier), and the
         constraints ``greening_zones``, ``wetlands``, ``yellow_river``.
+    allocation
+        The allocation table; its ``park_total`` rows add area, protected and
+        developable land to the parks' popups.
     river_buffer_m
         Width of the river strip drawn as a constraint (same as the analysis).
     """
     names = _names(layers)
+    figures = park_rows(allocation)
     with stable_ids():
         outlines = prepare(layers["districts"], basemap=basemap) if "districts" in layers else None
         extent = [
@@ -161,7 +188,12 @@ def allocation_map(
                 if len(part):
                     schem = is_schematic(part)
                     add_layer(
-                        m, "parks", part, basemap=basemap, name=layer_name(zh, en, schematic=schem)
+                        m,
+                        "parks",
+                        part,
+                        basemap=basemap,
+                        name=layer_name(zh, en, schematic=schem),
+                        extra_rows=figures,
                     )
                     note = f" ({SCHEMATIC_NOTE})" if schem else ""
                     entries.append(

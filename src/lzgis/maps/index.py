@@ -101,6 +101,29 @@ def _parks(parks: gpd.GeoDataFrame) -> str:
     )
 
 
+_ALLOCATION_ROWS = ("park_total", "tier_total", "city_total")
+_ALLOCATION_COLS = (
+    "row_kind",
+    "park_id",
+    "park_name_zh",
+    "park_name_en",
+    "tier",
+    "area_km2",
+    "constrained_km2",
+    "developable_km2",
+    "share_of_city",
+)
+
+
+def _allocation_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Totals only (parks, tiers, city) and the key columns, when the table has them."""
+    data = table
+    if "row_kind" in data.columns:
+        data = data[data["row_kind"].astype(str).isin(_ALLOCATION_ROWS)]
+    cols = [c for c in _ALLOCATION_COLS if c in data.columns]
+    return data[cols] if len(cols) >= 3 else data
+
+
 def _frame(title: str, frame: pd.DataFrame) -> str:
     data = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     more = f"<p>… {len(data) - _MAX_ROWS} more rows in the CSV</p>" if len(data) > _MAX_ROWS else ""
@@ -159,7 +182,7 @@ def index_page(
         )
         parts.append(_frame("冲突 / Conflicts", conflicts))
     if allocation is not None:
-        parts.append(_frame("用地分配 / Allocation table", allocation))
+        parts.append(_frame("用地分配(合计) / Allocation totals", _allocation_summary(allocation)))
     if projects is not None:
         parts.append(_projects(projects))
     if tables:
