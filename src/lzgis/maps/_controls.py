@@ -32,6 +32,7 @@ LZ_CSS = """
 .lz-search input{width:220px;font-size:12px}
 .lz-search .hit{color:#9a3412;font-size:11px}
 .lz-pin{background:none;border:none}
+.leaflet-control-layers{font-size:12px}
 """
 
 LZ_JS = r"""

@@ -61,7 +61,11 @@ CATEGORIES: dict[str, tuple[str, str, str, str]] = {
 _OTHER = ("其他", "Other", "#6b7280", "?")
 LINE_KINDS = ("LineString", "MultiLineString")
 
-_COMMON = (("source", "来源", "Source"), ("accuracy", "精度", "Accuracy"))
+_COMMON = (
+    ("note", "说明", "Note"),
+    ("source", "来源", "Source"),
+    ("accuracy", "精度", "Accuracy"),
+)
 _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "districts": (("adcode", "行政区划代码", "Adcode"), ("kind", "类型", "Kind")),
     "new_area": (
