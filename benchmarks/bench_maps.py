@@ -56,7 +56,7 @@ def measure(build: Callable[[], str], repeat: int) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     layers = load_available()
     vertices = sum(int(g.geometry.count_coordinates().sum()) for g in layers.values())

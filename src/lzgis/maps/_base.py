@@ -44,6 +44,7 @@ __all__ = [
     "BASEMAPS",
     "NONE_BACKGROUND",
     "SIMPLIFY_M",
+    "base_outlines",
     "check_basemap",
     "dot_icon",
     "feature_collection",
@@ -56,6 +57,7 @@ __all__ = [
 
 BASEMAPS = ("osm", "gaode", "tianditu", "none")
 SIMPLIFY_M = 30.0
+OUTLINE_M = 150.0  # the "none" basemap's district outlines are background only
 DECIMALS = 5
 NONE_BACKGROUND = "#f3f1ea"
 OUTLINE_COLOR = "#8a8170"  # district outlines drawn as the "none" basemap
@@ -145,6 +147,15 @@ def prepare(
     if basemap == "gaode":
         out = out.set_geometry(geometry_wgs84_to_gcj02(out.geometry.values), crs=4326)
     return out
+
+
+def base_outlines(
+    layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str
+) -> gpd.GeoDataFrame | None:
+    """District outlines for the ``none`` basemap, simplified to ``OUTLINE_M``; else None."""
+    if basemap != "none" or "districts" not in layers:
+        return None
+    return prepare(layers["districts"], basemap=basemap, tolerance_m=OUTLINE_M)
 
 
 def _rounded(geom: shapely.Geometry) -> dict[str, Any]:

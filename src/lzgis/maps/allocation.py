@@ -16,6 +16,7 @@ import pandas as pd
 
 from lzgis.areas import equal_area_crs
 from lzgis.maps._base import (
+    base_outlines,
     feature_collection,
     finish,
     geojson_layer,
@@ -131,7 +132,7 @@ def allocation_map(
     names = _names(layers)
     figures = park_rows(allocation)
     with stable_ids():
-        outlines = prepare(layers["districts"], basemap=basemap) if "districts" in layers else None
+        outlines = base_outlines(layers, basemap=basemap)
         extent = [
             prepare(layers[lid], basemap=basemap, tolerance_m=0)
             for lid in ("parks",)

@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lzgis.maps._base import (
+    base_outlines,
     feature_collection,
     finish,
     geojson_layer,
@@ -163,7 +164,7 @@ def greening_map(
     data["_area"] = pd.to_numeric(data.get("area_km2"), errors="coerce").fillna(0.0)
     data = data.sort_values(["_area", "zone"], ascending=[False, True], kind="stable")
     with stable_ids():
-        outlines = prepare(layers["districts"], basemap=basemap) if "districts" in layers else None
+        outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
             basemap=basemap,
             tianditu_key=tianditu_key,

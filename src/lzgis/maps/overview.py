@@ -17,7 +17,15 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
-from lzgis.maps._base import finish, legend_html, new_map, prepare, stable_ids, swatch
+from lzgis.maps._base import (
+    base_outlines,
+    finish,
+    legend_html,
+    new_map,
+    prepare,
+    stable_ids,
+    swatch,
+)
 from lzgis.maps._escape import SCHEMATIC_NOTE
 from lzgis.maps._layers import add_layer, add_projects, is_schematic
 from lzgis.maps._styles import CATEGORIES, COLORS, LAYERS, category_icon
@@ -87,7 +95,7 @@ def overview_map(
         Inline Leaflet and the plugins instead of linking CDNs.
     """
     with stable_ids():
-        outlines = prepare(layers["districts"], basemap=basemap) if "districts" in layers else None
+        outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
             basemap=basemap,
             tianditu_key=tianditu_key,

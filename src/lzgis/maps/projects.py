@@ -12,7 +12,15 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
-from lzgis.maps._base import finish, legend_html, new_map, prepare, stable_ids, swatch
+from lzgis.maps._base import (
+    base_outlines,
+    finish,
+    legend_html,
+    new_map,
+    prepare,
+    stable_ids,
+    swatch,
+)
 from lzgis.maps._layers import add_layer, add_projects
 from lzgis.maps._styles import LINE_KINDS
 from lzgis.maps.overview import project_legend
@@ -61,7 +69,7 @@ def projects_map(
         if col in data.columns:
             data[col] = named_ids(data[col], layers.get(lid))
     with stable_ids():
-        outlines = prepare(layers["districts"], basemap=basemap) if "districts" in layers else None
+        outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
             basemap=basemap,
             tianditu_key=tianditu_key,
