@@ -103,3 +103,19 @@ def test_separate_processes_with_different_hash_seeds_write_identical_files(tmp_
         }
         subprocess.run([sys.executable, "-c", code, str(tmp_path / run)], check=True, env=env)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+@pytest.mark.usefixtures("fixture_inputs")
+def test_progress_steps_and_snapshot_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shots: list[tuple[str, str]] = []
+
+    def fake_snapshot(page: Path, png: Path) -> Path:
+        shots.append((Path(page).name, Path(png).name))
+        return Path(png)
+
+    monkeypatch.setattr(pub, "snapshot", fake_snapshot)
+    steps: list[str] = []
+    pub.publish(tmp_path, offline=True, snapshots=True, progress=steps.append)
+    assert len(steps) == pub.step_count(snapshots=True)
+    assert steps[0] == "analyses" and steps[-1] == "projects.png"
+    assert shots == [(m[0], m[0].replace(".html", ".png")) for m in MAPS]
