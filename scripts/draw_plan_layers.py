@@ -904,6 +904,16 @@ UNITS: dict[str, tuple[str, str]] = {
     ),
     "四(五)3": ("市发改委", "Municipal Development and Reform Commission"),
 }
+# Gazetteer points that fall outside the district the plan puts them in are
+# moved just inside it, and the feature's note says so.
+MOVED: dict[str, tuple[float, float, str]] = {
+    "西固区金沟生活垃圾卫生填埋场": (
+        103.578,
+        36.068,
+        "Gazetteer point (103.575, 36.045) lies 1.6 km outside Xigu's boundary; moved just inside "
+        "Xigu (the plan names it a Xigu site).",
+    ),
+}
 NO_UNIT_NOTE = (
     "四(五)3 names no 责任单位; unit = 市发改委, which hosts the leading group's office and carries its "
     "daily work (四(一))."
@@ -1099,6 +1109,9 @@ def build_projects(d: dict[str, BaseGeometry]) -> list[dict[str, Any]]:
     for pid, zh, en, cat, ind, ukeys, section, gaz, park, note in POINTS:
         unit, unit_en = _units(*ukeys)
         lon, lat, conf, _ = G[gaz]
+        if gaz in MOVED:
+            lon, lat, why = MOVED[gaz]
+            note = f"{note} {why}".strip()
         out.append(dict(
             id=pid, name_zh=zh, name_en=en,
             source=f"{PLAN} {section}; {gsrc(gaz)}",
