@@ -29,9 +29,9 @@ Examples
 >>> import geopandas as gpd
 >>> from shapely import box
 >>> parks = gpd.GeoDataFrame({"id": ["p"], "tier": [3], "parent": [""]},
-...                          geometry=[box(0, 0, 2000, 1000)], crs=3857)
+...                          geometry=[box(0, 0, 2000, 1000)], crs=6933)
 >>> districts = gpd.GeoDataFrame({"id": ["w", "e"]},
-...     geometry=[box(-5000, -5000, 1000, 5000), box(1000, -5000, 5000, 5000)], crs=3857)
+...     geometry=[box(-5000, -5000, 1000, 5000), box(1000, -5000, 5000, 5000)], crs=6933)
 >>> table = allocate(parks, districts, constraints={})
 >>> table.loc[table.row_kind == "part", ["district_id", "share_of_park"]].values.tolist()
 [['w', 0.5], ['e', 0.5]]
