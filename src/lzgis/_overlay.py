@@ -14,11 +14,16 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from lzgis._errors import ValidationError
+from lzgis._validate import frame_problems, require_crs
 from lzgis.areas import equal_area_crs, to_equal_area
 
 OUTSIDE_DISTRICTS = "outside the districts"
 OUTSIDE_PARKS = "outside the parks"
 ALL = "(all)"
+RIVER_BUFFER = "river_buffer"
+RESERVED = frozenset({RIVER_BUFFER, "constrained", "developable", "area", "overlap"})
+M2_PER_KM2 = 1e6
 
 
 def is_equal_area(crs: CRS | None) -> bool:
@@ -91,3 +96,17 @@ def family(geom: shapely.Geometry) -> str:
         parts = [g for g in getattr(geom, "geoms", []) if not g.is_empty]
         return family(parts[0]) if parts else "Point"
     return name
+
+
+def check_polygons(gdf: gpd.GeoDataFrame, *, name: str) -> None:
+    """Raise when ``gdf`` has no CRS or holds anything but valid polygons."""
+    require_crs(gdf, name=name)
+    problems = frame_problems(gdf, path=f"`{name}`", geometry_type="Polygon")
+    if problems:
+        raise ValidationError(problems)
+
+
+def text_of(row: pd.Series, column: str) -> str:
+    """A cell as text: "" for a missing column, None or NaN."""
+    value = row.get(column, "")
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)

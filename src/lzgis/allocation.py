@@ -39,8 +39,10 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -48,15 +50,19 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from lzgis._conflicts import conflicts
 from lzgis._errors import ValidationError
 from lzgis._overlay import (
     ALL,
+    M2_PER_KM2,
     OUTSIDE_DISTRICTS,
-    family,
+    RESERVED,
+    RIVER_BUFFER,
+    check_polygons,
     leaf_mask,
     shared_crs,
+    text_of,
     to_shared,
-    truthy,
 )
 from lzgis._validate import (
     frame_problems,
@@ -65,45 +71,19 @@ from lzgis._validate import (
     require_fields,
     require_layer_names,
 )
-from lzgis.areas import length_km
 
 __all__ = [
     "RIVER_BUFFER",
     "allocate",
     "conflicts",
     "embedded_allocation",
+    "embedded_inputs",
     "read_constraints",
 ]
 
-RIVER_BUFFER = "river_buffer"
-_RESERVED = {RIVER_BUFFER, "constrained", "developable", "area", "overlap"}
 # A district piece smaller than this fraction of its park is boundary noise and dropped;
 # it stays far below the 1e-9 reconciliation tolerance.
 _SLIVER = 1e-11
-_M2_PER_KM2 = 1e6
-
-_LAYER_WORDS = {
-    "wetlands": (
-        "wetland",
-        "the plan keeps wetlands as protected non-construction land (三(四)1, 三(四)3)",
-    ),
-    "greening_zones": (
-        "greening zone",
-        "the two-mountain and ecological greening zones are regional green kept out of "
-        "construction land (三(四)1-3)",
-    ),
-}
-
-
-def _project(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
-    return to_shared(gdf, crs)
-
-
-def _check_polygons(gdf: gpd.GeoDataFrame, *, name: str) -> None:
-    require_crs(gdf, name=name)
-    problems = frame_problems(gdf, path=f"`{name}`", geometry_type="Polygon")
-    if problems:
-        raise ValidationError(problems)
 
 
 def _constraint_geoms(
@@ -116,10 +96,12 @@ def _constraint_geoms(
     out: dict[str, shapely.Geometry] = {}
     for name, gdf in constraints.items():
         out[name] = (
-            shapely.union_all(_project(gdf, crs).geometry.values) if len(gdf) else shapely.Polygon()
+            shapely.union_all(to_shared(gdf, crs).geometry.values)
+            if len(gdf)
+            else shapely.Polygon()
         )
     if river is not None:
-        lines = _project(river, crs).geometry.values
+        lines = to_shared(river, crs).geometry.values
         out[RIVER_BUFFER] = shapely.union_all(shapely.buffer(lines, river_buffer_m))
     return out
 
@@ -132,13 +114,13 @@ def _check_inputs(
 ) -> None:
     require_fields(parks, ["id"], name="parks")
     require_fields(districts, ["id"], name="districts")
-    _check_polygons(parks, name="parks")
-    _check_polygons(districts, name="districts")
-    require_layer_names(constraints, reserved=_RESERVED, what="constraint")
+    check_polygons(parks, name="parks")
+    check_polygons(districts, name="districts")
+    require_layer_names(constraints, reserved=RESERVED, what="constraint")
     for name, gdf in constraints.items():
         require_crs(gdf, name=f"constraints[{name!r}]")
         if len(gdf):
-            _check_polygons(gdf, name=f"constraints[{name!r}]")
+            check_polygons(gdf, name=f"constraints[{name!r}]")
     if river is not None:
         require_crs(river, name="river")
         problems = frame_problems(river, path="`river`", geometry_type="LineString")
@@ -154,17 +136,12 @@ def _measure(
     geom: shapely.Geometry, cons: Mapping[str, shapely.Geometry], union: shapely.Geometry
 ) -> dict[str, float]:
     """Area, area under each constraint, under their union, and developable, in km²."""
-    row = {"area_km2": geom.area / _M2_PER_KM2}
+    row = {"area_km2": geom.area / M2_PER_KM2}
     for name, c in cons.items():
-        row[f"{name}_km2"] = geom.intersection(c).area / _M2_PER_KM2
-    row["constrained_km2"] = geom.intersection(union).area / _M2_PER_KM2
-    row["developable_km2"] = geom.difference(union).area / _M2_PER_KM2
+        row[f"{name}_km2"] = geom.intersection(c).area / M2_PER_KM2
+    row["constrained_km2"] = geom.intersection(union).area / M2_PER_KM2
+    row["developable_km2"] = geom.difference(union).area / M2_PER_KM2
     return row
-
-
-def _text(row: pd.Series, column: str) -> str:
-    value = row.get(column, "")
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def allocate(
@@ -217,8 +194,8 @@ def allocate(
     river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
     _check_inputs(parks, districts, constraints, river)
     crs = shared_crs([parks, districts, *constraints.values(), river])
-    park_ea = _project(parks, crs).reset_index(drop=True)
-    dist_ea = _project(districts, crs).reset_index(drop=True)
+    park_ea = to_shared(parks, crs).reset_index(drop=True)
+    dist_ea = to_shared(districts, crs).reset_index(drop=True)
     cons = _constraint_geoms(constraints, river, river_buffer_m, crs)
     union = shapely.union_all(list(cons.values())) if cons else shapely.Polygon()
 
@@ -229,10 +206,10 @@ def allocate(
         disjoint.append(geom.difference(covered))
         covered = covered.union(geom)
     city = covered
-    city_km2 = city.area / _M2_PER_KM2
-    dist_km2 = {str(i): g.area / _M2_PER_KM2 for i, g in zip(dist_ea["id"], disjoint, strict=True)}
+    city_km2 = city.area / M2_PER_KM2
+    dist_km2 = {str(i): g.area / M2_PER_KM2 for i, g in zip(dist_ea["id"], disjoint, strict=True)}
     dist_names = {
-        str(r["id"]): (_text(r, "name_zh"), _text(r, "name_en")) for _, r in dist_ea.iterrows()
+        str(r["id"]): (text_of(r, "name_zh"), text_of(r, "name_en")) for _, r in dist_ea.iterrows()
     }
     dist_names[OUTSIDE_DISTRICTS] = ("", "")
 
@@ -246,20 +223,20 @@ def allocate(
         tier = None if pd.isna(tiers.iloc[i]) else int(tiers.iloc[i])
         base = {
             "park_id": pid,
-            "park_name_zh": _text(park, "name_zh"),
-            "park_name_en": _text(park, "name_en"),
+            "park_name_zh": text_of(park, "name_zh"),
+            "park_name_en": text_of(park, "name_en"),
             "tier": tier,
-            "parent": _text(park, "parent"),
+            "parent": text_of(park, "parent"),
             "leaf": bool(leaves.iloc[i]),
         }
         whole = park.geometry
-        park_km2 = whole.area / _M2_PER_KM2
+        park_km2 = whole.area / M2_PER_KM2
         pieces = [
             (str(d), whole.intersection(g)) for d, g in zip(dist_ea["id"], disjoint, strict=True)
         ]
         pieces.append((OUTSIDE_DISTRICTS, whole.difference(city)))
         for did, geom in pieces:
-            km2 = geom.area / _M2_PER_KM2
+            km2 = geom.area / M2_PER_KM2
             if km2 <= _SLIVER * park_km2:
                 continue
             measured = _measure(geom, cons, union)
@@ -380,229 +357,60 @@ def _frame(
     return table[cols].reset_index(drop=True)
 
 
-def _rule(kind: str, layer: str, props: pd.Series, river_buffer_m: float) -> str:
-    """The rule a park or an industrial project breaks by overlapping ``layer``."""
-    subject = "park" if kind == "park" else "industrial project"
-    verb = "overlaps" if kind == "park" else "inside"
-    cls = _text(props, "green_class")
-    cls = f" ({cls})" if cls else ""
-    if layer == RIVER_BUFFER:
-        width = f"{river_buffer_m:g} m"
-        if kind == "park":
-            return (
-                f"park inside the Yellow River protection band ({width}): the plan protects the "
-                "Yellow River water source and moves Xigu's petrochemicals away from it (三(一)1)"
-            )
-        return (
-            f"industrial project inside the Yellow River protection band ({width}): the plan "
-            "moves Xigu's petrochemicals to the New Area to protect the Yellow River water "
-            "source (三(一)1)"
-        )
-    if layer in _LAYER_WORDS:
-        noun, why = _LAYER_WORDS[layer]
-        return f"{subject} {verb} a {noun}{cls}: {why}"
-    return f"{subject} {verb} protected layer `{layer}`{cls} (user-supplied constraint)"
-
-
-def conflicts(
-    features: gpd.GeoDataFrame,
-    protected: Mapping[str, gpd.GeoDataFrame],
-    *,
-    river: gpd.GeoDataFrame | None = None,
-    river_buffer_m: float = 500.0,
-) -> gpd.GeoDataFrame:
-    """Every overlap between a park or an industrial project and a protected layer.
-
-    Parameters
-    ----------
-    features
-        Parks (polygons) and/or projects (points, lines), with ``id``. Polygons
-        are parks; parent parks (named in some ``parent``) are skipped since
-        their sub-parks carry the same overlaps. Points and lines count only
-        where ``industrial`` is true (a missing column means none is).
-    protected
-        Named polygon layers, e.g. ``{"wetlands": ..., "greening_zones": ...}``;
-        features' ``id`` (else ``<layer>:<row>``) becomes ``protected_id``.
-    river, river_buffer_m
-        The Yellow River; its band of ``river_buffer_m`` metres each side is
-        protected layer ``river_buffer`` (``protected_id`` = the river's id).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        In EPSG:4326, one row per overlap: ``park_or_project_id``, ``feature_kind``
-        ("park"/"project"), ``name_zh``, ``name_en``, ``protected_layer``,
-        ``protected_id``, ``area_km2`` (polygons; 0 for points and lines),
-        ``length_km`` (lines: geodesic length inside the protected area),
-        ``rule`` and the overlap geometry (polygon, point or clipped line).
-        Points on a protected edge count as inside.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import Point, box
-    >>> plant = gpd.GeoDataFrame({"id": ["plant"], "industrial": [True]},
-    ...                          geometry=[Point(103.85, 36.05)], crs=4326)
-    >>> wet = gpd.GeoDataFrame({"id": ["w1"]}, geometry=[box(103.8, 36.0, 103.9, 36.1)], crs=4326)
-    >>> conflicts(plant, {"wetlands": wet})[["park_or_project_id", "protected_id"]].values.tolist()
-    [['plant', 'w1']]
-    """
-    river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
-    require_fields(features, ["id"], name="features")
-    require_crs(features, name="features")
-    require_layer_names(protected, reserved=_RESERVED, what="protected layer")
-    for name, gdf in protected.items():
-        if len(gdf):
-            _check_polygons(gdf, name=f"protected[{name!r}]")
-    if river is not None:
-        require_crs(river, name="river")
-    crs = shared_crs([features, *protected.values(), river])
-    feats = _project(features, crs).reset_index(drop=True)
-    fam = feats.geometry.map(family)
-    polygons = fam == "Polygon"
-    industrial = (
-        truthy(feats["industrial"])
-        if "industrial" in feats.columns
-        else pd.Series(False, index=feats.index)
-    )
-    keep = (polygons & leaf_mask(feats)) | (~polygons & industrial)
-    feats = feats[keep].reset_index(drop=True)
-
-    prot = _protected_features(protected, river, river_buffer_m, crs)
-    records: list[dict[str, object]] = []
-    geoms: list[shapely.Geometry] = []
-    if len(feats) and len(prot):
-        tree = shapely.STRtree(prot.geometry.values)
-        left, right = tree.query(feats.geometry.values, predicate="intersects")
-        for li, ri in zip(left, right, strict=True):
-            feat, guard = feats.iloc[li], prot.iloc[ri]
-            kind = "park" if family(feat.geometry) == "Polygon" else "project"
-            geom = feat.geometry.intersection(guard.geometry)
-            fam_f = family(feat.geometry)
-            if fam_f == "Polygon":
-                geom = _only(geom, "Polygon")
-                if geom.is_empty or geom.area <= 0:
-                    continue
-            elif fam_f == "LineString":
-                geom = _only(geom, "LineString")
-                if geom.is_empty or geom.length <= 0:
-                    continue
-            else:
-                geom = feat.geometry  # a point on the edge counts as inside
-            records.append(
-                {
-                    "park_or_project_id": str(feat["id"]),
-                    "feature_kind": kind,
-                    "name_zh": _text(feat, "name_zh"),
-                    "name_en": _text(feat, "name_en"),
-                    "protected_layer": guard["_layer"],
-                    "protected_id": guard["_pid"],
-                    "area_km2": geom.area / _M2_PER_KM2 if fam_f == "Polygon" else 0.0,
-                    "rule": _rule(kind, str(guard["_layer"]), guard, river_buffer_m),
-                }
-            )
-            geoms.append(geom)
-    cols = [
-        "park_or_project_id",
-        "feature_kind",
-        "name_zh",
-        "name_en",
-        "protected_layer",
-        "protected_id",
-        "area_km2",
-        "length_km",
-        "rule",
-    ]
-    out = gpd.GeoDataFrame(
-        pd.DataFrame(records, columns=[c for c in cols if c != "length_km"]),
-        geometry=gpd.GeoSeries(geoms, crs=crs),
-    ).to_crs(4326)
-    lengths = np.zeros(len(out))
-    if len(out):
-        is_line = (out.geometry.map(family) == "LineString").to_numpy()
-        if is_line.any():
-            lengths[is_line] = length_km(out[is_line]).to_numpy()
-    out["length_km"] = lengths
-    out = out.sort_values(["park_or_project_id", "protected_layer", "protected_id"], kind="stable")
-    return out[[*cols, "geometry"]].reset_index(drop=True)
-
-
-def _only(geom: shapely.Geometry, fam: str) -> shapely.Geometry:
-    """The parts of an intersection result of one geometry family (drops touching points/edges)."""
-    parts = shapely.get_parts(geom)
-    keep = [p for p in parts if not p.is_empty and family(p) == fam]
-    if not keep:
-        return shapely.GeometryCollection()
-    return shapely.union_all(keep) if len(keep) > 1 else keep[0]
-
-
-def _protected_features(
-    protected: Mapping[str, gpd.GeoDataFrame],
-    river: gpd.GeoDataFrame | None,
-    river_buffer_m: float,
-    crs: CRS,
-) -> gpd.GeoDataFrame:
-    frames = []
-    for name, gdf in protected.items():
-        if not len(gdf):
-            continue
-        ea = _project(gdf, crs).reset_index(drop=True)
-        ids = (
-            ea["id"].astype(str)
-            if "id" in ea.columns
-            else pd.Series([f"{name}:{i}" for i in ea.index])
-        )
-        cls = ea["green_class"].astype(str) if "green_class" in ea.columns else ""
-        frames.append(
-            gpd.GeoDataFrame(
-                {"_layer": name, "_pid": ids.values, "green_class": cls},
-                geometry=ea.geometry.values,
-                crs=crs,
-            )
-        )
-    if river is not None and len(river):
-        ea = _project(river, crs).reset_index(drop=True)
-        ids = ea["id"].astype(str) if "id" in ea.columns else pd.Series(["river"] * len(ea))
-        band = (
-            gpd.GeoDataFrame(
-                {"_pid": ids.values}, geometry=ea.geometry.buffer(river_buffer_m).values, crs=crs
-            )
-            .dissolve(by="_pid", as_index=False)
-            .assign(_layer=RIVER_BUFFER, green_class="")
-        )
-        if river_buffer_m > 0:
-            frames.append(band[["_layer", "_pid", "green_class", "geometry"]])
-    if not frames:
-        return gpd.GeoDataFrame({"_layer": [], "_pid": [], "green_class": []}, geometry=[], crs=crs)
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs)
-
-
 def read_constraints(paths: list[str | Path]) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
-    """Read user constraint layers, named by file stem, all in EPSG:4326.
+    """Read user constraint layers, named by file stem (non-word characters → "_"), in EPSG:4326.
 
     Returns the layers and one message per layer that had to be reprojected
     ("reprojected <file> from <crs> to EPSG:4326"). A layer without a CRS is
     refused (:class:`lzgis.CRSError`); so is a name that is taken.
     """
-    from lzgis._errors import CRSError
     from lzgis.io import read_vector
 
     layers: dict[str, gpd.GeoDataFrame] = {}
     messages: list[str] = []
     for path in paths:
         p = Path(path)
-        name = p.stem
-        gdf = read_vector(p, geometry_type="Polygon", to_wgs84=False)
-        if gdf.crs is None:  # read_vector refuses this already; kept for clarity
-            raise CRSError(f"{p}: no CRS; fix: add the .prj / CRS to the file")
+        name = re.sub(r"\W+", "_", p.stem).strip("_")
+        gdf = read_vector(p, geometry_type="Polygon", to_wgs84=False)  # refuses a missing CRS
         require_layer_names(
-            [name], reserved={*_RESERVED, *layers, "wetlands", "greening_zones"}, what="constraint"
+            [name], reserved={*RESERVED, *layers, "wetlands", "greening_zones"}, what="constraint"
         )
         if gdf.crs.to_epsg() != 4326:
             messages.append(f"reprojected {p} from {gdf.crs.to_string()} to EPSG:4326")
             gdf = gdf.to_crs(4326)
         layers[name] = gdf
     return layers, messages
+
+
+def embedded_inputs(*, extra: Mapping[str, gpd.GeoDataFrame] | None = None) -> dict[str, Any]:
+    """The embedded layers :func:`embedded_allocation` works on, plus ``extra`` constraints.
+
+    Returns a dict with ``parks``, ``districts``, ``river`` (the Yellow River),
+    ``protected`` (``wetlands``, ``greening_zones``, then ``extra``) and
+    ``features`` (parks and projects together, for :func:`conflicts`).
+    """
+    from lzgis.layers import load
+
+    extra = dict(extra or {})
+    require_layer_names(
+        extra, reserved={*RESERVED, "wetlands", "greening_zones"}, what="constraint"
+    )
+    parks = load("parks")
+    projects = load("projects")
+    features = gpd.GeoDataFrame(
+        pd.concat([parks, projects], ignore_index=True), geometry="geometry", crs=4326
+    )
+    return {
+        "parks": parks,
+        "districts": load("districts"),
+        "river": load("yellow_river"),
+        "protected": {
+            "wetlands": load("wetlands"),
+            "greening_zones": load("greening_zones"),
+            **extra,
+        },
+        "features": features,
+    }
 
 
 def embedded_allocation(*, river_buffer_m: float = 500.0) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
@@ -617,25 +425,19 @@ def embedded_allocation(*, river_buffer_m: float = 500.0) -> tuple[pd.DataFrame,
     (pandas.DataFrame, geopandas.GeoDataFrame)
         :func:`allocate`'s table and :func:`conflicts`' frame (EPSG:4326).
     """
-    return allocation_for(extra={}, river_buffer_m=river_buffer_m)
-
-
-def allocation_for(
-    *, extra: Mapping[str, gpd.GeoDataFrame], river_buffer_m: float = 500.0
-) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """:func:`embedded_allocation` with extra (user) constraint layers added."""
-    from lzgis.layers import load
-
     river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
-    parks = load("parks")
-    districts = load("districts")
-    river = load("yellow_river")
-    protected = {"wetlands": load("wetlands"), "greening_zones": load("greening_zones"), **extra}
+    inputs = embedded_inputs()
     table = allocate(
-        parks, districts, constraints=protected, river=river, river_buffer_m=river_buffer_m
+        inputs["parks"],
+        inputs["districts"],
+        constraints=inputs["protected"],
+        river=inputs["river"],
+        river_buffer_m=river_buffer_m,
     )
-    projects = load("projects")
-    features = pd.concat([parks, projects], ignore_index=True)
-    features = gpd.GeoDataFrame(features, geometry="geometry", crs=4326)
-    found = conflicts(features, protected, river=river, river_buffer_m=river_buffer_m)
+    found = conflicts(
+        inputs["features"],
+        inputs["protected"],
+        river=inputs["river"],
+        river_buffer_m=river_buffer_m,
+    )
     return table, found

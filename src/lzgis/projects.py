@@ -115,12 +115,12 @@ def _district_of(geom: shapely.Geometry, districts: gpd.GeoDataFrame) -> str:
         if "adcode" in districts.columns
         else districts["id"].astype(str)
     )
-    hits = sorted(
+    covering = sorted(
         (str(k), str(i))
         for k, i, g in zip(keys, districts["id"], districts.geometry, strict=True)
         if g.covers(geom)
     )
-    return hits[0][1] if hits else OUTSIDE_DISTRICTS
+    return covering[0][1] if covering else OUTSIDE_DISTRICTS
 
 
 def _park_of(geom: shapely.Geometry, parks: gpd.GeoDataFrame, leaves: pd.Series) -> str:

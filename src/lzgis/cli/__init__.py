@@ -49,9 +49,12 @@ def main(config: str | None) -> None:
 
 
 def _register() -> None:
+    from lzgis.cli.allocation import allocate, projects
     from lzgis.cli.layers import layers
 
     main.add_command(layers)
+    main.add_command(allocate)
+    main.add_command(projects)
 
 
 _register()

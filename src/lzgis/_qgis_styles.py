@@ -1,0 +1,180 @@
+"""GeoPackages that open styled in QGIS: the ``layer_styles`` table.
+
+QGIS looks for a table ``layer_styles`` in a GeoPackage and applies the row
+with ``useAsDefault`` to the layer named in ``f_table_name``. This module
+writes a simple single-symbol QML per layer into that table, inside the
+atomic temporary file of :func:`lzgis.io.atomic_path`, so the styled file
+appears complete or not at all. ``update_time`` is fixed so that the same
+data give the same file contents.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import geopandas as gpd
+
+from lzgis._errors import OutputError
+from lzgis._overlay import family
+from lzgis.io import atomic_path, driver_for
+
+__all__ = ["UPDATE_TIME", "add_layer_styles", "qml", "write_by_geometry", "write_styled_gpkg"]
+
+UPDATE_TIME = "2012-08-01T00:00:00Z"  # fixed: the month the plan was issued
+
+_SYMBOL = {
+    "Polygon": (
+        "fill",
+        "SimpleFill",
+        {
+            "color": "{fill}",
+            "outline_color": "{stroke}",
+            "outline_width": "0.4",
+            "style": "solid",
+        },
+    ),
+    "LineString": (
+        "line",
+        "SimpleLine",
+        {"line_color": "{stroke}", "line_width": "0.8", "line_style": "solid"},
+    ),
+    "Point": (
+        "marker",
+        "SimpleMarker",
+        {"color": "{fill}", "outline_color": "{stroke}", "size": "2.6", "name": "circle"},
+    ),
+}
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS layer_styles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    f_table_catalog TEXT(256),
+    f_table_schema TEXT(256),
+    f_table_name TEXT(256),
+    f_geometry_column TEXT(256),
+    styleName TEXT(30),
+    styleQML TEXT,
+    styleSLD TEXT,
+    useAsDefault BOOLEAN,
+    description TEXT,
+    owner TEXT(30),
+    ui TEXT(30),
+    update_time DATETIME DEFAULT CURRENT_TIMESTAMP
+)
+"""
+
+
+def qml(geometry_family: str, *, fill: str, stroke: str, opacity: float = 0.6) -> str:
+    """A QGIS single-symbol style (QML) for one geometry family.
+
+    Parameters
+    ----------
+    geometry_family
+        "Polygon", "LineString" or "Point".
+    fill, stroke
+        Colours as "r,g,b,a" (0-255 each).
+    opacity
+        Symbol opacity, 0..1.
+    """
+    if geometry_family not in _SYMBOL:
+        raise OutputError(
+            f"no QGIS style for geometry {geometry_family!r}; expected Polygon, LineString or Point"
+        )
+    kind, cls, options = _SYMBOL[geometry_family]
+    opts = "\n".join(
+        f'            <Option type="QString" name="{k}" value={quoteattr(v.format(fill=fill, stroke=stroke))}/>'
+        for k, v in options.items()
+    )
+    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="3.28.0" styleCategories="Symbology">
+  <renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">
+    <symbols>
+      <symbol type="{kind}" name="0" alpha="{opacity:g}" clip_to_extent="1" force_rhr="0">
+        <layer class="{cls}" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+{opts}
+          </Option>
+        </layer>
+      </symbol>
+    </symbols>
+  </renderer-v2>
+  <layerGeometryType>{ {"Point": 0, "LineString": 1, "Polygon": 2}[geometry_family] }</layerGeometryType>
+</qgis>
+"""
+
+
+def add_layer_styles(gpkg: str | Path, styles: Mapping[str, str]) -> None:
+    """Write one default style per layer into ``gpkg``'s ``layer_styles`` table.
+
+    The table is registered in ``gpkg_contents`` as an attribute table, as
+    QGIS does. Call it on the temporary file before it is renamed.
+    """
+    con = sqlite3.connect(gpkg)
+    try:
+        with con:
+            con.execute(_CREATE)
+            con.execute(
+                "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+                "description, last_change) VALUES ('layer_styles', 'attributes', "
+                "'layer_styles', 'QGIS layer styles', ?)",
+                (UPDATE_TIME,),
+            )
+            columns = dict(
+                con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
+            )
+            for layer, style in styles.items():
+                geometry_column = columns.get(layer, "geom")
+                con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
+                con.execute(
+                    "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                    "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+                    "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
+                    (layer, geometry_column, layer, style, f"lzgis style for {layer}", UPDATE_TIME),
+                )
+    finally:
+        con.close()
+
+
+def write_styled_gpkg(
+    layers: Mapping[str, gpd.GeoDataFrame], styles: Mapping[str, str], path: str | Path
+) -> None:
+    """Write named layers and their QGIS styles into one GeoPackage, atomically."""
+    target = Path(path)
+    if driver_for(target) != "GPKG":
+        raise OutputError(f"{target}: styled layers need a GeoPackage; fix: use a .gpkg suffix")
+    with atomic_path(target) as tmp:
+        for name, gdf in layers.items():
+            if gdf.crs is None:
+                raise OutputError(
+                    f"{target}: layer {name} has no CRS; refusing to write; fix: `set_crs()` first"
+                )
+            extra = {} if len(gdf) else {"geometry_type": "Unknown"}
+            gdf.to_file(tmp, driver="GPKG", layer=name, **extra)
+        add_layer_styles(tmp, {k: v for k, v in styles.items() if k in layers})
+
+
+_SUFFIX = {"Polygon": "polygons", "LineString": "lines", "Point": "points"}
+
+
+def write_by_geometry(
+    gdf: gpd.GeoDataFrame, path: str | Path, *, prefix: str, fill: str, stroke: str
+) -> list[str]:
+    """Write ``gdf`` as one styled layer per geometry family (QGIS wants one type per layer).
+
+    Layers are named ``<prefix>_polygons``, ``<prefix>_lines``, ``<prefix>_points``
+    (only those with features; an empty frame gives an empty ``<prefix>_polygons``).
+    Returns the layer names written.
+    """
+    families = gdf.geometry.map(family) if len(gdf) else gpd.GeoSeries([], dtype=object)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    styles: dict[str, str] = {}
+    for fam, suffix in _SUFFIX.items():
+        part = gdf[(families == fam).to_numpy()] if len(gdf) else gdf.iloc[0:0]
+        if len(part) or (not len(gdf) and fam == "Polygon"):
+            layers[f"{prefix}_{suffix}"] = part
+            styles[f"{prefix}_{suffix}"] = qml(fam, fill=fill, stroke=stroke)
+    write_styled_gpkg(layers, styles, path)
+    return list(layers)
