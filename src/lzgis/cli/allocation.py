@@ -10,6 +10,7 @@ from lzgis import allocation as _allocation
 from lzgis import layers as _layers
 from lzgis import projects as _projects
 from lzgis._qgis_styles import write_by_geometry
+from lzgis._validate import require_distance
 from lzgis.io import write_table
 
 
@@ -43,6 +44,7 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     `is_total`) and OUT/conflicts.gpkg (styled for QGIS). Nothing is written
     when an input is refused.
     """
+    require_distance(river_buffer, name="river_buffer_m")
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
