@@ -297,3 +297,16 @@ def test_embedded_allocation_reconciles() -> None:
     assert found.crs.to_epsg() == 4326
     assert set(found.protected_layer) <= {"wetlands", "greening_zones", "river_buffer"}
     assert not math.isnan(table[table.row_kind == "city_total"].share_of_city.iloc[0])
+
+
+def test_boundary_slivers_merge_into_the_largest_piece() -> None:
+    """A park overshooting the district line by 1 cm: no 200 cm² row, nothing lost."""
+    park = toy.parks().iloc[[1]].set_geometry([box(-0.01, 0, 2 * KM, 2 * KM)], crs=toy.LAEA)
+    t = allocate(park, toy.districts(), constraints={})
+    parts = t[t.row_kind == "part"]
+    assert list(parts.district_id) == ["east"]
+    assert parts.area_km2.iloc[0] == pytest.approx((2 * KM + 0.01) * 2 * KM / 1e6, rel=REL)
+    wide = park.set_geometry([box(-20.0, 0, 2 * KM, 2 * KM)], crs=toy.LAEA)  # 400 m² is kept
+    parts = allocate(wide, toy.districts(), constraints={}).query("row_kind == 'part'")
+    assert list(parts.district_id) == ["west", "east"]
+    assert parts.area_km2.iloc[0] == pytest.approx(20 * 2 * KM / 1e6, rel=REL)

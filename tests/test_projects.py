@@ -211,3 +211,20 @@ def test_embedded_projects_all_have_a_district() -> None:
         "dist_river_km",
         "dist_park_edge_km",
     }
+
+
+def test_a_point_just_outside_is_snapped_within_its_accuracy(world: dict) -> None:
+    projects = world["projects"].assign(accuracy_m=[0.0, 0.0, 0.0, 0.0])
+    stray = projects.iloc[[1]].assign(id="stray", accuracy_m=2000.0)
+    far = projects.iloc[[1]].assign(id="far", accuracy_m=500.0)
+    projects = pd.concat([projects, stray, far], ignore_index=True)
+    projects.loc[4, "geometry"] = Point(103.69, 36.05)  # ~900 m west of the city
+    projects.loc[5, "geometry"] = Point(103.69, 36.05)
+    world["projects"] = gpd.GeoDataFrame(projects, crs=4326)
+    got = _locate(world)
+    gap = _km(103.69, 36.05, 103.70, 36.05)
+    assert got.loc["stray", "district"] == "west"
+    assert got.loc["stray", "district_gap_km"] == pytest.approx(gap, abs=M)
+    assert got.loc["far", "district"] == "outside the districts"
+    assert pd.isna(got.loc["far", "district_gap_km"])
+    assert got.loc["inside", "district_gap_km"] == 0.0

@@ -74,6 +74,7 @@ from lzgis._validate import (
 
 __all__ = [
     "RIVER_BUFFER",
+    "SLIVER_M2",
     "allocate",
     "conflicts",
     "embedded_allocation",
@@ -81,9 +82,31 @@ __all__ = [
     "read_constraints",
 ]
 
-# A district piece smaller than this fraction of its park is boundary noise and dropped;
-# it stays far below the 1e-9 reconciliation tolerance.
-_SLIVER = 1e-11
+# A district piece smaller than this (m²) is boundary noise (coordinates are rounded to
+# 1e-6 degrees, ~0.1 m): it is merged into the park's largest piece, so nothing is lost.
+SLIVER_M2 = 100.0
+
+
+def _district_pieces(
+    whole: shapely.Geometry,
+    ids: list[str],
+    disjoint: list[shapely.Geometry],
+    city: shapely.Geometry,
+) -> list[tuple[str, shapely.Geometry]]:
+    """``whole`` cut by the disjoint districts (and the rest), slivers merged into the largest."""
+    pieces = [(d, whole.intersection(g)) for d, g in zip(ids, disjoint, strict=True)]
+    pieces.append((OUTSIDE_DISTRICTS, whole.difference(city)))
+    pieces = [(d, g) for d, g in pieces if g.area > 0]
+    if not pieces:
+        return []
+    big = [(d, g) for d, g in pieces if g.area >= SLIVER_M2]
+    small = [g for _, g in pieces if g.area < SLIVER_M2]
+    if not big or not small:
+        return pieces
+    largest = max(range(len(big)), key=lambda k: big[k][1].area)
+    did, geom = big[largest]
+    big[largest] = (did, shapely.union_all([geom, *small]))
+    return big
 
 
 def _constraint_geoms(
@@ -163,6 +186,9 @@ def allocate(
     districts
         Polygons with ``id`` (optional ``name_zh``, ``name_en``). Where two districts
         overlap (slivers in boundary data) the overlap belongs to the first in order.
+        A park's piece in a district smaller than :data:`SLIVER_M2` (100 m²: boundary
+        noise where an outline follows a district line) is merged into the park's
+        largest piece, so it neither vanishes nor shows up as a row.
     constraints
         Named polygon layers taken out of the developable land, e.g.
         ``{"wetlands": ..., "greening_zones": ..., "red_line": ...}``. Names become
@@ -231,14 +257,9 @@ def allocate(
         }
         whole = park.geometry
         park_km2 = whole.area / M2_PER_KM2
-        pieces = [
-            (str(d), whole.intersection(g)) for d, g in zip(dist_ea["id"], disjoint, strict=True)
-        ]
-        pieces.append((OUTSIDE_DISTRICTS, whole.difference(city)))
-        for did, geom in pieces:
+        ids = [str(d) for d in dist_ea["id"]]
+        for did, geom in _district_pieces(whole, ids, disjoint, city):
             km2 = geom.area / M2_PER_KM2
-            if km2 <= _SLIVER * park_km2:
-                continue
             measured = _measure(geom, cons, union)
             rows.append(
                 {

@@ -13,7 +13,10 @@ district
     is covered by two; it goes to the one with the smallest ``adcode`` (by
     ``id`` when there is no ``adcode``). Lines: every district the line runs
     through (positive length), longest stretch first, joined by ", ".
-    Nothing found: "outside the districts".
+    A project outside every district but within its own stated positional
+    accuracy (``accuracy_m``) of one gets the nearest district, and
+    ``district_gap_km`` says how far outside it was drawn (0 inside; NaN when it
+    stays "outside the districts").
 park
     Points: the park that covers the point, a sub-park rather than its parent,
     the smallest when several sub-parks overlap. Lines: the sub-park holding
@@ -123,6 +126,27 @@ def _district_of(geom: shapely.Geometry, districts: gpd.GeoDataFrame) -> str:
     return covering[0][1] if covering else OUTSIDE_DISTRICTS
 
 
+def _snap_to_districts(
+    out: gpd.GeoDataFrame, geoms: np.ndarray, districts: gpd.GeoDataFrame, crs: CRS
+) -> np.ndarray:
+    """Give a project outside every district, but within its own ``accuracy_m`` of one, the
+    nearest district (in place); return the gap in km (0 for projects inside)."""
+    gaps = np.zeros(len(out))
+    if "accuracy_m" not in out.columns or not len(districts):
+        return gaps
+    accuracy = pd.to_numeric(out["accuracy_m"], errors="coerce").to_numpy()
+    for k in np.flatnonzero((out["district"] == OUTSIDE_DISTRICTS).to_numpy()):
+        metres = shapely.distance(districts.geometry.values, geoms[k])
+        near = int(np.argmin(metres))
+        km = float(_geodesic_km(np.array([geoms[k]]), districts.geometry.iloc[near], crs)[0])
+        if np.isfinite(accuracy[k]) and km * 1000 <= accuracy[k]:
+            out.loc[k, "district"] = str(districts["id"].iloc[near])
+            gaps[k] = km
+        else:
+            gaps[k] = np.nan
+    return gaps
+
+
 def _park_of(geom: shapely.Geometry, parks: gpd.GeoDataFrame, leaves: pd.Series) -> str:
     for subset in (parks[leaves], parks[~leaves]):
         hits = [
@@ -173,7 +197,7 @@ def locate(
     -------
     geopandas.GeoDataFrame
         The projects (same order, EPSG:4326 geometry) with ``district``,
-        ``park``, ``park_plan``, ``park_matches_plan``, ``zones``,
+        ``district_gap_km``, ``park``, ``park_plan``, ``park_matches_plan``, ``zones``,
         ``dist_river_km``, ``inside_park``, ``edge_park`` and
         ``dist_park_edge_km``; see the module notes for the rules.
     """
@@ -200,6 +224,7 @@ def locate(
     )
     geoms = proj.geometry.values
     out["district"] = [_district_of(g, dist) for g in geoms]
+    out["district_gap_km"] = _snap_to_districts(out, geoms, dist, crs)
     out["park"] = [_park_of(g, park, leaves) for g in geoms]
     out["park_plan"] = plan.to_numpy()
     out["park_matches_plan"] = pd.array(
