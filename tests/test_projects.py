@@ -228,3 +228,19 @@ def test_a_point_just_outside_is_snapped_within_its_accuracy(world: dict) -> Non
     assert got.loc["far", "district"] == "outside the districts"
     assert pd.isna(got.loc["far", "district_gap_km"])
     assert got.loc["inside", "district_gap_km"] == 0.0
+
+
+def test_a_line_grazing_a_boundary_does_not_cross_it(world: dict) -> None:
+    """A road ending 5 cm past the district line: one district, no 5 cm row."""
+    graze = (
+        world["projects"]
+        .iloc[[3]]
+        .set_geometry([LineString([(103.75, 36.15), (103.8000006, 36.15)])])
+    )
+    located = locate(
+        graze, districts=world["districts"], parks=world["parks"], zones={}, river=world["river"]
+    )
+    assert located.district.iloc[0] == "west"
+    got = line_lengths(located, world["districts"])
+    assert list(got.district_id) == ["west"]
+    assert got.length_km.iloc[0] == pytest.approx(got.line_km.iloc[0], rel=1e-12)

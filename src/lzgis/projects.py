@@ -12,7 +12,7 @@ district
     Points: the district that covers the point. A point exactly on a boundary
     is covered by two; it goes to the one with the smallest ``adcode`` (by
     ``id`` when there is no ``adcode``). Lines: every district the line runs
-    through (positive length), longest stretch first, joined by ", ".
+    through (at least :data:`SLIVER_M`, 1 m), longest stretch first, joined by ", ".
     A project outside every district but within its own stated positional
     accuracy (``accuracy_m``) of one gets the nearest district, and
     ``district_gap_km`` says how far outside it was drawn (0 inside; NaN when it
@@ -80,6 +80,9 @@ __all__ = ["by_unit", "embedded_projects", "line_lengths", "locate"]
 
 _GEOD = Geod(ellps="WGS84")
 UNIT_SEP = "; "
+# A stretch of line shorter than this (metres) is boundary noise: it does not make a
+# line "cross" a district or park, and its length joins the line's longest stretch.
+SLIVER_M = 1.0
 
 
 def _geodesic_km(geoms: np.ndarray, target: shapely.Geometry | None, crs: CRS) -> np.ndarray:
@@ -111,7 +114,7 @@ def _district_of(geom: shapely.Geometry, districts: gpd.GeoDataFrame) -> str:
             (_overlap(geom, g), str(i))
             for i, g in zip(districts["id"], districts.geometry, strict=True)
         ]
-        hits = sorted((h for h in hits if h[0] > 0), key=lambda h: (-h[0], h[1]))
+        hits = sorted((h for h in hits if h[0] >= SLIVER_M), key=lambda h: (-h[0], h[1]))
         return ", ".join(h[1] for h in hits) if hits else OUTSIDE_DISTRICTS
     keys = (
         districts["adcode"].astype(str)
@@ -148,14 +151,15 @@ def _snap_to_districts(
 
 
 def _park_of(geom: shapely.Geometry, parks: gpd.GeoDataFrame, leaves: pd.Series) -> str:
+    is_line = family(geom) == "LineString"
     for subset in (parks[leaves], parks[~leaves]):
-        hits = [
-            (-_overlap(geom, g), g.area, str(i))
-            for i, g in zip(subset["id"], subset.geometry, strict=True)
-        ]
-        hits = sorted(h for h in hits if h[0] < 0)
+        hits = []
+        for pid, g in zip(subset["id"], subset.geometry, strict=True):
+            inside = _overlap(geom, g)
+            if (inside >= SLIVER_M) if is_line else inside > 0:
+                hits.append((-inside, g.area, str(pid)))
         if hits:
-            return hits[0][2]
+            return sorted(hits)[0][2]
     return OUTSIDE_PARKS
 
 
@@ -325,6 +329,8 @@ def line_lengths(located: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.D
     Districts are made disjoint first (an overlap belongs to the first
     district in order), and the stretch outside every district is its own row
     ("outside the districts"), so each project's rows add up to its length.
+    Stretches shorter than :data:`SLIVER_M` (1 m, boundary noise) are added
+    to the line's longest stretch instead of making rows of their own.
 
     Returns
     -------
@@ -366,10 +372,16 @@ def line_lengths(located: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.D
             (str(d), r.geometry.intersection(g)) for d, g in zip(dist["id"], disjoint, strict=True)
         ]
         cut.append((OUTSIDE_DISTRICTS, r.geometry.difference(covered)))
-        for did, piece in cut:
-            if piece.is_empty or piece.length == 0:
-                continue
-            km = float(length_km(gpd.GeoSeries([piece], crs=4326)).iloc[0])
+        kept = [(did, piece) for did, piece in cut if not piece.is_empty and piece.length > 0]
+        kms = length_km(gpd.GeoSeries([p for _, p in kept], crs=4326)).tolist() if kept else []
+        stretches = list(zip([d for d, _ in kept], kms, strict=True))
+        long = [(d, km) for d, km in stretches if km * 1000 >= SLIVER_M]
+        if long and len(long) < len(stretches):  # boundary noise joins the longest stretch
+            top = max(range(len(long)), key=lambda k: long[k][1])
+            extra = sum(km for d, km in stretches if km * 1000 < SLIVER_M)
+            long[top] = (long[top][0], long[top][1] + extra)
+            stretches = long
+        for did, km in stretches:
             rows.append(
                 {
                     "project_id": str(r["id"]),
