@@ -63,6 +63,21 @@ def test_allocate_writes_the_table_and_styled_conflicts(city: Path) -> None:
     for column, qml, default, stamp in styles.values():
         assert column == "geom" and default == 1 and stamp == UPDATE_TIME
         assert ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2") is not None
+    # polygons are coloured by the protected layer they hit, one category per layer
+    renderer = ET.fromstring(styles["conflicts_polygons"][1].split("\n", 1)[1]).find("renderer-v2")
+    assert renderer is not None and renderer.get("attr") == "protected_layer"
+    polygons = gpd.read_file(gpkg, layer="conflicts_polygons")
+    values = [c.get("value") for c in renderer.iter("category")]
+    assert (
+        values
+        == sorted(set(polygons.protected_layer))
+        == [
+            "greening_zones",
+            "river_buffer",
+            "wetlands",
+        ]
+    )
+    assert len(list(renderer.iter("symbol"))) == 3
 
 
 def test_allocate_is_deterministic(city: Path) -> None:

@@ -21,7 +21,15 @@ from lzgis._errors import OutputError
 from lzgis._overlay import family
 from lzgis.io import atomic_path, driver_for
 
-__all__ = ["UPDATE_TIME", "add_layer_styles", "qml", "write_by_geometry", "write_styled_gpkg"]
+__all__ = [
+    "PALETTE",
+    "UPDATE_TIME",
+    "add_layer_styles",
+    "qml",
+    "qml_categorized",
+    "write_by_geometry",
+    "write_styled_gpkg",
+]
 
 UPDATE_TIME = "2012-08-01T00:00:00Z"  # fixed: the month the plan was issued
 
@@ -67,6 +75,48 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 """
 
 
+# Colour-blind-safe qualitative palette (Okabe-Ito), as "r,g,b".
+PALETTE = (
+    "0,114,178",
+    "0,158,115",
+    "213,94,0",
+    "204,121,167",
+    "230,159,0",
+    "86,180,233",
+    "240,228,66",
+    "0,0,0",
+)
+_GEOMETRY_CODE = {"Point": 0, "LineString": 1, "Polygon": 2}
+
+
+def _symbol(geometry_family: str, name: str, *, fill: str, stroke: str, opacity: float) -> str:
+    if geometry_family not in _SYMBOL:
+        raise OutputError(
+            f"no QGIS style for geometry {geometry_family!r}; expected Polygon, LineString or Point"
+        )
+    kind, cls, options = _SYMBOL[geometry_family]
+    opts = "\n".join(
+        f'            <Option type="QString" name="{k}" value={quoteattr(v.format(fill=fill, stroke=stroke))}/>'
+        for k, v in options.items()
+    )
+    return f"""      <symbol type="{kind}" name={quoteattr(name)} alpha="{opacity:g}" clip_to_extent="1" force_rhr="0">
+        <layer class="{cls}" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+{opts}
+          </Option>
+        </layer>
+      </symbol>"""
+
+
+def _document(geometry_family: str, renderer: str) -> str:
+    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="3.28.0" styleCategories="Symbology">
+{renderer}
+  <layerGeometryType>{_GEOMETRY_CODE[geometry_family]}</layerGeometryType>
+</qgis>
+"""
+
+
 def qml(geometry_family: str, *, fill: str, stroke: str, opacity: float = 0.6) -> str:
     """A QGIS single-symbol style (QML) for one geometry family.
 
@@ -79,31 +129,44 @@ def qml(geometry_family: str, *, fill: str, stroke: str, opacity: float = 0.6) -
     opacity
         Symbol opacity, 0..1.
     """
-    if geometry_family not in _SYMBOL:
-        raise OutputError(
-            f"no QGIS style for geometry {geometry_family!r}; expected Polygon, LineString or Point"
-        )
-    kind, cls, options = _SYMBOL[geometry_family]
-    opts = "\n".join(
-        f'            <Option type="QString" name="{k}" value={quoteattr(v.format(fill=fill, stroke=stroke))}/>'
-        for k, v in options.items()
-    )
-    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="3.28.0" styleCategories="Symbology">
-  <renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">
+    symbol = _symbol(geometry_family, "0", fill=fill, stroke=stroke, opacity=opacity)
+    renderer = f"""  <renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">
     <symbols>
-      <symbol type="{kind}" name="0" alpha="{opacity:g}" clip_to_extent="1" force_rhr="0">
-        <layer class="{cls}" enabled="1" locked="0" pass="0">
-          <Option type="Map">
-{opts}
-          </Option>
-        </layer>
-      </symbol>
+{symbol}
     </symbols>
-  </renderer-v2>
-  <layerGeometryType>{ {"Point": 0, "LineString": 1, "Polygon": 2}[geometry_family] }</layerGeometryType>
-</qgis>
-"""
+  </renderer-v2>"""
+    return _document(geometry_family, renderer)
+
+
+def qml_categorized(
+    geometry_family: str, *, attribute: str, values: list[str], opacity: float = 0.7
+) -> str:
+    """A QGIS categorized style: one colour of :data:`PALETTE` per value of ``attribute``.
+
+    Values beyond the palette's length reuse its colours in order.
+    """
+    symbols, categories = [], []
+    for k, value in enumerate(values):
+        rgb = PALETTE[k % len(PALETTE)]
+        symbols.append(
+            _symbol(
+                geometry_family, str(k), fill=f"{rgb},200", stroke=f"{rgb},255", opacity=opacity
+            )
+        )
+        categories.append(
+            f'      <category value={quoteattr(value)} symbol="{k}" label={quoteattr(value)} render="true"/>'
+        )
+    body = "\n".join(symbols)
+    cats = "\n".join(categories)
+    renderer = f"""  <renderer-v2 type="categorizedSymbol" attr={quoteattr(attribute)} symbollevels="0" enableorderby="0" forceraster="0">
+    <categories>
+{cats}
+    </categories>
+    <symbols>
+{body}
+    </symbols>
+  </renderer-v2>"""
+    return _document(geometry_family, renderer)
 
 
 def add_layer_styles(gpkg: str | Path, styles: Mapping[str, str]) -> None:
@@ -160,13 +223,20 @@ _SUFFIX = {"Polygon": "polygons", "LineString": "lines", "Point": "points"}
 
 
 def write_by_geometry(
-    gdf: gpd.GeoDataFrame, path: str | Path, *, prefix: str, fill: str, stroke: str
+    gdf: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    prefix: str,
+    fill: str,
+    stroke: str,
+    category: str | None = None,
 ) -> list[str]:
     """Write ``gdf`` as one styled layer per geometry family (QGIS wants one type per layer).
 
     Layers are named ``<prefix>_polygons``, ``<prefix>_lines``, ``<prefix>_points``
     (only those with features; an empty frame gives an empty ``<prefix>_polygons``).
-    Returns the layer names written.
+    With ``category``, each layer is coloured by that column's values (sorted);
+    otherwise it gets one symbol in ``fill``/``stroke``. Returns the layer names.
     """
     families = gdf.geometry.map(family) if len(gdf) else gpd.GeoSeries([], dtype=object)
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -175,6 +245,12 @@ def write_by_geometry(
         part = gdf[(families == fam).to_numpy()] if len(gdf) else gdf.iloc[0:0]
         if len(part) or (not len(gdf) and fam == "Polygon"):
             layers[f"{prefix}_{suffix}"] = part
-            styles[f"{prefix}_{suffix}"] = qml(fam, fill=fill, stroke=stroke)
+            styles[f"{prefix}_{suffix}"] = (
+                qml_categorized(
+                    fam, attribute=category, values=sorted(map(str, part[category].unique()))
+                )
+                if category and len(part)
+                else qml(fam, fill=fill, stroke=stroke)
+            )
     write_styled_gpkg(layers, styles, path)
     return list(layers)

@@ -74,6 +74,7 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
         found,
         folder / "conflicts.gpkg",
         prefix="conflicts",
+        category="protected_layer",
         fill="227,26,28,150",
         stroke="153,0,0,255",
     )
@@ -109,6 +110,7 @@ def projects(out: str) -> None:
         located,
         folder / "projects.gpkg",
         prefix="projects",
+        category="category",
         fill="31,120,180,230",
         stroke="8,48,107,255",
     )
