@@ -282,12 +282,7 @@ def test_conflicts_with_nothing_to_find_is_empty_and_typed() -> None:
 
 
 def test_embedded_allocation_reconciles() -> None:
-    try:
-        table, found = embedded_allocation()
-    except Exception as exc:  # layers are drawn on other branches
-        if "no such file" in str(exc):
-            pytest.skip("embedded layers not landed yet")
-        raise
+    table, found = embedded_allocation()
     _assert_reconciles(table)
     parks = table[table.row_kind == "park_total"].set_index("park_id")
     assert (parks.area_km2 > 0).all()

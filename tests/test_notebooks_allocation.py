@@ -5,19 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import _toy_city as toy
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lzgis.layers import CONFIG_ENV, layers_dir
+from lzgis.layers import CONFIG_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ["land_allocation.ipynb", "project_locations.ipynb"]
-
-
-def _embedded_present() -> bool:
-    return all((layers_dir() / f"{name}.geojson").exists() for name in toy.LAYERS)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -30,13 +25,12 @@ def test_notebook_is_stored_without_outputs(name: str) -> None:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_executes(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs on the embedded layers, or on the toy city (via LZGIS_CONFIG) until they land."""
+    """Runs on the embedded layers (no user config)."""
     monkeypatch.setenv(
         "PYTHONPATH",
         os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])),
     )
-    if not _embedded_present():
-        monkeypatch.setenv(CONFIG_ENV, str(toy.write_layers(tmp_path / "layers")))
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
     nb = nbformat.read(REPO / "notebooks" / name, as_version=4)
     NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}

@@ -195,12 +195,7 @@ def test_locate_refuses_frames_without_ids(world: dict) -> None:
 
 
 def test_embedded_projects_all_have_a_district() -> None:
-    try:
-        located = embedded_projects()
-    except Exception as exc:  # layers are drawn on other branches
-        if "no such file" in str(exc):
-            pytest.skip("embedded layers not landed yet")
-        raise
+    located = embedded_projects()
     assert len(located) > 0
     assert not (located.district == "outside the districts").any()
     assert (located.dist_river_km >= 0).all()
@@ -244,3 +239,19 @@ def test_a_line_grazing_a_boundary_does_not_cross_it(world: dict) -> None:
     got = line_lengths(located, world["districts"])
     assert list(got.district_id) == ["west"]
     assert got.length_km.iloc[0] == pytest.approx(got.line_km.iloc[0], rel=1e-12)
+
+
+def test_embedded_line_projects_add_up_and_units_are_all_counted() -> None:
+    from lzgis.layers import load
+
+    located = embedded_projects()
+    lengths = line_lengths(located, load("districts"))
+    lines = located[located.geom_type.str.contains("LineString")]
+    assert set(lengths.project_id) == set(lines.id)
+    sums = lengths.groupby("project_id").length_km.sum()
+    whole = lengths.groupby("project_id").line_km.first()
+    assert sums.to_numpy() == pytest.approx(whole.to_numpy(), rel=1e-6)
+    units = by_unit(located)
+    every = {u.strip() for text in located.unit for u in text.split(";") if u.strip()}
+    assert set(units.unit) == every
+    assert units.groupby("unit").unit_total.first().sum() >= len(located)
