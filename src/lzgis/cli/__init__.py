@@ -50,8 +50,10 @@ def main(config: str | None) -> None:
 
 def _register() -> None:
     from lzgis.cli.layers import layers
+    from lzgis.cli.suitability import suitability
 
     main.add_command(layers)
+    main.add_command(suitability)
 
 
 _register()
