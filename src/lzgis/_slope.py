@@ -85,8 +85,9 @@ def slope_at(path: str | Path, points: np.ndarray, points_crs: object) -> np.nda
     slope, transform, crs = slope_degrees(path)
     tr = Transformer.from_crs(CRS.from_user_input(points_crs), crs, always_xy=True)
     x, y = tr.transform(shapely.get_x(points), shapely.get_y(points))
-    col, row = ~transform * (np.asarray(x), np.asarray(y))
-    col, row = np.floor(col).astype(int), np.floor(row).astype(int)
+    # north-up (checked in slope_degrees): pixel = (x - left) / width, (y - top) / -height
+    col = np.floor((np.asarray(x) - transform.c) / transform.a).astype(int)
+    row = np.floor((np.asarray(y) - transform.f) / transform.e).astype(int)
     ok = (row >= 0) & (row < slope.shape[0]) & (col >= 0) & (col < slope.shape[1])
     out = np.full(len(points), np.nan)
     out[ok] = slope[row[ok], col[ok]]

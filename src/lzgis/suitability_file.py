@@ -59,6 +59,7 @@ from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_path
 from lzgis.ahp import ahp_weights
+from lzgis.areas import to_equal_area
 from lzgis.io import read_vector
 from lzgis.suitability import (
     DIRECTIONS,
@@ -74,11 +75,15 @@ __all__ = [
     "ConstraintSpec",
     "CriterionSpec",
     "LayerRef",
+    "PreparedRun",
     "SuitabilityResult",
     "SuitabilitySpec",
+    "allocate_prepared",
     "example_path",
+    "prepare_criteria",
     "read_criteria",
     "run_criteria",
+    "score_prepared",
 ]
 
 _TOP = {"title", "cell_m", "extent", "constraint", "slope", "criterion", "weights", "allocation"}
@@ -435,11 +440,118 @@ def load_ref(ref: LayerRef, *, base: Path, where: str) -> gpd.GeoDataFrame:
             )
         gdf = gdf[gdf[column].isin(values)]
     if ref.to == "centroid" and len(gdf):
-        from lzgis.areas import to_equal_area
-
         metric = to_equal_area(gdf)
         gdf = metric.set_geometry(metric.geometry.centroid).to_crs(4326)
     return gdf
+
+
+@dataclass
+class PreparedRun:
+    """A criteria file with its layers read, weights derived and grid built; not scored yet."""
+
+    spec: SuitabilitySpec
+    cells: gpd.GeoDataFrame
+    constraints: dict[str, gpd.GeoDataFrame]
+    criteria: list[Criterion]
+    weights: pd.Series
+    consistency_ratio: float | None
+    park: gpd.GeoDataFrame | None
+    notes: list[str]
+
+
+def _park(spec: SuitabilitySpec, alloc: AllocationSpec) -> gpd.GeoDataFrame:
+    parks = load_ref(
+        LayerRef(alloc.parks_layer), base=spec.path.parent, where=f"{spec.path}: [allocation]"
+    )
+    ids = parks["id"].astype(str) if "id" in parks.columns else pd.Series([], dtype=str)
+    if alloc.park not in set(ids):
+        raise ValidationError(
+            f"{spec.path}: `allocation.park` {alloc.park!r} is not a park id in "
+            f"{alloc.parks_layer!r}; expected one of {', '.join(ids) or 'none'}; fix: correct `park`"
+        )
+    return parks[ids == alloc.park]
+
+
+def _weights(spec: SuitabilitySpec, kept: Sequence[str]) -> tuple[pd.Series, float | None]:
+    if spec.ahp is not None:
+        keep = [i for i, n in enumerate(spec.order) if n in kept]
+        matrix = [[spec.ahp[i][j] for j in keep] for i in keep]
+        try:
+            return ahp_weights(matrix, [spec.order[i] for i in keep])
+        except LzgisError as exc:
+            raise type(exc)(f"{spec.path}: `weights.ahp`: {exc}") from None
+    assert spec.direct is not None
+    weights = pd.Series({k: v for k, v in spec.direct.items() if k in kept}, dtype=float)
+    if weights.sum() <= 0:
+        raise ValidationError(f"{spec.path}: `weights.direct` sum to 0; fix: give positive weights")
+    return weights / weights.sum(), None
+
+
+def prepare_criteria(spec: SuitabilitySpec, *, cell_m: float | None = None) -> PreparedRun:
+    """Read the layers, derive the weights and build the grid; every input error surfaces here.
+
+    Raises
+    ------
+    LzgisError
+        A bad or empty layer reference, an unknown park, an AHP consistency
+        ratio above 0.1, a missing DEM.
+    """
+    base = spec.path.parent
+    notes: list[str] = []
+    park = _park(spec, spec.allocation) if spec.allocation is not None else None
+    criteria: list[Criterion] = []
+    for c in spec.criteria:
+        layer = load_ref(c.ref, base=base, where=f"{spec.path}: criterion {c.name!r}")
+        if len(layer) == 0 and c.optional:
+            notes.append(f"criterion {c.name!r} dropped: its layer reference selects no features")
+            continue
+        if len(layer) == 0:
+            raise ValidationError(
+                f"{spec.path}: criterion {c.name!r} selects no features from {c.ref.layer!r}; "
+                "fix: correct `ids`/`where`, or set `optional = true`"
+            )
+        criteria.append(Criterion(c.name, layer, c.direction, c.max_distance_m))  # type: ignore[arg-type]
+    weights, cr = _weights(spec, [c.name for c in criteria])
+    if spec.slope is not None:
+        require_path(spec.slope.dem, what="DEM file (`slope.dem`)")
+    extent = load_ref(spec.extent, base=base, where=f"{spec.path}: [extent]")
+    if len(extent) == 0:
+        raise ValidationError(f"{spec.path}: [extent] selects no features; fix: correct it")
+    cells = grid(extent, cell_m=cell_m or spec.cell_m)
+    constraints = {}
+    for c in spec.constraints:
+        layer = load_ref(c.ref, base=base, where=f"{spec.path}: constraint {c.name!r}")
+        if c.buffer_m > 0 and len(layer):
+            metric = to_equal_area(layer, crs=cells.crs)
+            layer = metric.set_geometry(metric.geometry.buffer(c.buffer_m))
+        constraints[c.name] = layer
+    return PreparedRun(spec, cells, constraints, criteria, weights, cr, park, notes)
+
+
+def score_prepared(
+    prep: PreparedRun, *, on_step: Callable[[str], None] | None = None
+) -> gpd.GeoDataFrame:
+    """Score the prepared grid (see :func:`lzgis.suitability.score`)."""
+    return score(
+        prep.cells,
+        constraints=prep.constraints,
+        criteria=prep.criteria,
+        weights=prep.weights,
+        slope=prep.spec.slope,
+        on_step=on_step,
+    )
+
+
+def allocate_prepared(
+    prep: PreparedRun, scored: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
+    """Allocate the file's request on ``scored``; None when the file has no [allocation]."""
+    alloc = prep.spec.allocation
+    if alloc is None or prep.park is None:
+        return None
+    cells, site = allocate_sites(scored, within=prep.park, area_km2=alloc.area_km2, name=alloc.name)
+    site["park"] = alloc.park
+    return cells, site
 
 
 def run_criteria(
@@ -448,7 +560,7 @@ def run_criteria(
     cell_m: float | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> SuitabilityResult:
-    """Build the grid, score it and allocate the requested site, as the file says.
+    """Prepare, score and allocate, as the criteria file says.
 
     Parameters
     ----------
@@ -462,77 +574,18 @@ def run_criteria(
     Raises
     ------
     LzgisError
-        Any bad layer, an AHP consistency ratio above 0.1, an unknown park, or
-        a park too small for the request. Nothing is written.
+        Any input error (see :func:`prepare_criteria`) or a park too small for
+        the request. Nothing is written.
     """
-    base = spec.path.parent
-    notes: list[str] = []
-    park = None
-    if spec.allocation is not None:  # check the park before the slow part
-        parks = load_ref(
-            LayerRef(spec.allocation.parks_layer), base=base, where=f"{spec.path}: [allocation]"
-        )
-        if "id" not in parks.columns or spec.allocation.park not in set(parks["id"].astype(str)):
-            known = ", ".join(parks["id"].astype(str)) if "id" in parks.columns else "none"
-            raise ValidationError(
-                f"{spec.path}: `allocation.park` {spec.allocation.park!r} is not a park id in "
-                f"{spec.allocation.parks_layer!r}; expected one of {known}; fix: correct `park`"
-            )
-        park = parks[parks["id"].astype(str) == spec.allocation.park]
-    criteria: list[Criterion] = []
-    for c in spec.criteria:
-        layer = load_ref(c.ref, base=base, where=f"{spec.path}: criterion {c.name!r}")
-        if len(layer) == 0 and c.optional:
-            notes.append(f"criterion {c.name!r} dropped: its layer reference selects no features")
-            continue
-        if len(layer) == 0:
-            raise ValidationError(
-                f"{spec.path}: criterion {c.name!r} selects no features from {c.ref.layer!r}; "
-                "fix: correct `ids`/`where`, or set `optional = true`"
-            )
-        criteria.append(Criterion(c.name, layer, c.direction, c.max_distance_m))  # type: ignore[arg-type]
-    kept = [c.name for c in criteria]
-    cr: float | None = None
-    if spec.ahp is not None:
-        keep = [i for i, n in enumerate(spec.order) if n in kept]
-        matrix = [[spec.ahp[i][j] for j in keep] for i in keep]
-        try:
-            weights, cr = ahp_weights(matrix, [spec.order[i] for i in keep])
-        except LzgisError as exc:
-            raise type(exc)(f"{spec.path}: `weights.ahp`: {exc}") from None
-    else:
-        assert spec.direct is not None
-        weights = pd.Series({k: v for k, v in spec.direct.items() if k in kept}, dtype=float)
-        if weights.sum() <= 0:
-            raise ValidationError(
-                f"{spec.path}: `weights.direct` sum to 0; fix: give positive weights"
-            )
-        weights = weights / weights.sum()
-    extent = load_ref(spec.extent, base=base, where=f"{spec.path}: [extent]")
-    if len(extent) == 0:
-        raise ValidationError(f"{spec.path}: [extent] selects no features; fix: correct it")
-    constraints = {}
-    cells = grid(extent, cell_m=cell_m or spec.cell_m)
-    for c in spec.constraints:
-        layer = load_ref(c.ref, base=base, where=f"{spec.path}: constraint {c.name!r}")
-        if c.buffer_m > 0 and len(layer):
-            from lzgis.areas import to_equal_area
-
-            metric = to_equal_area(layer, crs=cells.crs)
-            layer = metric.set_geometry(metric.geometry.buffer(c.buffer_m))
-        constraints[c.name] = layer
-    scored = score(
-        cells,
-        constraints=constraints,
-        criteria=criteria,
-        weights=weights,
-        slope=spec.slope,
-        on_step=on_step,
+    prep = prepare_criteria(spec, cell_m=cell_m)
+    scored = score_prepared(prep, on_step=on_step)
+    result = SuitabilityResult(
+        scored=scored,
+        weights=prep.weights,
+        consistency_ratio=prep.consistency_ratio,
+        notes=prep.notes,
     )
-    result = SuitabilityResult(scored=scored, weights=weights, consistency_ratio=cr, notes=notes)
-    if spec.allocation is not None and park is not None:
-        result.site_cells, result.site = allocate_sites(
-            scored, within=park, area_km2=spec.allocation.area_km2, name=spec.allocation.name
-        )
-        result.site["park"] = spec.allocation.park
+    allocated = allocate_prepared(prep, scored)
+    if allocated is not None:
+        result.site_cells, result.site = allocated
     return result

@@ -7,7 +7,12 @@ from pathlib import Path
 import click
 
 from lzgis.io import write_vectors
-from lzgis.suitability_file import read_criteria, run_criteria
+from lzgis.suitability_file import (
+    allocate_prepared,
+    prepare_criteria,
+    read_criteria,
+    score_prepared,
+)
 
 
 @click.command("suitability")
@@ -27,41 +32,42 @@ from lzgis.suitability_file import read_criteria, run_criteria
 def suitability(criteria_path: str, out_dir: str, cell_m: float | None) -> None:
     """Weighted-overlay suitability and site allocation -> OUT/suitability.gpkg.
 
-    Layers: `grid` (every cell: criteria, masked_by, score, allocated) and
-    `sites` (the dissolved allocated site). Nothing is written on error.
+    Layers: `grid` (every cell: distances, criteria 0..1, masked_by, score,
+    allocated) and `sites` (the dissolved allocated site), in EPSG:4326.
+    Nothing is written on error.
     """
-    spec = read_criteria(criteria_path)
-    with click.progressbar(
-        length=spec.steps, label="scoring", file=click.get_text_stream("stderr")
-    ) as bar:
-        result = run_criteria(spec, cell_m=cell_m, on_step=lambda _name: bar.update(1))
-    for note in result.notes:
+    prep = prepare_criteria(read_criteria(criteria_path), cell_m=cell_m)
+    for note in prep.notes:
         click.echo(f"note: {note}")
-    method = "AHP" if result.consistency_ratio is not None else "direct"
-    click.echo(
-        f"weights ({method}): " + ", ".join(f"{k} {v:.3f}" for k, v in result.weights.items())
-    )
-    if result.consistency_ratio is not None:
-        click.echo(f"consistency ratio: {result.consistency_ratio:.3f} (limit 0.1)")
-    scored = result.scored
+    method = "AHP" if prep.consistency_ratio is not None else "direct"
+    weights = ", ".join(f"{k} {v:.3f}" for k, v in prep.weights.items())
+    click.echo(f"weights ({method}): {weights}")
+    if prep.consistency_ratio is not None:
+        click.echo(f"consistency ratio: {prep.consistency_ratio:.3f} (limit 0.1)")
+    with click.progressbar(
+        length=prep.spec.steps, label="scoring", file=click.get_text_stream("stderr")
+    ) as bar:
+        scored = score_prepared(prep, on_step=lambda _name: bar.update(1))
     masked = scored["score"].isna()
-    cell_km2 = scored.attrs["cell_m"] ** 2 / 1e6
+    cell = scored.attrs["cell_m"]
     click.echo(
-        f"cells: {len(scored)} of {scored.attrs['cell_m']:g} m; masked {int(masked.sum())} "
-        f"({masked.mean():.1%}); free {int((~masked).sum()) * cell_km2:.1f} km2"
+        f"cells: {len(scored)} of {cell:g} m; masked {int(masked.sum())} ({masked.mean():.1%}); "
+        f"unmasked {int((~masked).sum()) * cell * cell / 1e6:.1f} km2"
     )
     grid_out = scored.copy()
     grid_out["allocated"] = False
     outputs = {"grid": grid_out}
-    if result.site is not None and result.site_cells is not None:
-        grid_out.loc[grid_out["cell_id"].isin(result.site_cells["cell_id"]), "allocated"] = True
-        site = result.site.iloc[0]
+    allocated = allocate_prepared(prep, scored)
+    if allocated is not None:
+        site_cells, site = allocated
+        grid_out.loc[grid_out["cell_id"].isin(site_cells["cell_id"]), "allocated"] = True
+        row = site.iloc[0]
         click.echo(
-            f"site {site['site']} in {site['park']}: {int(site['cells'])} cells, "
-            f"{site['area_km2']:.2f} km2 (requested {site['requested_km2']:g}), mean score "
-            f"{site['mean_score']:.3f}, centre {site['centre_lon']:.4f}E {site['centre_lat']:.4f}N"
+            f"site {row['site']} in {row['park']}: {int(row['cells'])} cells, "
+            f"{row['area_km2']:.2f} km2 (requested {row['requested_km2']:g}), mean score "
+            f"{row['mean_score']:.3f}, centre {row['centre_lon']:.4f}E {row['centre_lat']:.4f}N"
         )
-        outputs["sites"] = result.site
+        outputs["sites"] = site
     target = Path(out_dir) / "suitability.gpkg"
     write_vectors({k: v.to_crs(4326) for k, v in outputs.items()}, target)
     click.echo(f"wrote {target} (layers: {', '.join(outputs)})")
