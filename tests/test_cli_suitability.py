@@ -96,7 +96,7 @@ def test_writes_grid_and_site_and_prints_the_weights(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, stdout, stderr = run("--criteria", str(criteria), "--out", str(out))
     assert code == 0, stderr
-    weights, cr = ahp_weights([[1, 3], ["1/3", 1]], ["road", "river"])
+    _weights, cr = ahp_weights([[1, 3], ["1/3", 1]], ["road", "river"])
     assert "weights (AHP): road 0.750, river 0.250" in stdout
     assert f"consistency ratio: {cr:.3f}" in stdout
     target = out / "suitability.gpkg"
@@ -165,7 +165,7 @@ def test_errors_exit_2_with_one_line_and_write_nothing(
         )
     criteria = write_criteria(tmp_path, **kwargs)  # type: ignore[arg-type]
     out = tmp_path / "out"
-    code, stdout, stderr = run("--criteria", str(criteria), "--out", str(out))
+    code, _stdout, stderr = run("--criteria", str(criteria), "--out", str(out))
     assert code == 2
     errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and pattern in errors[0] and "fix:" in errors[0]
