@@ -180,7 +180,8 @@ def _most_inconsistent(a: np.ndarray, w: np.ndarray, names: Sequence[str]) -> st
     """The pair whose judgement strays most from the ratio of the derived weights."""
     ratio = a * w[None, :] / w[:, None]
     err = np.abs(np.log(ratio))
-    i, j = np.unravel_index(int(np.argmax(err)), err.shape)
+    flat = np.unravel_index(int(np.argmax(err)), err.shape)
+    i, j = int(flat[0]), int(flat[1])
     return (
         f"{names[i]!r} vs {names[j]!r} (given {a[i, j]:.3g}, the weights imply {w[i] / w[j]:.3g})"
     )

@@ -199,8 +199,8 @@ def grid(
             f"a {cell_m:g} m grid over the extent needs {ncols * nrows:,} cells (limit "
             f"{_MAX_CELLS:,}); fix: use a larger `cell_m` or a smaller extent"
         )
-    col, row = np.meshgrid(np.arange(ncols), np.arange(nrows))
-    col, row = col.ravel(), row.ravel()
+    col_2d, row_2d = np.meshgrid(np.arange(ncols), np.arange(nrows))
+    col, row = col_2d.ravel(), row_2d.ravel()
     left = x0 + col * cell_m
     top = y0 + nrows * cell_m - row * cell_m
     shapely.prepare(area)

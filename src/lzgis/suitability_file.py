@@ -519,12 +519,12 @@ def prepare_criteria(spec: SuitabilitySpec, *, cell_m: float | None = None) -> P
         raise ValidationError(f"{spec.path}: [extent] selects no features; fix: correct it")
     cells = grid(extent, cell_m=cell_m or spec.cell_m)
     constraints = {}
-    for c in spec.constraints:
-        layer = load_ref(c.ref, base=base, where=f"{spec.path}: constraint {c.name!r}")
-        if c.buffer_m > 0 and len(layer):
+    for con in spec.constraints:
+        layer = load_ref(con.ref, base=base, where=f"{spec.path}: constraint {con.name!r}")
+        if con.buffer_m > 0 and len(layer):
             metric = to_equal_area(layer, crs=cells.crs)
-            layer = metric.set_geometry(metric.geometry.buffer(c.buffer_m))
-        constraints[c.name] = layer
+            layer = metric.set_geometry(metric.geometry.buffer(con.buffer_m))
+        constraints[con.name] = layer
     return PreparedRun(spec, cells, constraints, criteria, weights, cr, park, notes)
 
 
