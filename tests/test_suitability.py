@@ -330,3 +330,23 @@ def test_allocated_cells_are_contiguous_unmasked_and_enough(data: st.DataObject)
     for k, (r, c) in enumerate(picked[1:], start=1):
         assert {(r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)} & set(picked[:k])
     assert site["area_km2"].iloc[0] == pytest.approx(need, rel=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-3000, 7000), st.floats(-3000, 7000)), min_size=1, max_size=40))
+def test_distances_match_shapely_on_holes_multilines_and_points(
+    xy: list[tuple[float, float]],
+) -> None:
+    from lzgis.suitability import _distance_m
+
+    ring = box(0, 0, 3000, 3000).difference(box(1000, 1000, 2000, 2000))  # a square with a hole
+    layer = frame(
+        ring,
+        shapely.MultiLineString(
+            [[(4000, 0), (5000, 800), (6000, 0)], [(4000, 4000), (6000, 4000)]]
+        ),
+        Point(-1000, 5000),
+    )
+    centres = shapely.points(np.array(xy))
+    expected = shapely.distance(centres, shapely.union_all(layer.geometry.values))
+    np.testing.assert_allclose(_distance_m(centres, layer, layer.crs), expected, atol=1e-6)

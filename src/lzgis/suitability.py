@@ -221,30 +221,67 @@ def _in_crs(layer: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
 
 
 def _centres(cells: gpd.GeoDataFrame) -> np.ndarray:
-    return shapely.centroid(cells.geometry.values)
+    """Cell centres as an array of shapely Points (from the bounds: cells are squares)."""
+    b = shapely.bounds(np.asarray(cells.geometry.values))
+    return shapely.points((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
+
+
+def _geoms(layer: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    return np.asarray([g for g in _in_crs(layer, crs).geometry if g is not None and not g.is_empty])
 
 
 def _mask(cells: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
     """Boolean per cell: its interior meets a feature of ``layer`` (mere touching does not count)."""
-    geoms = np.asarray([g for g in _in_crs(layer, cells.crs).geometry if g is not None])
+    geoms = _geoms(layer, cells.crs)
     hit = np.zeros(len(cells), dtype=bool)
     if len(geoms) == 0:
         return hit
     tree = shapely.STRtree(geoms)
-    cell_geoms = cells.geometry.values
+    cell_geoms = np.asarray(cells.geometry.values)
     ci, gi = tree.query(cell_geoms, predicate="intersects")
     real = ~shapely.touches(cell_geoms[ci], geoms[gi])
     hit[ci[real]] = True
     return hit
 
 
-def _distance_m(cells: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
-    """Metres from each cell centre to the nearest feature of ``layer``."""
-    geoms = np.asarray([g for g in _in_crs(layer, cells.crs).geometry if g is not None])
-    tree = shapely.STRtree(geoms)
-    (src, _), dist = tree.query_nearest(_centres(cells), return_distance=True, all_matches=False)
-    out = np.full(len(cells), np.nan)
-    out[src] = dist
+def _segments(geoms: np.ndarray) -> np.ndarray:
+    """Points stay; lines and polygon rings become their 2-point segments.
+
+    A tree of short pieces lets the nearest-feature search prune: one long
+    river line with thousands of vertices would otherwise be measured in full
+    from every cell.
+    """
+    parts = shapely.get_parts(geoms)
+    kinds = shapely.get_type_id(parts)
+    points = parts[(kinds == 0)]
+    lines = list(parts[(kinds == 1) | (kinds == 2)])
+    polys = parts[kinds == 3]
+    if len(polys):
+        lines.extend(shapely.get_rings(polys))
+    if not lines:
+        return points
+    coords, idx = shapely.get_coordinates(np.asarray(lines), return_index=True)
+    same = idx[:-1] == idx[1:]
+    pairs = np.stack([coords[:-1][same], coords[1:][same]], axis=1)
+    return np.concatenate([points, shapely.linestrings(pairs)])
+
+
+def _distance_m(centres: np.ndarray, layer: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    """Metres from each centre to the nearest feature of ``layer`` (0 inside its polygons)."""
+    geoms = _geoms(layer, crs)
+    out = np.zeros(len(centres))
+    x, y = shapely.get_x(centres), shapely.get_y(centres)
+    polys = geoms[np.isin(shapely.get_type_id(geoms), (3, 6))]
+    inside = np.zeros(len(centres), dtype=bool)
+    if len(polys):
+        area = shapely.union_all(polys)
+        shapely.prepare(area)
+        inside = shapely.intersects_xy(area, x, y)
+    todo = np.flatnonzero(~inside)
+    if len(todo):
+        tree = shapely.STRtree(_segments(geoms))
+        (src, _), dist = tree.query_nearest(centres[todo], return_distance=True, all_matches=False)
+        out[todo[src]] = dist
     return out
 
 
@@ -315,6 +352,7 @@ def score(
     w = _weights(weights, names)
     out = cells.copy()
     reasons = np.full(len(out), "", dtype=object)
+    centres = _centres(out)
 
     def flag(hit: np.ndarray, name: str) -> None:
         reasons[hit] = np.where(reasons[hit] == "", name, reasons[hit] + "; " + name)
@@ -326,14 +364,14 @@ def score(
     if slope is not None:
         from lzgis._slope import slope_at
 
-        deg = slope_at(slope.dem, _centres(out), out.crs)
+        deg = slope_at(slope.dem, centres, out.crs)
         out["slope_deg"] = deg
         flag(np.nan_to_num(deg, nan=-1.0) > slope.max_deg, f"slope>{slope.max_deg:g}deg")
         if on_step:
             on_step("slope")
     total = np.zeros(len(out))
     for crit in criteria:
-        dist = _distance_m(out, crit.layer)
+        dist = _distance_m(centres, crit.layer, out.crs)
         s = _normalised(dist, crit)
         out[f"dist_{crit.name}_m"] = dist
         out[f"s_{crit.name}"] = s
