@@ -100,7 +100,7 @@ def test_writes_grid_and_site_and_prints_the_weights(tmp_path: Path) -> None:
     assert "weights (AHP): road 0.750, river 0.250" in stdout
     assert f"consistency ratio: {cr:.3f}" in stdout
     target = out / "suitability.gpkg"
-    assert sorted(fiona.listlayers(target)) == ["grid", "sites"]
+    assert sorted(fiona.listlayers(target)) == ["grid", "layer_styles", "sites"]
     grid = gpd.read_file(target, layer="grid")
     sites = gpd.read_file(target, layer="sites")
     assert grid.crs.to_epsg() == 4326 and sites.crs.to_epsg() == 4326

@@ -512,3 +512,29 @@ def allocate_sites(
     centre = gpd.GeoSeries([polygon.centroid], crs=scored.crs).to_crs(4326).iloc[0]
     site["centre_lon"], site["centre_lat"] = round(centre.x, 5), round(centre.y, 5)
     return chosen, site
+
+
+_RAMP = ((215, 25, 28), (253, 174, 97), (255, 255, 191), (166, 217, 106), (26, 150, 65))
+_SITE = (120, 0, 160)
+
+
+def qgis_styles() -> dict[str, str]:
+    """Default QGIS styles for the ``grid`` and ``sites`` layers of ``suitability.gpkg``.
+
+    Grid: masked cells grey, scores in five 0.2 classes from red (0) to green
+    (1), allocated cells outlined in purple; sites: a purple outline.
+    """
+    from lzgis.qgis_styles import Rule, rule_style
+
+    rules = [
+        Rule("masked (hard constraint)", '"score" IS NULL', fill=(200, 200, 200), outline=None)
+    ]
+    for k, colour in enumerate(_RAMP):
+        lo, hi = k / 5, (k + 1) / 5
+        upper = f' AND "score" < {hi:g}' if k < 4 else ""
+        rules.append(
+            Rule(f"score {lo:.1f}-{hi:.1f}", f'"score" >= {lo:g}{upper}', fill=colour, outline=None)
+        )
+    rules.append(Rule("allocated site", '"allocated"', fill=None, outline=_SITE, outline_mm=0.6))
+    site = [Rule("allocated site", "TRUE", fill=None, outline=_SITE, outline_mm=0.8)]
+    return {"grid": rule_style(rules), "sites": rule_style(site)}

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lzgis.io import write_vectors
+from lzgis.suitability import qgis_styles
 from lzgis.suitability_file import (
     allocate_prepared,
     prepare_criteria,
@@ -33,7 +34,8 @@ def suitability(criteria_path: str, out_dir: str, cell_m: float | None) -> None:
     """Weighted-overlay suitability and site allocation -> OUT/suitability.gpkg.
 
     Layers: `grid` (every cell: distances, criteria 0..1, masked_by, score,
-    allocated) and `sites` (the dissolved allocated site), in EPSG:4326.
+    allocated) and `sites` (the dissolved allocated site), in EPSG:4326, with
+    default QGIS styles in the GeoPackage's layer_styles table.
     Nothing is written on error.
     """
     prep = prepare_criteria(read_criteria(criteria_path), cell_m=cell_m)
@@ -69,5 +71,6 @@ def suitability(criteria_path: str, out_dir: str, cell_m: float | None) -> None:
         )
         outputs["sites"] = site
     target = Path(out_dir) / "suitability.gpkg"
-    write_vectors({k: v.to_crs(4326) for k, v in outputs.items()}, target)
+    styles = {k: v for k, v in qgis_styles().items() if k in outputs}
+    write_vectors({k: v.to_crs(4326) for k, v in outputs.items()}, target, styles=styles)
     click.echo(f"wrote {target} (layers: {', '.join(outputs)})")
