@@ -8,14 +8,8 @@ import geopandas as gpd
 import pytest
 from shapely import LineString, box
 
-from lzgis._errors import LzgisError, ValidationError
-from lzgis.suitability_file import (
-    LayerRef,
-    load_ref,
-    prepare_criteria,
-    read_criteria,
-    run_criteria,
-)
+from lzgis._errors import ValidationError
+from lzgis.suitability_file import read_criteria
 
 ROAD = """
 [[criterion]]
@@ -74,45 +68,3 @@ def test_bad_criteria_files_say_which_key(folder: Path, text: str, pattern: str)
         read_criteria(path)
     msg = str(info.value)
     assert msg.startswith(str(path)) and "fix:" in msg and "\n" not in msg
-
-
-def test_layer_refs_filter_by_ids_and_where(folder: Path) -> None:
-    got = load_ref(LayerRef("road.geojson", ids=("rd2",)), base=folder, where="t")
-    assert got["id"].tolist() == ["rd2"]
-    got = load_ref(
-        LayerRef("road.geojson", where=(("kind", ("road", "x")),)), base=folder, where="t"
-    )
-    assert got["id"].tolist() == ["rd1"]
-    with pytest.raises(ValidationError, match="id\\(s\\) zz not in layer"):
-        load_ref(LayerRef("road.geojson", ids=("zz",)), base=folder, where="t")
-    with pytest.raises(ValidationError, match="`where` column 'colour'"):
-        load_ref(LayerRef("road.geojson", where=(("colour", ("red",)),)), base=folder, where="t")
-
-
-def test_centroid_reference_measures_to_the_feature_centre(folder: Path) -> None:
-    got = load_ref(LayerRef("extent.geojson", to="centroid"), base=folder, where="t")
-    assert got.geometry.iloc[0].geom_type == "Point"
-    assert got.geometry.iloc[0].x == pytest.approx(103.65, abs=1e-3)
-    assert got.geometry.iloc[0].y == pytest.approx(36.45, abs=1e-3)
-
-
-def test_run_without_allocation_scores_only(folder: Path) -> None:
-    text = 'cell_m = 2000\n[extent]\nlayer = "extent.geojson"\n' + ROAD + DIRECT
-    result = run_criteria(read_criteria(write(folder, text)))
-    assert result.site is None and result.consistency_ratio is None
-    assert result.scored.attrs["cell_m"] == 2000
-    assert result.scored["score"].between(0, 1).all()
-    assert result.weights.to_dict() == {"road": 1.0}
-
-
-def test_required_criterion_selecting_nothing_is_refused(folder: Path) -> None:
-    text = ROAD.replace("max_distance_m", 'ids = ["nothing"]\nmax_distance_m') + DIRECT
-    with pytest.raises(LzgisError, match="id\\(s\\) nothing not in layer"):
-        prepare_criteria(
-            read_criteria(write(folder, '[extent]\nlayer = "extent.geojson"\n' + text))
-        )
-    text = ROAD.replace("max_distance_m", 'where = { kind = "tram" }\nmax_distance_m') + DIRECT
-    with pytest.raises(LzgisError, match=r"selects no features .* set `optional = true`"):
-        prepare_criteria(
-            read_criteria(write(folder, '[extent]\nlayer = "extent.geojson"\n' + text))
-        )

@@ -8,12 +8,8 @@ import click
 
 from lzgis.io import write_vectors
 from lzgis.suitability import qgis_styles
-from lzgis.suitability_file import (
-    allocate_prepared,
-    prepare_criteria,
-    read_criteria,
-    score_prepared,
-)
+from lzgis.suitability_file import read_criteria
+from lzgis.suitability_run import allocate_prepared, prepare_criteria, score_prepared
 
 
 @click.command("suitability")
