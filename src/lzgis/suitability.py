@@ -230,16 +230,20 @@ def _geoms(layer: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
     return np.asarray([g for g in _in_crs(layer, crs).geometry if g is not None and not g.is_empty])
 
 
-def _mask(cells: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
-    """Boolean per cell: its interior meets a feature of ``layer`` (mere touching does not count)."""
-    geoms = _geoms(layer, cells.crs)
-    hit = np.zeros(len(cells), dtype=bool)
+def _mask(cell_tree: shapely.STRtree, layer: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    """Boolean per cell: its interior meets a feature of ``layer`` (mere touching does not count).
+
+    The tree holds the cells and the (prepared) features query it, so a large
+    constraint polygon is tested once per nearby cell through its prepared form.
+    """
+    cell_geoms = cell_tree.geometries
+    hit = np.zeros(len(cell_geoms), dtype=bool)
+    geoms = _geoms(layer, crs)
     if len(geoms) == 0:
         return hit
-    tree = shapely.STRtree(geoms)
-    cell_geoms = np.asarray(cells.geometry.values)
-    ci, gi = tree.query(cell_geoms, predicate="intersects")
-    real = ~shapely.touches(cell_geoms[ci], geoms[gi])
+    shapely.prepare(geoms)
+    gi, ci = cell_tree.query(geoms, predicate="intersects")
+    real = ~shapely.touches(geoms[gi], cell_geoms[ci])
     hit[ci[real]] = True
     return hit
 
@@ -353,12 +357,13 @@ def score(
     out = cells.copy()
     reasons = np.full(len(out), "", dtype=object)
     centres = _centres(out)
+    cell_tree = shapely.STRtree(np.asarray(out.geometry.values))
 
     def flag(hit: np.ndarray, name: str) -> None:
         reasons[hit] = np.where(reasons[hit] == "", name, reasons[hit] + "; " + name)
 
     for name, layer in constraints.items():
-        flag(_mask(out, layer), name)
+        flag(_mask(cell_tree, layer, out.crs), name)
         if on_step:
             on_step(name)
     if slope is not None:
