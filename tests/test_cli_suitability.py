@@ -210,3 +210,16 @@ def test_example_runs_on_the_embedded_layers_at_2km(tmp_path: Path) -> None:
     assert 0 <= cr <= 0.1
     grid = gpd.read_file(out / "suitability.gpkg", layer="grid")
     assert int(grid["allocated"].sum()) == 15 and grid.loc[grid["allocated"], "score"].notna().all()
+
+
+def test_shipped_airport_zone_is_27_km2_around_the_airport_with_provenance() -> None:
+    from shapely import Point
+
+    from lzgis.areas import area_km2
+    from lzgis.io import read_vector
+
+    zone = read_vector(example_path().parent / "zhongchuan_airport_zone.geojson")
+    assert len(zone) == 1 and bool(zone["schematic"].iloc[0])
+    assert zone["source"].iloc[0].startswith("centre: Lanzhou Zhongchuan International Airport")
+    assert float(area_km2(zone).iloc[0]) == pytest.approx(27, rel=0.002)
+    assert zone.geometry.iloc[0].contains(Point(103.62, 36.515))  # 36°30′54″N 103°37′12″E
