@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from shapely import box
 
-from lzgis._qgis_styles import UPDATE_TIME
+from lzgis._styled_gpkg import UPDATE_TIME
 from lzgis.cli import main
 from lzgis.layers import CONFIG_ENV
 

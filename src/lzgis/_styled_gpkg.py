@@ -1,16 +1,15 @@
-"""GeoPackages that open styled in QGIS: the ``layer_styles`` table.
+"""Styled GeoPackages for points, lines and polygons (allocation and project outputs).
 
-QGIS looks for a table ``layer_styles`` in a GeoPackage and applies the row
-with ``useAsDefault`` to the layer named in ``f_table_name``. This module
-writes a simple single-symbol QML per layer into that table, inside the
-atomic temporary file of :func:`lzgis.io.atomic_path`, so the styled file
-appears complete or not at all. ``update_time`` is fixed so that the same
-data give the same file contents.
+QGIS applies the default row of a GeoPackage's ``layer_styles`` table
+(written by :func:`lzgis.qgis_styles.add_styles`) when a layer is opened.
+This module builds single-symbol and categorized QML styles for any geometry
+family and writes layers plus styles inside the atomic temporary file of
+:func:`lzgis.io.atomic_path`, so the styled file appears complete or not at
+all. ``update_time`` is fixed so the same data give the same style rows.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -20,11 +19,11 @@ import geopandas as gpd
 from lzgis._errors import OutputError
 from lzgis._overlay import family
 from lzgis.io import atomic_path, driver_for
+from lzgis.qgis_styles import add_styles
 
 __all__ = [
     "PALETTE",
     "UPDATE_TIME",
-    "add_layer_styles",
     "qml",
     "qml_categorized",
     "write_by_geometry",
@@ -55,25 +54,6 @@ _SYMBOL = {
         {"color": "{fill}", "outline_color": "{stroke}", "size": "2.6", "name": "circle"},
     ),
 }
-
-_CREATE = """
-CREATE TABLE IF NOT EXISTS layer_styles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    f_table_catalog TEXT(256),
-    f_table_schema TEXT(256),
-    f_table_name TEXT(256),
-    f_geometry_column TEXT(256),
-    styleName TEXT(30),
-    styleQML TEXT,
-    styleSLD TEXT,
-    useAsDefault BOOLEAN,
-    description TEXT,
-    owner TEXT(30),
-    ui TEXT(30),
-    update_time DATETIME DEFAULT CURRENT_TIMESTAMP
-)
-"""
-
 
 # Colour-blind-safe qualitative palette (Okabe-Ito), as "r,g,b".
 PALETTE = (
@@ -169,38 +149,6 @@ def qml_categorized(
     return _document(geometry_family, renderer)
 
 
-def add_layer_styles(gpkg: str | Path, styles: Mapping[str, str]) -> None:
-    """Write one default style per layer into ``gpkg``'s ``layer_styles`` table.
-
-    The table is registered in ``gpkg_contents`` as an attribute table, as
-    QGIS does. Call it on the temporary file before it is renamed.
-    """
-    con = sqlite3.connect(gpkg)
-    try:
-        with con:
-            con.execute(_CREATE)
-            con.execute(
-                "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-                "description, last_change) VALUES ('layer_styles', 'attributes', "
-                "'layer_styles', 'QGIS layer styles', ?)",
-                (UPDATE_TIME,),
-            )
-            columns = dict(
-                con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
-            )
-            for layer, style in styles.items():
-                geometry_column = columns.get(layer, "geom")
-                con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
-                con.execute(
-                    "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-                    "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                    "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
-                    (layer, geometry_column, layer, style, f"lzgis style for {layer}", UPDATE_TIME),
-                )
-    finally:
-        con.close()
-
-
 def write_styled_gpkg(
     layers: Mapping[str, gpd.GeoDataFrame], styles: Mapping[str, str], path: str | Path
 ) -> None:
@@ -216,7 +164,7 @@ def write_styled_gpkg(
                 )
             extra = {} if len(gdf) else {"geometry_type": "Unknown"}
             gdf.to_file(tmp, driver="GPKG", layer=name, **extra)
-        add_layer_styles(tmp, {k: v for k, v in styles.items() if k in layers})
+        add_styles(tmp, {k: v for k, v in styles.items() if k in layers}, update_time=UPDATE_TIME)
 
 
 _SUFFIX = {"Polygon": "polygons", "LineString": "lines", "Point": "points"}
