@@ -62,6 +62,9 @@ def river_buffer(river: gpd.GeoDataFrame, *, distance_m: float) -> gpd.GeoDataFr
     ).to_crs(4326)
 
 
+_LAYER_OF = {"river_buffer": "yellow_river"}  # conflict layer name -> layer holding the ids
+
+
 def _names(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[tuple[str, str], tuple[str, str]]:
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for lid, gdf in layers.items():
@@ -77,7 +80,13 @@ def _conflict_rows(rec: pd.Series) -> list[tuple[str, str, Any]]:
     return [
         ("园区或项目", "Park or project", rec.get("_subject")),
         ("保护对象", "Protected", rec.get("_protected")),
+        ("类型", "Kind", rec.get("feature_kind")),
         ("面积(km²)", "Area (km²)", number(rec.get("area_km2"), 3)),
+        (
+            "长度(km)",
+            "Length (km)",
+            number(rec.get("length_km"), 2) if rec.get("length_km") else "",
+        ),
         ("规则", "Rule", rec.get("rule")),
     ]
 
@@ -209,7 +218,10 @@ def allocation_map(
             for s in data.get("park_or_project_id", pd.Series("", index=data.index))
         ]
         data["_protected"] = [
-            " / ".join(names.get((str(lay), str(pid)), (str(pid), ""))).strip(" /") + f" ({lay})"
+            " / ".join(
+                names.get((_LAYER_OF.get(str(lay), str(lay)), str(pid)), (str(pid), ""))
+            ).strip(" /")
+            + f" ({lay})"
             for lay, pid in zip(
                 data.get("protected_layer", [""] * len(data)),
                 data.get("protected_id", [""] * len(data)),
