@@ -98,139 +98,132 @@ class RowPieces:
     dy: FloatArray  # signed y extent, in the edge's direction
 
 
-def row_pieces(edges: Edges, select: NDArray[np.bool_] | None, lo: float, hi: float) -> RowPieces:
-    """Split the selected edges at whole rows, keeping the parts with ``lo <= y <= hi``."""
-    x0, y0, x1, y1, zone = edges.x0, edges.y0, edges.x1, edges.y1, edges.zone
-    keep = y0 != y1
-    if select is not None:
-        keep &= select
-    ymin = np.minimum(y0, y1)
-    ymax = np.maximum(y0, y1)
-    keep &= (ymax > lo) & (ymin < hi)
-    idx = np.flatnonzero(keep)
-    x0, y0, x1, y1, zone = x0[idx], y0[idx], x1[idx], y1[idx], zone[idx]
-    yl = np.maximum(ymin[idx], lo)
-    yh = np.minimum(ymax[idx], hi)
+def band_edges(edges: Edges, lo: float, hi: float) -> IntArray:
+    """Indices of the non-horizontal edges with a part strictly between rows ``lo`` and ``hi``."""
+    y0, y1 = edges.y0, edges.y1
+    keep = (y0 != y1) & (np.maximum(y0, y1) > lo) & (np.minimum(y0, y1) < hi)
+    return np.flatnonzero(keep)
+
+
+def piece_counts(edges: Edges, idx: IntArray, lo: float, hi: float) -> IntArray:
+    """Number of row pieces each edge in ``idx`` gives between rows ``lo`` and ``hi``."""
+    y0, y1 = edges.y0[idx], edges.y1[idx]
+    yl = np.maximum(np.minimum(y0, y1), lo)
+    yh = np.minimum(np.maximum(y0, y1), hi)
+    return np.maximum(np.ceil(yh) - np.floor(yl), 1.0).astype(np.int64)
+
+
+def row_pieces(edges: Edges, idx: IntArray, lo: float, hi: float) -> RowPieces:
+    """Split edges ``idx`` (from :func:`band_edges`) at whole rows, keeping ``lo <= y <= hi``."""
+    x0, y0, x1, y1 = edges.x0[idx], edges.y0[idx], edges.x1[idx], edges.y1[idx]
+    yl = np.maximum(np.minimum(y0, y1), lo)
+    yh = np.minimum(np.maximum(y0, y1), hi)
     kmin = np.floor(yl) + 1.0
-    kmax = np.ceil(yh) - 1.0
-    nbreak = np.maximum(kmax - kmin + 1.0, 0.0).astype(np.int64)
+    nbreak = np.maximum(np.ceil(yh) - kmin, 0.0).astype(np.int64)
     counts = nbreak + 1
     rep = np.repeat(np.arange(len(idx)), counts)
     starts = np.cumsum(counts) - counts
-    m = np.arange(len(rep)) - starts[rep]
+    m = (np.arange(len(rep)) - starts[rep]).astype(np.float64)
     nb = nbreak[rep]
-    kb = kmin[rep]
-    ys = np.where(m == 0, yl[rep], kb + m - 1)
-    ye = np.where(m == nb, yh[rep], kb + m)
+    kb = kmin[rep] + m
+    ys = np.where(m == 0, yl[rep], kb - 1.0)
+    ye = np.where(m == nb, yh[rep], kb)
+    dy = y1 - y0
+    slope = ((x1 - x0) / dy)[rep]
     ex0, ey0 = x0[rep], y0[rep]
-    slope = (x1 - x0)[rep] / (y1 - y0)[rep]
     xs = ex0 + (ys - ey0) * slope
     xe = ex0 + (ye - ey0) * slope
-    direction = np.sign((y1 - y0)[rep])
+    step = ye - ys
     return RowPieces(
-        zone=zone[rep],
-        row=np.floor((ys + ye) * 0.5).astype(np.int64),
+        zone=edges.zone[idx][rep],
+        row=np.floor(ys + 0.5 * step).astype(np.int64),
         xl=np.minimum(xs, xe),
         xr=np.maximum(xs, xe),
-        dy=direction * (ye - ys),
+        dy=np.where(dy[rep] > 0, step, -step),
     )
 
 
-def prefix2(indicator: NDArray[np.bool_]) -> FloatArray:
-    """``H`` with ``H[:, j] = Σ_{i<j} F[:, i]`` and ``F[:, j]`` = count of true cells left of column j.
+def prefix2(indicator: NDArray[np.bool_]) -> NDArray[np.integer]:
+    """``H`` with ``H[:, j] = Σ_{i<j} F[:, i]``, ``F[:, j]`` = count of true cells left of column j.
 
-    Shape (rows, cols + 2); values are exact integers in float64.
+    Shape (rows, cols + 2), exact integers (int32 when they fit). Computed as
+    the cumulative sum of the cumulative sum of the indicator shifted right by
+    two columns.
     """
     h, w = indicator.shape
-    f = np.empty((h, w + 1), dtype=np.int32 if w < 2**31 - 1 else np.int64)
-    f[:, 0] = 0
-    np.cumsum(indicator, axis=1, dtype=f.dtype, out=f[:, 1:])
-    out = np.empty((h, w + 2), dtype=np.float64)
-    out[:, 0] = 0.0
-    np.cumsum(f, axis=1, dtype=np.float64, out=out[:, 1:])
+    dtype = np.int32 if (w + 2) * (w + 3) // 2 < 2**31 else np.int64
+    c1 = np.empty((h, w + 2), dtype=dtype)
+    c1[:, :2] = 0
+    np.cumsum(indicator, axis=1, dtype=dtype, out=c1[:, 2:])
+    out = np.empty((h, w + 2), dtype=dtype)
+    np.cumsum(c1, axis=1, out=out)
     return out
 
 
-@dataclass(frozen=True)
-class _Gather:
-    """Positions of row pieces in a window, reusable for several indicator layers."""
+def integrate(
+    pieces: RowPieces,
+    layers: list[NDArray[np.integer]],
+    *,
+    r0: int,
+    c0: int,
+    cell_area: FloatArray,
+    sign: float,
+    n_zones: int,
+) -> list[FloatArray]:
+    """Per-zone ``∮ F dy`` times cell area, for each layer's ``H`` (from :func:`prefix2`).
 
-    zone: IntArray
-    weight: FloatArray  # dy * cell area of the row * orientation sign
-    base: IntArray  # row offset into the flattened H
-    a: FloatArray
-    b: FloatArray
-    ja: IntArray
-    jb: IntArray
-    length: FloatArray  # xr - xl (0 for vertical pieces)
-    right: FloatArray  # length of the piece right of the window
-    multi: NDArray[np.bool_]
-    end1: FloatArray  # min(ja + 1, b)
-    wrow: IntArray  # flat index of H[row, w] (for F at the right edge)
-
-
-def prepare_gather(
-    pieces: RowPieces, *, r0: int, c0: int, w: int, cell_area: FloatArray, sign: float
-) -> _Gather:
-    """Local positions of ``pieces`` in the window at (r0, c0) of width ``w``.
-
-    ``cell_area`` is indexed by local row.
+    ``pieces`` lie in rows ``r0 .. r0 + H.shape[0]``; the window starts at
+    column ``c0`` and ``cell_area`` is indexed by local row.
     """
+    w = layers[0].shape[1] - 2
     local_row = pieces.row - r0
     xl = pieces.xl - c0
     xr = pieces.xr - c0
     a = np.clip(xl, 0.0, float(w))
     b = np.clip(xr, 0.0, float(w))
-    ja = np.minimum(np.floor(a), w - 1).astype(np.int64)
-    jb = np.minimum(np.floor(b), w - 1).astype(np.int64)
+    ja = np.minimum(a.astype(np.int64), w - 1)
+    jb = np.minimum(b.astype(np.int64), w - 1)
     base = local_row * (w + 2)
-    return _Gather(
-        zone=pieces.zone,
-        weight=pieces.dy * cell_area[local_row] * sign,
-        base=base,
-        a=a,
-        b=b,
-        ja=ja,
-        jb=jb,
-        length=xr - xl,
-        right=np.maximum(xr - np.maximum(xl, float(w)), 0.0),
-        multi=ja < jb,
-        end1=np.minimum(ja + 1.0, b),
-        wrow=base + w,
-    )
-
-
-def integrate(g: _Gather, h_flat: FloatArray, n_zones: int) -> FloatArray:
-    """Per-zone ``∮ F dy`` (times cell area) for one indicator layer's flattened ``H``."""
-
-    ia = g.base + g.ja
-    h0, h1, h2 = h_flat[ia], h_flat[ia + 1], h_flat[ia + 2]
-    fa0 = h1 - h0
-    fa1 = h2 - h1
-    # first (or only) cell: [a, end1] inside column ja
-    mid1 = (g.a + g.end1) * 0.5 - g.ja
-    integral = (g.end1 - g.a) * (fa0 + (fa1 - fa0) * mid1)
-    if g.multi.any():
-        mi = np.flatnonzero(g.multi)
-        jb = g.jb[mi]
-        ib = g.base[mi] + jb
-        g0, g1, g2 = h_flat[ib], h_flat[ib + 1], h_flat[ib + 2]
-        fb0 = g1 - g0
-        fb1 = g2 - g1
-        kb = (g0 + g1) * 0.5
-        ka1 = (h1[mi] + h2[mi]) * 0.5
-        bm = g.b[mi]
-        t3 = (bm - jb) * 0.5
-        integral[mi] += (kb - ka1) + (bm - jb) * (fb0 + (fb1 - fb0) * t3)
-    fw = h_flat[g.wrow + 1] - h_flat[g.wrow]
-    integral += fw * g.right
-    mean = np.divide(integral, g.length, out=np.empty_like(integral), where=g.length > 0)
-    vertical = g.length <= 0
-    if vertical.any():
-        # F at the piece's x (a == b); at x == w this is F[w]
-        mean[vertical] = fa0[vertical] + (fa1 - fa0)[vertical] * (g.a - g.ja)[vertical]
-    out = np.bincount(g.zone, weights=g.weight * mean, minlength=n_zones)
-    return out.astype(np.float64, copy=False)
+    length = xr - xl
+    right = np.maximum(xr - np.maximum(xl, float(w)), 0.0)
+    end1 = np.minimum(ja + 1.0, b)
+    span1 = end1 - a
+    t1 = (a + end1) * 0.5 - ja
+    multi = np.flatnonzero(ja < jb)
+    vertical = np.flatnonzero(length <= 0)
+    ia = base + ja
+    ib = base[multi] + jb[multi]
+    iw = base + w
+    weight = pieces.dy * cell_area[local_row] * sign
+    safe_length = np.where(length > 0, length, 1.0)
+    bm = b[multi] - jb[multi]
+    out = []
+    for layer in layers:
+        hf = layer.ravel()
+        h0 = hf.take(ia).astype(np.float64)
+        h1 = hf.take(ia + 1).astype(np.float64)
+        h2 = hf.take(ia + 2).astype(np.float64)
+        fa0 = h1 - h0
+        fa1 = h2 - h1
+        integral = span1 * (fa0 + (fa1 - fa0) * t1)
+        if len(multi):
+            g0 = hf.take(ib).astype(np.float64)
+            g1 = hf.take(ib + 1).astype(np.float64)
+            g2 = hf.take(ib + 2).astype(np.float64)
+            fb0 = g1 - g0
+            # K(jb) - K(ja + 1) + the last partial cell [jb, b]
+            integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + bm * (
+                fb0 + (g2 - g1 - fb0) * bm * 0.5
+            )
+        fw = (hf.take(iw + 1) - hf.take(iw)).astype(np.float64)
+        integral += fw * right
+        mean = integral / safe_length
+        if len(vertical):
+            # F at the piece's x (a == b); at x == w this is F[w]
+            mean[vertical] = (fa0 + (fa1 - fa0) * (a - ja))[vertical]
+        total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
+        out.append(total.astype(np.float64, copy=False))
+    return out
 
 
 def zone_row_areas(edges: Edges, cell_area_of_rows: object) -> FloatArray:
@@ -239,7 +232,7 @@ def zone_row_areas(edges: Edges, cell_area_of_rows: object) -> FloatArray:
     ``cell_area_of_rows`` maps an integer row array to cell areas (any row,
     also outside the raster). Exact for polygons: ``∮ x dy`` per row.
     """
-    pieces = row_pieces(edges, None, -np.inf, np.inf)
+    pieces = row_pieces(edges, band_edges(edges, -np.inf, np.inf), -np.inf, np.inf)
     area = cell_area_of_rows(pieces.row)  # type: ignore[operator]
     contrib = pieces.dy * (pieces.xl + pieces.xr) * 0.5 * area * edges.sign
     out = np.bincount(pieces.zone, weights=contrib, minlength=edges.n_zones)

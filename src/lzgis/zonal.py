@@ -46,7 +46,9 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,12 +57,21 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
 
 from lzgis import _validate as v
-from lzgis._zonal_geom import Edges, integrate, pixel_edges, prefix2, prepare_gather, row_pieces
+from lzgis._zonal_geom import (
+    Edges,
+    band_edges,
+    integrate,
+    piece_counts,
+    pixel_edges,
+    prefix2,
+    row_pieces,
+)
 from lzgis._zonal_raster import (
     WINDOW_CELLS,
     Win,
@@ -76,6 +87,7 @@ __all__ = ["class_composition", "raster_coverage", "window_count"]
 _SNAP = 1e-9  # ratios within this of 0 or 1 are rounding noise
 _DENSIFY_DEG = 0.005  # ~500 m, as in lzgis.areas
 _DENSIFY_M = 500.0
+_CHUNK = 1 << 17  # row pieces per vectorised batch: temporaries stay in cache
 
 Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
 
@@ -165,45 +177,64 @@ def _zone_metric_area(setup: _Setup) -> NDArray[np.float64]:
     return zone_row_areas(setup.edges, setup.cell_area)
 
 
+def _chunks(counts: NDArray[np.int64], size: int) -> list[slice]:
+    """Consecutive slices of ``counts`` whose sums stay near ``size``."""
+    if len(counts) == 0:
+        return []
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()), size))
+    cuts = [0, *sorted(set((bounds + 1).tolist())), len(counts)]
+    return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
 def _accumulate(
     setup: _Setup,
     band: int,
     layers: Layers,
     progress: Callable[[int], None] | None,
 ) -> dict[Any, NDArray[np.float64]]:
-    """Per-zone weighted area of every indicator layer, summed over the windows."""
+    """Per-zone weighted area of every indicator layer, summed over the windows.
+
+    A reader thread reads the next window and builds its prefix sums while
+    this thread integrates the zones' edges over the current one.
+    """
     edges = setup.edges
     n = edges.n_zones
     emax_x = np.maximum(edges.x0, edges.x1)
-    eymin, eymax = edges.ymin, edges.ymax
     zone_xmin = np.nan_to_num(edges.bounds[:, 0], nan=np.inf)[edges.zone]
     sums: dict[Any, NDArray[np.float64]] = {}
-    for win in setup.windows:
+
+    def prepare(win: Win) -> dict[Any, NDArray[np.integer]]:
         arrays = [s.read(band, window=win.window) for s in setup.sources]
-        found = layers(win, arrays)
-        del arrays
-        select = (eymax > win.r0) & (eymin < win.r1) & (emax_x > win.c0) & (zone_xmin < win.c1)
-        pieces = row_pieces(edges, select, float(win.r0), float(win.r1))
-        if len(pieces.zone):
-            rows = np.arange(win.r0, win.r1, dtype=np.int64)
-            g = prepare_gather(
-                pieces,
-                r0=win.r0,
-                c0=win.c0,
-                w=win.c1 - win.c0,
-                cell_area=setup.cell_area(rows),
-                sign=edges.sign,
-            )
-            for key, indicator in found.items():
-                h = prefix2(indicator)
-                part = integrate(g, h.ravel(), n)
-                del h
-                if key in sums:
-                    sums[key] += part
-                else:
-                    sums[key] = part
-        if progress is not None:
-            progress(1)
+        return {key: prefix2(ind) for key, ind in layers(win, arrays).items()}
+
+    cache = max(64 << 20, 3 * max((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows) * 8)
+    with rasterio.Env(GDAL_CACHEMAX=cache), ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(prepare, setup.windows[0]) if setup.windows else None
+        for i, win in enumerate(setup.windows):
+            assert pending is not None
+            prefixes = pending.result()
+            nxt = setup.windows[i + 1] if i + 1 < len(setup.windows) else None
+            pending = pool.submit(prepare, nxt) if nxt is not None else None
+            lo, hi = float(win.r0), float(win.r1)
+            idx = band_edges(edges, lo, hi)
+            idx = idx[(emax_x[idx] > win.c0) & (zone_xmin[idx] < win.c1)]
+            if len(idx) and prefixes:
+                keys = list(prefixes)
+                hs = [prefixes[k] for k in keys]
+                area = setup.cell_area(np.arange(win.r0, win.r1, dtype=np.int64))
+                for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK):
+                    pieces = row_pieces(edges, idx[part], lo, hi)
+                    results = integrate(
+                        pieces, hs, r0=win.r0, c0=win.c0, cell_area=area, sign=edges.sign, n_zones=n
+                    )
+                    for key, res in zip(keys, results, strict=True):
+                        if key in sums:
+                            sums[key] += res
+                        else:
+                            sums[key] = res
+            del prefixes
+            if progress is not None:
+                progress(1)
     return sums
 
 
