@@ -242,6 +242,21 @@ def test_geographic_raster_with_zones_in_wgs84(tmp_path: Path) -> None:
     assert out.loc[0, "unknown"] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_short_pieces_far_from_the_origin_stay_exact(tmp_path: Path) -> None:
+    # a wide raster and nearly vertical edges near column 29,000: rounding in the
+    # column positions must not be amplified by the pieces' tiny x extents
+    arr = np.full((3, 30_000), 12, dtype="uint8")
+    arr[:, :29_005] = 1
+    path = write_raster(tmp_path / "wide.tif", arr)
+    left, right = 29_000.25, 29_010.7
+    zone = px_poly([(left, 0), (right, 0), (right + 1e-7, 3), (left + 3e-8, 3)])
+    out = raster_coverage(zones_of(zone), path, classes=[1], _window_shape=(1, 29_003))
+    width_green = 29_005 - left - 1.5e-8  # mean x of the slanted left edge
+    width = right - left + (1e-7 - 3e-8) / 2
+    assert out.loc[0, "coverage"] == pytest.approx(width_green / width, abs=1e-9)
+    assert out.loc[0, "unknown"] == 0.0
+
+
 def test_zones_in_another_crs_are_projected_to_the_raster(tmp_path: Path) -> None:
     path = left_half(tmp_path, (40, 40))
     utm = zones_of(px_box(5.5, 3.2, 31.7, 36.1), px_poly([(1, 1), (38, 4), (12, 39)]))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from pyproj import CRS
 
@@ -90,6 +91,19 @@ def geometry_problem(geom: shapely.Geometry | None, allowed: set[str] | None) ->
         reason = shapely.is_valid_reason(geom)
         return f"invalid geometry ({reason}); fix: repair it (QGIS 'Fix geometries' or shapely.make_valid)"
     return None
+
+
+def all_valid_polygons(geoms: Any) -> bool:
+    """True when every geometry is a non-empty valid (Multi)Polygon (vectorised fast path)."""
+    arr = np.asarray(geoms, dtype=object)
+    if any(g is None for g in arr):
+        return False
+    types = shapely.get_type_id(arr)
+    return bool(
+        np.all((types == 3) | (types == 6))
+        and not shapely.is_empty(arr).any()
+        and shapely.is_valid(arr).all()
+    )
 
 
 def frame_problems(

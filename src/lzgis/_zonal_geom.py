@@ -143,21 +143,38 @@ def row_pieces(edges: Edges, idx: IntArray, lo: float, hi: float) -> RowPieces:
     )
 
 
-def prefix2(indicator: NDArray[np.bool_]) -> NDArray[np.integer]:
+def prefix_dtype(width: int) -> type[np.integer]:
+    """Integer type that holds :func:`prefix2` of a window ``width`` columns wide."""
+    return np.int32 if (width + 2) * (width + 3) // 2 < 2**31 else np.int64
+
+
+def prefix2(
+    indicator: NDArray[np.bool_],
+    *,
+    out: NDArray[np.integer] | None = None,
+    scratch: NDArray[np.integer] | None = None,
+) -> NDArray[np.integer]:
     """``H`` with ``H[:, j] = Σ_{i<j} F[:, i]``, ``F[:, j]`` = count of true cells left of column j.
 
-    Shape (rows, cols + 2), exact integers (int32 when they fit). Computed as
-    the cumulative sum of the cumulative sum of the indicator shifted right by
-    two columns.
+    Shape (rows, cols + 2), exact integers (int32 when they fit): the
+    cumulative sum of the cumulative sum of the indicator shifted right by
+    two columns. ``out`` and ``scratch`` are optional flat buffers of at
+    least rows * (cols + 2) elements of :func:`prefix_dtype` (reused to spare
+    the page faults of fresh arrays).
     """
     h, w = indicator.shape
-    dtype = np.int32 if (w + 2) * (w + 3) // 2 < 2**31 else np.int64
-    c1 = np.empty((h, w + 2), dtype=dtype)
+    dtype = prefix_dtype(w)
+    size = h * (w + 2)
+    c1 = (
+        scratch[:size].reshape(h, w + 2)
+        if scratch is not None
+        else np.empty((h, w + 2), dtype=dtype)
+    )
     c1[:, :2] = 0
     np.cumsum(indicator, axis=1, dtype=dtype, out=c1[:, 2:])
-    out = np.empty((h, w + 2), dtype=dtype)
-    np.cumsum(c1, axis=1, out=out)
-    return out
+    result = out[:size].reshape(h, w + 2) if out is not None else np.empty((h, w + 2), dtype=dtype)
+    np.cumsum(c1, axis=1, out=result)
+    return result
 
 
 def integrate(
@@ -184,19 +201,27 @@ def integrate(
     ja = np.minimum(a.astype(np.int64), w - 1)
     jb = np.minimum(b.astype(np.int64), w - 1)
     base = local_row * (w + 2)
-    length = xr - xl
-    right = np.maximum(xr - np.maximum(xl, float(w)), 0.0)
+    multi = np.flatnonzero(ja < jb)
+    # Lengths of the parts of each piece: left of the window (F = 0), in the
+    # window's first column ja (up to end1), in the whole columns between,
+    # in column jb, right of the window (F = F[w]). The mean of F is a
+    # weighted average over these parts with weights from the same numbers,
+    # so it stays exact however short the piece is.
     end1 = np.minimum(ja + 1.0, b)
     span1 = end1 - a
+    left = np.maximum(np.minimum(xr, 0.0) - xl, 0.0)
+    right = np.maximum(xr - np.maximum(xl, float(w)), 0.0)
+    length = left + span1 + right
+    jbm = jb[multi]
+    span3 = b[multi] - jbm
+    length[multi] += (jbm - ja[multi] - 1.0) + span3
     t1 = (a + end1) * 0.5 - ja
-    multi = np.flatnonzero(ja < jb)
-    vertical = np.flatnonzero(length <= 0)
     ia = base + ja
-    ib = base[multi] + jb[multi]
+    ib = base[multi] + jbm
     iw = base + w
     weight = pieces.dy * cell_area[local_row] * sign
-    safe_length = np.where(length > 0, length, 1.0)
-    bm = b[multi] - jb[multi]
+    flat = length <= 0.0
+    safe_length = np.where(flat, 1.0, length)
     out = []
     for layer in layers:
         hf = layer.ravel()
@@ -211,16 +236,16 @@ def integrate(
             g1 = hf.take(ib + 1).astype(np.float64)
             g2 = hf.take(ib + 2).astype(np.float64)
             fb0 = g1 - g0
-            # K(jb) - K(ja + 1) + the last partial cell [jb, b]
-            integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + bm * (
-                fb0 + (g2 - g1 - fb0) * bm * 0.5
+            # K(jb) - K(ja + 1), exact, + the last partial column [jb, b]
+            integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + span3 * (
+                fb0 + (g2 - g1 - fb0) * span3 * 0.5
             )
         fw = (hf.take(iw + 1) - hf.take(iw)).astype(np.float64)
         integral += fw * right
         mean = integral / safe_length
-        if len(vertical):
-            # F at the piece's x (a == b); at x == w this is F[w]
-            mean[vertical] = (fa0 + (fa1 - fa0) * (a - ja))[vertical]
+        if flat.any():
+            # a vertical piece: F at its x (at x == w this is F[w])
+            mean[flat] = (fa0 + (fa1 - fa0) * (a - ja))[flat]
         total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
         out.append(total.astype(np.float64, copy=False))
     return out

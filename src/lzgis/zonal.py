@@ -65,11 +65,11 @@ from pyproj import CRS
 from lzgis import _validate as v
 from lzgis._zonal_geom import (
     Edges,
-    band_edges,
     integrate,
     piece_counts,
     pixel_edges,
     prefix2,
+    prefix_dtype,
     row_pieces,
 )
 from lzgis._zonal_raster import (
@@ -106,6 +106,9 @@ class _Setup:
 
 def _check_zones(zones: gpd.GeoDataFrame) -> None:
     v.require_crs(zones, name="zones")
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    if len(geoms) and v.all_valid_polygons(geoms):
+        return
     id_field = "id" if "id" in zones.columns else None
     v.raise_if_problems(
         v.frame_problems(zones, path="zones", id_field=id_field, geometry_type="Polygon")
@@ -191,33 +194,59 @@ def _accumulate(
     band: int,
     layers: Layers,
     progress: Callable[[int], None] | None,
-) -> dict[Any, NDArray[np.float64]]:
+    side: Callable[[], NDArray[np.float64]],
+) -> tuple[dict[Any, NDArray[np.float64]], NDArray[np.float64]]:
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
     A reader thread reads the next window and builds its prefix sums while
-    this thread integrates the zones' edges over the current one.
+    this thread integrates the zones' edges over the current one; the reader
+    also runs ``side`` (the zones' equal-area areas) after the first window
+    and its result is returned with the sums.
     """
     edges = setup.edges
     n = edges.n_zones
     emax_x = np.maximum(edges.x0, edges.x1)
+    # edges sorted by their top row: a window's edges are a slice, in row order
+    eymin, eymax = edges.ymin, edges.ymax
+    order = np.argsort(eymin, kind="stable")
+    sorted_ymin = eymin[order]
+    tallest = float((eymax - eymin).max()) if len(order) else 0.0
     zone_xmin = np.nan_to_num(edges.bounds[:, 0], nan=np.inf)[edges.zone]
     sums: dict[Any, NDArray[np.float64]] = {}
 
-    def prepare(win: Win) -> dict[Any, NDArray[np.integer]]:
+    # Prefix sums go to reused buffers: two slots (the window being integrated
+    # and the one being read), one buffer per layer in each.
+    size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 2) for w in setup.windows), default=0)
+    dtype = prefix_dtype(max((w.c1 - w.c0 for w in setup.windows), default=0))
+    buffers: dict[tuple[int, Any], NDArray[np.integer]] = {}
+    scratch = np.empty(size, dtype=dtype)
+
+    def prepare(win: Win, slot: int) -> dict[Any, NDArray[np.integer]]:
         arrays = [s.read(band, window=win.window) for s in setup.sources]
-        return {key: prefix2(ind) for key, ind in layers(win, arrays).items()}
+        out = {}
+        for key, ind in layers(win, arrays).items():
+            buf = buffers.get((slot, key))
+            if buf is None:
+                buf = buffers[(slot, key)] = np.empty(size, dtype=dtype)
+            out[key] = prefix2(ind, out=buf, scratch=scratch)
+        return out
 
     cache = max(64 << 20, 3 * max((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows) * 8)
     with rasterio.Env(GDAL_CACHEMAX=cache), ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(prepare, setup.windows[0]) if setup.windows else None
+        pending = pool.submit(prepare, setup.windows[0], 0) if setup.windows else None
+        side_job = pool.submit(side)
         for i, win in enumerate(setup.windows):
             assert pending is not None
             prefixes = pending.result()
             nxt = setup.windows[i + 1] if i + 1 < len(setup.windows) else None
-            pending = pool.submit(prepare, nxt) if nxt is not None else None
+            pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
             lo, hi = float(win.r0), float(win.r1)
-            idx = band_edges(edges, lo, hi)
-            idx = idx[(emax_x[idx] > win.c0) & (zone_xmin[idx] < win.c1)]
+            first = np.searchsorted(sorted_ymin, lo - tallest, side="left")
+            last = np.searchsorted(sorted_ymin, hi, side="left")
+            idx = order[first:last]
+            keep = (eymax[idx] > lo) & (edges.y0[idx] != edges.y1[idx])
+            keep &= (emax_x[idx] > win.c0) & (zone_xmin[idx] < win.c1)
+            idx = idx[keep]
             if len(idx) and prefixes:
                 keys = list(prefixes)
                 hs = [prefixes[k] for k in keys]
@@ -235,7 +264,12 @@ def _accumulate(
             del prefixes
             if progress is not None:
                 progress(1)
-    return sums
+        side_result = side_job.result()
+    return sums, side_result
+
+
+def _area_km2(zones: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    return area_km2(zones).to_numpy(dtype=np.float64)
 
 
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -365,7 +399,7 @@ def raster_coverage(
                 green = valid & (ndvi >= threshold)
             return {"data": valid, "green": green}
 
-        sums = _accumulate(setup, band, layers, progress)
+        sums, area = _accumulate(setup, band, layers, progress, lambda: _area_km2(zones))
         if class_values is not None:
             v.require_classes_present(
                 [int(c) if float(c).is_integer() else c for c in class_values],
@@ -380,7 +414,6 @@ def raster_coverage(
     share = _ratio(data, metric)
     unknown = np.where(np.isnan(share), 1.0, 1.0 - share)
     coverage = _ratio(green, data)
-    area = area_km2(zones).to_numpy(dtype=np.float64)
     data_km2 = area * (1.0 - unknown)
     return pd.DataFrame(
         {
@@ -431,10 +464,9 @@ def class_composition(
             values = np.unique(data[valid])
             return {val.item(): valid & (data == val) for val in values}
 
-        sums = _accumulate(setup, band, layers, progress)
+        sums, area = _accumulate(setup, band, layers, progress, lambda: _area_km2(zones))
         metric = _zone_metric_area(setup)
 
-    area = area_km2(zones).to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(metric > 0, area / np.where(metric > 0, metric, 1.0), 0.0)
     out = pd.DataFrame(
