@@ -16,8 +16,8 @@ from rasterio.windows import Window
 
 from lzgis._errors import RasterError
 
-# Cells per window: 4 Mi cells = 16 MB of float32 data per window.
-WINDOW_CELLS = 1 << 22
+# Cells per window: 1 Mi cells = 4 MB of float32 data; the prefix sums stay in cache.
+WINDOW_CELLS = 1 << 20
 
 
 @dataclass(frozen=True)
