@@ -432,3 +432,20 @@ def test_bad_zone_geometry_and_band(tmp_path: Path) -> None:
         raster_coverage(zones_of(bowtie), path, ndvi_threshold=0.3)
     with pytest.raises(RasterError, match="band 2 does not exist"):
         raster_coverage(zones_of(px_box(0, 0, 1, 1)), path, ndvi_threshold=0.3, band=2)
+
+
+def test_continuous_raster_is_not_a_land_cover_raster(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    path = write_raster(tmp_path / "ndvi.tif", rng.uniform(-1, 1, (40, 40)).astype("float32"))
+    with pytest.raises(RasterError, match=r"ndvi\.tif` has 1600 distinct values"):
+        class_composition(zones_of(px_box(0, 0, 40, 40)), path)
+
+
+def test_gdal_cache_setting_is_restored(tmp_path: Path) -> None:
+    from rasterio.env import get_gdal_config
+
+    path = left_half(tmp_path)
+    with rasterio.Env(GDAL_CACHEMAX=123_000_000):
+        before = get_gdal_config("GDAL_CACHEMAX")
+        raster_coverage(zones_of(px_box(0, 0, 2, 2)), path, ndvi_threshold=0.3)
+        assert get_gdal_config("GDAL_CACHEMAX") == before

@@ -369,3 +369,13 @@ def require_classes_present(classes: Iterable[int], *, found: bool, path: str | 
             "under the zones; expected land-cover codes of this product (IGBP 1-10 for MODIS, "
             "10,20,30,90,95 for WorldCover); fix: check the class list against the raster's legend"
         )
+
+
+def require_classified(n_values: int, *, limit: int, path: str | Path) -> None:
+    """Raise :class:`RasterError` when a raster has too many values to be land-cover classes."""
+    if n_values > limit:
+        raise RasterError(
+            f"`{path}` has {n_values} distinct values under the zones; expected a classified "
+            f"land-cover raster (at most {limit} class codes); fix: give the land-cover product, "
+            "or use `raster_coverage(..., ndvi_threshold=...)` for a continuous raster"
+        )

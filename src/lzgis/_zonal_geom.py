@@ -219,6 +219,7 @@ def integrate(
     ia = base + ja
     ib = base[multi] + jbm
     iw = base + w
+    beyond = np.flatnonzero(right > 0.0)
     weight = pieces.dy * cell_area[local_row] * sign
     flat = length <= 0.0
     safe_length = np.where(flat, 1.0, length)
@@ -240,8 +241,10 @@ def integrate(
             integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + span3 * (
                 fb0 + (g2 - g1 - fb0) * span3 * 0.5
             )
-        fw = (hf.take(iw + 1) - hf.take(iw)).astype(np.float64)
-        integral += fw * right
+        if len(beyond):
+            # F[w] of the row (the whole row's count) for the parts right of the window
+            iwb = iw[beyond]
+            integral[beyond] += (hf.take(iwb + 1) - hf.take(iwb)).astype(np.float64) * right[beyond]
         mean = integral / safe_length
         if flat.any():
             # a vertical piece: F at its x (at x == w this is F[w])

@@ -144,20 +144,32 @@ def cell_area_function(
     return area, True
 
 
+def _nodata_value(dtype: np.dtype[Any], nodata: float) -> Any:
+    """``nodata`` in ``dtype``, or None when no value of ``dtype`` can equal it."""
+    if np.issubdtype(dtype, np.floating):
+        return dtype.type(nodata)
+    info = np.iinfo(dtype)
+    if not float(nodata).is_integer() or not info.min <= nodata <= info.max:
+        return None
+    return dtype.type(int(nodata))
+
+
 def valid_mask(src: Any, band: int, data: NDArray[Any], win: Win) -> NDArray[np.bool_]:
     """True where ``data`` (read from ``win``) holds data: nodata, masks and NaN excluded."""
     flags = src.mask_flag_enums[band - 1]
-    if MaskFlags.nodata in flags and src.nodatavals[band - 1] is not None:
-        nodata = src.nodatavals[band - 1]
-        valid = ~np.isnan(data) if np.isnan(nodata) else data != data.dtype.type(nodata)
+    nodata = src.nodatavals[band - 1]
+    is_float = data.dtype.kind == "f"
+    if MaskFlags.nodata in flags and nodata is not None:
+        value = None if np.isnan(nodata) else _nodata_value(data.dtype, nodata)
+        valid = np.ones(data.shape, dtype=bool) if value is None else data != value
+        if is_float:
+            valid &= data == data  # not NaN
     elif MaskFlags.all_valid in flags:
-        valid = np.ones(data.shape, dtype=bool)
+        valid = data == data if is_float else np.ones(data.shape, dtype=bool)
     else:
         valid = src.read_masks(band, window=win.window) > 0
-    if data.dtype.kind == "f" and not (
-        MaskFlags.nodata in flags and np.isnan(src.nodatavals[band - 1] or 0.0)
-    ):
-        valid &= ~np.isnan(data)
+        if is_float:
+            valid &= data == data
     return valid
 
 

@@ -22,8 +22,8 @@ Conventions
   + NIR = 0 for NDVI from bands, and every part of a zone outside the raster.
   It is left out of ``data_km2`` and reported in ``unknown``; a zone without
   any data has ``coverage`` NaN (never 0) and ``green_km2`` 0.
-- Large rasters are read window by window (whole blocks; about 16 MB of
-  data per window), so memory stays bounded; only windows under a zone's
+- Large rasters are read window by window (whole blocks, about a million
+  cells per window), so memory stays bounded; only windows under a zone's
   bounding box are read.
 
 Examples
@@ -87,6 +87,7 @@ __all__ = ["class_composition", "raster_coverage", "window_count"]
 _SNAP = 1e-9  # ratios within this of 0 or 1 are rounding noise
 _DENSIFY_DEG = 0.005  # ~500 m, as in lzgis.areas
 _DENSIFY_M = 500.0
+_MAX_CLASSES = 1024  # distinct values a land-cover raster may have
 _CHUNK = 1 << 17  # row pieces per vectorised batch: temporaries stay in cache
 
 Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
@@ -462,6 +463,7 @@ def class_composition(
             data = arrays[0]
             valid = valid_mask(src, band, data, win)
             values = np.unique(data[valid])
+            v.require_classified(len(values), limit=_MAX_CLASSES, path=setup.paths[0])
             return {val.item(): valid & (data == val) for val in values}
 
         sums, area = _accumulate(setup, band, layers, progress, lambda: _area_km2(zones))
