@@ -142,7 +142,6 @@ def _setup(
     window_cells: int,
     check_overlap: bool = True,
 ) -> _Setup:
-    _check_zones(zones)
     paths = [Path(raster)] + ([Path(nir)] if nir is not None else [])
     sources = []
     for p, what in zip(paths, ["raster", "NIR raster"], strict=False):
@@ -195,14 +194,11 @@ def _accumulate(
     band: int,
     layers: Layers,
     progress: Callable[[int], None] | None,
-    side: Callable[[], NDArray[np.float64]],
-) -> tuple[dict[Any, NDArray[np.float64]], NDArray[np.float64]]:
+) -> dict[Any, NDArray[np.float64]]:
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
     A reader thread reads the next window and builds its prefix sums while
-    this thread integrates the zones' edges over the current one; the reader
-    also runs ``side`` (the zones' equal-area areas) after the first window
-    and its result is returned with the sums.
+    this thread integrates the zones' edges over the current one.
     """
     edges = setup.edges
     n = edges.n_zones
@@ -235,7 +231,6 @@ def _accumulate(
     cache = max(64 << 20, 3 * max((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows) * 8)
     with rasterio.Env(GDAL_CACHEMAX=cache), ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(prepare, setup.windows[0], 0) if setup.windows else None
-        side_job = pool.submit(side)
         for i, win in enumerate(setup.windows):
             assert pending is not None
             prefixes = pending.result()
@@ -265,8 +260,7 @@ def _accumulate(
             del prefixes
             if progress is not None:
                 progress(1)
-        side_result = side_job.result()
-    return sums, side_result
+    return sums
 
 
 def _area_km2(zones: gpd.GeoDataFrame) -> NDArray[np.float64]:
@@ -295,6 +289,7 @@ def window_count(
     >>> # with click:  with click.progressbar(length=window_count(zones, path)) as bar:
     >>> #                  raster_coverage(zones, path, classes=[1, 2], progress=bar.update)
     """
+    _check_zones(zones)
     with ExitStack() as stack:
         setup = _setup(
             stack,
@@ -367,7 +362,10 @@ def raster_coverage(
     class_values = np.asarray(sorted(set(classes)), dtype=np.float64) if classes else None
     found_class = False
 
+    _check_zones(zones)
     with ExitStack() as stack:
+        # the zones' equal-area areas, on a side thread while the raster is read
+        area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
         setup = _setup(
             stack,
             zones,
@@ -400,7 +398,7 @@ def raster_coverage(
                 green = valid & (ndvi >= threshold)
             return {"data": valid, "green": green}
 
-        sums, area = _accumulate(setup, band, layers, progress, lambda: _area_km2(zones))
+        sums = _accumulate(setup, band, layers, progress)
         if class_values is not None:
             v.require_classes_present(
                 [int(c) if float(c).is_integer() else c for c in class_values],
@@ -408,6 +406,7 @@ def raster_coverage(
                 path=setup.paths[0],
             )
         metric = _zone_metric_area(setup)
+        area = area_job.result()
 
     n = len(zones)
     data = sums.get("data", np.zeros(n))
@@ -447,7 +446,9 @@ def class_composition(
     >>> # comp = class_composition(districts, "mcd12c1_lanzhou.tif")
     >>> # comp.div(comp.sum(axis=1), axis=0)   # shares per district
     """
+    _check_zones(zones)
     with ExitStack() as stack:
+        area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
         setup = _setup(
             stack,
             zones,
@@ -466,8 +467,9 @@ def class_composition(
             v.require_classified(len(values), limit=_MAX_CLASSES, path=setup.paths[0])
             return {val.item(): valid & (data == val) for val in values}
 
-        sums, area = _accumulate(setup, band, layers, progress, lambda: _area_km2(zones))
+        sums = _accumulate(setup, band, layers, progress)
         metric = _zone_metric_area(setup)
+        area = area_job.result()
 
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(metric > 0, area / np.where(metric > 0, metric, 1.0), 0.0)
