@@ -16,6 +16,7 @@ pixels on the edge count by exactly the fraction of their area inside the zone
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -177,22 +178,60 @@ def prefix2(
     return result
 
 
+def prefix2_pair(
+    first: NDArray[np.bool_],
+    second: NDArray[np.bool_],
+    *,
+    out: NDArray[np.integer] | None = None,
+    scratch: NDArray[np.integer] | None = None,
+) -> NDArray[np.integer]:
+    """:func:`prefix2` of two indicators packed in one int64 array (low and high 32 bits).
+
+    One gather then serves both layers. Only for windows narrow enough that
+    :func:`prefix_dtype` is int32 (every value < 2**31: no carries).
+    """
+    h, w = first.shape
+    if prefix_dtype(w) is not np.int32:  # pragma: no cover - guarded by the caller
+        raise ValueError("window too wide to pack two prefix sums")
+    size = h * (w + 2)
+    code = out[:size].reshape(h, w + 2) if out is not None else np.empty((h, w + 2), np.int64)
+    tmp = (
+        scratch[:size].reshape(h, w + 2) if scratch is not None else np.empty((h, w + 2), np.int64)
+    )
+    code[:, :2] = 0
+    halves = code.view(np.int32).reshape(h, w + 2, 2)
+    low, high = (0, 1) if np.little_endian else (1, 0)
+    halves[:, 2:, low] = first
+    halves[:, 2:, high] = second
+    np.cumsum(code, axis=1, out=tmp)
+    np.cumsum(tmp, axis=1, out=code)
+    return code
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Prefix sums of one layer, or of two packed by :func:`prefix2_pair`."""
+
+    array: NDArray[np.integer]
+    keys: tuple[Any, ...]  # one key, or two (low half, high half)
+
+
 def integrate(
     pieces: RowPieces,
-    layers: list[NDArray[np.integer]],
+    layers: list[Prefix],
     *,
     r0: int,
     c0: int,
     cell_area: FloatArray,
     sign: float,
     n_zones: int,
-) -> list[FloatArray]:
-    """Per-zone ``∮ F dy`` times cell area, for each layer's ``H`` (from :func:`prefix2`).
+) -> dict[Any, FloatArray]:
+    """Per-zone ``∮ F dy`` times cell area, for each layer's ``H`` (:func:`prefix2`, ``_pair``).
 
     ``pieces`` lie in rows ``r0 .. r0 + H.shape[0]``; the window starts at
     column ``c0`` and ``cell_area`` is indexed by local row.
     """
-    w = layers[0].shape[1] - 2
+    w = layers[0].array.shape[1] - 2
     local_row = pieces.row - r0
     xl = pieces.xl - c0
     xr = pieces.xr - c0
@@ -223,34 +262,44 @@ def integrate(
     weight = pieces.dy * cell_area[local_row] * sign
     flat = length <= 0.0
     safe_length = np.where(flat, 1.0, length)
-    out = []
-    for layer in layers:
-        hf = layer.ravel()
-        h0 = hf.take(ia).astype(np.float64)
-        h1 = hf.take(ia + 1).astype(np.float64)
-        h2 = hf.take(ia + 2).astype(np.float64)
-        fa0 = h1 - h0
-        fa1 = h2 - h1
-        integral = span1 * (fa0 + (fa1 - fa0) * t1)
+    out: dict[Any, FloatArray] = {}
+
+    def gather(hf: NDArray[np.integer], index: IntArray, packed: bool) -> list[FloatArray]:
+        values = hf.take(index)
+        if not packed:
+            return [values.astype(np.float64)]
+        return [(values & 0xFFFFFFFF).astype(np.float64), (values >> 32).astype(np.float64)]
+
+    for prefix in layers:
+        hf = prefix.array.ravel()
+        packed = len(prefix.keys) == 2
+        h0s, h1s, h2s = (gather(hf, ia + k, packed) for k in range(3))
         if len(multi):
-            g0 = hf.take(ib).astype(np.float64)
-            g1 = hf.take(ib + 1).astype(np.float64)
-            g2 = hf.take(ib + 2).astype(np.float64)
-            fb0 = g1 - g0
-            # K(jb) - K(ja + 1), exact, + the last partial column [jb, b]
-            integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + span3 * (
-                fb0 + (g2 - g1 - fb0) * span3 * 0.5
-            )
+            g0s, g1s, g2s = (gather(hf, ib + k, packed) for k in range(3))
         if len(beyond):
-            # F[w] of the row (the whole row's count) for the parts right of the window
             iwb = iw[beyond]
-            integral[beyond] += (hf.take(iwb + 1) - hf.take(iwb)).astype(np.float64) * right[beyond]
-        mean = integral / safe_length
-        if flat.any():
-            # a vertical piece: F at its x (at x == w this is F[w])
-            mean[flat] = (fa0 + (fa1 - fa0) * (a - ja))[flat]
-        total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
-        out.append(total.astype(np.float64, copy=False))
+            w0s, w1s = (gather(hf, iwb + k, packed) for k in range(2))
+        for n_key, key in enumerate(prefix.keys):
+            h0, h1, h2 = h0s[n_key], h1s[n_key], h2s[n_key]
+            fa0 = h1 - h0
+            fa1 = h2 - h1
+            integral = span1 * (fa0 + (fa1 - fa0) * t1)
+            if len(multi):
+                g0, g1, g2 = g0s[n_key], g1s[n_key], g2s[n_key]
+                fb0 = g1 - g0
+                # K(jb) - K(ja + 1), exact, + the last partial column [jb, b]
+                integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + span3 * (
+                    fb0 + (g2 - g1 - fb0) * span3 * 0.5
+                )
+            if len(beyond):
+                # F[w] of the row (the whole row's count) for the parts right of the window
+                integral[beyond] += (w1s[n_key] - w0s[n_key]) * right[beyond]
+            mean = integral / safe_length
+            if flat.any():
+                # a vertical piece: F at its x (at x == w this is F[w])
+                mean[flat] = (fa0 + (fa1 - fa0) * (a - ja))[flat]
+            total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
+            out[key] = total.astype(np.float64, copy=False)
     return out
 
 

@@ -65,10 +65,12 @@ from pyproj import CRS
 from lzgis import _validate as v
 from lzgis._zonal_geom import (
     Edges,
+    Prefix,
     integrate,
     piece_counts,
     pixel_edges,
     prefix2,
+    prefix2_pair,
     prefix_dtype,
     row_pieces,
 )
@@ -212,20 +214,37 @@ def _accumulate(
     sums: dict[Any, NDArray[np.float64]] = {}
 
     # Prefix sums go to reused buffers: two slots (the window being integrated
-    # and the one being read), one buffer per layer in each.
+    # and the one being read), one buffer per layer (or pair of layers) in each.
     size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 2) for w in setup.windows), default=0)
     dtype = prefix_dtype(max((w.c1 - w.c0 for w in setup.windows), default=0))
-    buffers: dict[tuple[int, Any], NDArray[np.integer]] = {}
-    scratch = np.empty(size, dtype=dtype)
+    pack = dtype is np.int32  # two layers per int64 array: one gather serves both
+    buffers: dict[tuple[int, int], NDArray[np.integer]] = {}
+    scratch = np.empty(size, dtype=np.int64 if pack else dtype)
 
-    def prepare(win: Win, slot: int) -> dict[Any, NDArray[np.integer]]:
+    def buffer(slot: int, n: int) -> NDArray[np.integer]:
+        buf = buffers.get((slot, n))
+        if buf is None:
+            buf = buffers[(slot, n)] = np.empty(size, dtype=np.int64 if pack else dtype)
+        return buf
+
+    def prepare(win: Win, slot: int) -> list[Prefix]:
         arrays = [s.read(band, window=win.window) for s in setup.sources]
-        out = {}
-        for key, ind in layers(win, arrays).items():
-            buf = buffers.get((slot, key))
-            if buf is None:
-                buf = buffers[(slot, key)] = np.empty(size, dtype=dtype)
-            out[key] = prefix2(ind, out=buf, scratch=scratch)
+        found = list(layers(win, arrays).items())
+        del arrays
+        out = []
+        step = 2 if pack else 1
+        for n, i in enumerate(range(0, len(found), step)):
+            group = found[i : i + step]
+            array: NDArray[np.integer]
+            if len(group) == 2:
+                array = prefix2_pair(group[0][1], group[1][1], out=buffer(slot, n), scratch=scratch)
+            else:
+                array = prefix2(
+                    group[0][1],
+                    out=buffer(slot, n).view(dtype),
+                    scratch=scratch.view(dtype),
+                )
+            out.append(Prefix(array, tuple(key for key, _ in group)))
         return out
 
     cache = max(64 << 20, 3 * max((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows) * 8)
@@ -244,15 +263,19 @@ def _accumulate(
             keep &= (emax_x[idx] > win.c0) & (zone_xmin[idx] < win.c1)
             idx = idx[keep]
             if len(idx) and prefixes:
-                keys = list(prefixes)
-                hs = [prefixes[k] for k in keys]
                 area = setup.cell_area(np.arange(win.r0, win.r1, dtype=np.int64))
                 for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK):
                     pieces = row_pieces(edges, idx[part], lo, hi)
                     results = integrate(
-                        pieces, hs, r0=win.r0, c0=win.c0, cell_area=area, sign=edges.sign, n_zones=n
+                        pieces,
+                        prefixes,
+                        r0=win.r0,
+                        c0=win.c0,
+                        cell_area=area,
+                        sign=edges.sign,
+                        n_zones=n,
                     )
-                    for key, res in zip(keys, results, strict=True):
+                    for key, res in results.items():
                         if key in sums:
                             sums[key] += res
                         else:
