@@ -67,14 +67,15 @@ def pixel_edges(geoms: NDArray[np.object_], transform: Affine) -> Edges:
     zone = zone_of_part[part_of_ring[ring_of_coord[:-1][same]]].astype(np.int64)
     bounds = np.full((n, 4), np.nan)
     if len(coords):
+        # coordinates come grouped by zone, in zone order
         zone_of_coord = zone_of_part[part_of_ring[ring_of_coord]]
-        for col, (values, func) in enumerate(
-            ((px, np.minimum), (py, np.minimum), (px, np.maximum), (py, np.maximum))
-        ):
-            init = np.inf if func is np.minimum else -np.inf
-            out = np.full(n, init)
-            func.at(out, zone_of_coord, values)
-            bounds[:, col] = np.where(np.isfinite(out), out, np.nan)
+        counts = np.bincount(zone_of_coord, minlength=n)
+        has = np.flatnonzero(counts)
+        starts = (np.cumsum(counts) - counts)[has]
+        bounds[has, 0] = np.minimum.reduceat(px, starts)
+        bounds[has, 1] = np.minimum.reduceat(py, starts)
+        bounds[has, 2] = np.maximum.reduceat(px, starts)
+        bounds[has, 3] = np.maximum.reduceat(py, starts)
     det = inv.a * inv.e - inv.b * inv.d
     return Edges(
         x0=px[:-1][same],
@@ -119,28 +120,26 @@ def row_pieces(edges: Edges, idx: IntArray, lo: float, hi: float) -> RowPieces:
     x0, y0, x1, y1 = edges.x0[idx], edges.y0[idx], edges.x1[idx], edges.y1[idx]
     yl = np.maximum(np.minimum(y0, y1), lo)
     yh = np.minimum(np.maximum(y0, y1), hi)
-    kmin = np.floor(yl) + 1.0
-    nbreak = np.maximum(np.ceil(yh) - kmin, 0.0).astype(np.int64)
-    counts = nbreak + 1
-    rep = np.repeat(np.arange(len(idx)), counts)
+    kmin = np.floor(yl) + 1.0  # first row line above the edge's low end
+    counts = np.maximum(np.ceil(yh) - kmin, 0.0).astype(np.int64) + 1
     starts = np.cumsum(counts) - counts
-    m = (np.arange(len(rep)) - starts[rep]).astype(np.float64)
-    nb = nbreak[rep]
-    kb = kmin[rep] + m
-    ys = np.where(m == 0, yl[rep], kb - 1.0)
-    ye = np.where(m == nb, yh[rep], kb)
+    # row line at the top of each piece: kmin, kmin + 1, ... per edge
+    kb = np.repeat(kmin - starts, counts) + np.arange(int(counts.sum()), dtype=np.float64)
+    ys = np.maximum(kb - 1.0, np.repeat(yl, counts))
+    ye = np.minimum(kb, np.repeat(yh, counts))
     dy = y1 - y0
-    slope = ((x1 - x0) / dy)[rep]
-    ex0, ey0 = x0[rep], y0[rep]
+    slope = np.repeat((x1 - x0) / dy, counts)
+    ex0 = np.repeat(x0, counts)
+    ey0 = np.repeat(y0, counts)
     xs = ex0 + (ys - ey0) * slope
     xe = ex0 + (ye - ey0) * slope
     step = ye - ys
     return RowPieces(
-        zone=edges.zone[idx][rep],
-        row=np.floor(ys + 0.5 * step).astype(np.int64),
+        zone=np.repeat(edges.zone[idx], counts),
+        row=kb.astype(np.int64) - 1,
         xl=np.minimum(xs, xe),
         xr=np.maximum(xs, xe),
-        dy=np.where(dy[rep] > 0, step, -step),
+        dy=np.where(np.repeat(dy > 0, counts), step, -step),
     )
 
 
