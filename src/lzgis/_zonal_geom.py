@@ -221,14 +221,14 @@ def integrate(
     *,
     r0: int,
     c0: int,
-    cell_area: FloatArray,
+    cell_area: float | FloatArray,
     sign: float,
     n_zones: int,
 ) -> dict[Any, FloatArray]:
     """Per-zone ``∮ F dy`` times cell area, for each layer's ``H`` (:func:`prefix2`, ``_pair``).
 
     ``pieces`` lie in rows ``r0 .. r0 + H.shape[0]``; the window starts at
-    column ``c0`` and ``cell_area`` is indexed by local row.
+    column ``c0``; ``cell_area`` is one number or an array indexed by local row.
     """
     w = layers[0].array.shape[1] - 2
     local_row = pieces.row - r0
@@ -239,28 +239,38 @@ def integrate(
     ja = np.minimum(a.astype(np.int64), w - 1)
     jb = np.minimum(b.astype(np.int64), w - 1)
     base = local_row * (w + 2)
-    multi = np.flatnonzero(ja < jb)
-    # Lengths of the parts of each piece: left of the window (F = 0), in the
-    # window's first column ja (up to end1), in the whole columns between,
-    # in column jb, right of the window (F = F[w]). The mean of F is a
-    # weighted average over these parts with weights from the same numbers,
-    # so it stays exact however short the piece is.
-    end1 = np.minimum(ja + 1.0, b)
-    span1 = end1 - a
-    left = np.maximum(np.minimum(xr, 0.0) - xl, 0.0)
-    right = np.maximum(xr - np.maximum(xl, float(w)), 0.0)
-    length = left + span1 + right
-    jbm = jb[multi]
-    span3 = b[multi] - jbm
-    length[multi] += (jbm - ja[multi] - 1.0) + span3
-    t1 = (a + end1) * 0.5 - ja
     ia = base + ja
-    ib = base[multi] + jbm
-    iw = base + w
-    beyond = np.flatnonzero(right > 0.0)
-    weight = pieces.dy * cell_area[local_row] * sign
-    flat = length <= 0.0
-    safe_length = np.where(flat, 1.0, length)
+    # Most pieces lie in one column of the window: the mean of F over them is
+    # F at their midpoint (and F at x for vertical pieces, also outside the
+    # window: F = 0 left of it, F[w] right of it).
+    end1 = np.minimum(ja + 1.0, b)
+    t1 = (a + end1) * 0.5 - ja
+    # The others span several columns or stick out of the window. Their mean
+    # is a weighted average over their parts (left of the window: F = 0; the
+    # rest of column ja; whole columns; column jb; right of the window:
+    # F = F[w]) with weights from the same numbers, so it stays exact however
+    # short the piece is.
+    odd = np.flatnonzero((ja < jb) | (((xl < 0.0) | (xr > float(w))) & (xr > xl)))
+    if len(odd):
+        o_a, o_b, o_xl, o_xr = a[odd], b[odd], xl[odd], xr[odd]
+        o_ja, o_jb = ja[odd], jb[odd]
+        o_span1 = end1[odd] - o_a
+        o_multi = o_ja < o_jb
+        o_span3 = np.where(o_multi, o_b - o_jb, 0.0)
+        o_right = np.maximum(o_xr - np.maximum(o_xl, float(w)), 0.0)
+        o_length = (
+            np.maximum(np.minimum(o_xr, 0.0) - o_xl, 0.0)
+            + o_span1
+            + np.where(o_multi, o_jb - o_ja - 1.0, 0.0)
+            + o_span3
+            + o_right
+        )
+        o_ib = base[odd] + o_jb
+        o_iw = base[odd] + w
+    if np.ndim(cell_area):
+        weight = pieces.dy * (np.asarray(cell_area)[local_row] * sign)
+    else:
+        weight = pieces.dy * (float(cell_area) * sign)
     out: dict[Any, FloatArray] = {}
 
     def gather(hf: NDArray[np.integer], index: IntArray, packed: bool) -> list[FloatArray]:
@@ -273,30 +283,27 @@ def integrate(
         hf = prefix.array.ravel()
         packed = len(prefix.keys) == 2
         h0s, h1s, h2s = (gather(hf, ia + k, packed) for k in range(3))
-        if len(multi):
-            g0s, g1s, g2s = (gather(hf, ib + k, packed) for k in range(3))
-        if len(beyond):
-            iwb = iw[beyond]
-            w0s, w1s = (gather(hf, iwb + k, packed) for k in range(2))
+        if len(odd):
+            g0s, g1s, g2s, w0s, w1s = (
+                gather(hf, index, packed) for index in (o_ib, o_ib + 1, o_ib + 2, o_iw, o_iw + 1)
+            )
         for n_key, key in enumerate(prefix.keys):
             h0, h1, h2 = h0s[n_key], h1s[n_key], h2s[n_key]
             fa0 = h1 - h0
-            fa1 = h2 - h1
-            integral = span1 * (fa0 + (fa1 - fa0) * t1)
-            if len(multi):
+            mean = fa0 + (h2 - h1 - fa0) * t1
+            if len(odd):
                 g0, g1, g2 = g0s[n_key], g1s[n_key], g2s[n_key]
                 fb0 = g1 - g0
                 # K(jb) - K(ja + 1), exact, + the last partial column [jb, b]
-                integral[multi] += (g0 + g1 - h1[multi] - h2[multi]) * 0.5 + span3 * (
-                    fb0 + (g2 - g1 - fb0) * span3 * 0.5
+                middle = (g0 + g1 - h1[odd] - h2[odd]) * 0.5 + o_span3 * (
+                    fb0 + (g2 - g1 - fb0) * o_span3 * 0.5
                 )
-            if len(beyond):
-                # F[w] of the row (the whole row's count) for the parts right of the window
-                integral[beyond] += (w1s[n_key] - w0s[n_key]) * right[beyond]
-            mean = integral / safe_length
-            if flat.any():
-                # a vertical piece: F at its x (at x == w this is F[w])
-                mean[flat] = (fa0 + (fa1 - fa0) * (a - ja))[flat]
+                integral = (
+                    o_span1 * mean[odd]
+                    + np.where(o_multi, middle, 0.0)
+                    + (w1s[n_key] - w0s[n_key]) * o_right
+                )
+                mean[odd] = integral / o_length
             total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
             out[key] = total.astype(np.float64, copy=False)
     return out

@@ -263,7 +263,10 @@ def _accumulate(
             keep &= (emax_x[idx] > win.c0) & (zone_xmin[idx] < win.c1)
             idx = idx[keep]
             if len(idx) and prefixes:
-                area = setup.cell_area(np.arange(win.r0, win.r1, dtype=np.int64))
+                rows = np.arange(win.r0, win.r1, dtype=np.int64)
+                area = (
+                    setup.cell_area(rows) if setup.varies else float(setup.cell_area(rows[:1])[0])
+                )
                 for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK):
                     pieces = row_pieces(edges, idx[part], lo, hi)
                     results = integrate(
