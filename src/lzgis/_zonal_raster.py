@@ -16,7 +16,8 @@ from rasterio.windows import Window
 
 from lzgis._errors import RasterError
 
-# Cells per window: 1 Mi cells = 4 MB of float32 data; the prefix sums stay in cache.
+# Cells per window (at most, when blocks are smaller): 1 Mi cells = 4 MB of
+# float32 data; the prefix sums stay in cache.
 WINDOW_CELLS = 1 << 20
 
 
@@ -34,30 +35,21 @@ class Win:
         return Window(self.c0, self.r0, self.c1 - self.c0, self.r1 - self.r0)
 
 
-def window_grid(
-    src: Any, band: int, *, shape: tuple[int, int] | None = None, cells: int = WINDOW_CELLS
-) -> tuple[list[int], list[int]]:
-    """Row and column break points of the window grid.
+def _units(src: Any, band: int, shape: tuple[int, int] | None, cells: int) -> tuple[int, int, int]:
+    """(rows, cols) of the grid units that are read or skipped whole, and how many
+    consecutive units of a row one window may merge.
 
-    Windows are whole multiples of the raster's blocks: full-width strips
-    when a strip of block rows fits in ``cells``, tiles otherwise. ``shape``
-    (rows, cols) forces a window size (tests).
+    Units are the raster's blocks (tiles); full-width blocks (strips) are
+    stacked to about ``cells``. ``shape`` forces the unit and no merging (tests).
     """
     height, width = src.height, src.width
     if shape is not None:
-        wh, ww = shape
-    else:
-        bh, bw = src.block_shapes[band - 1]
-        bh, bw = max(1, min(bh, height)), max(1, min(bw, width))
-        if width * bh <= cells:
-            ww = width
-            wh = max(bh, (cells // width) // bh * bh)
-        else:
-            ww = max(bw, (cells // bh) // bw * bw)
-            wh = bh
-    rows = [*range(0, height, max(1, wh)), height]
-    cols = [*range(0, width, max(1, ww)), width]
-    return rows, cols
+        return max(1, shape[0]), max(1, shape[1]), 1
+    bh, bw = src.block_shapes[band - 1]
+    bh, bw = max(1, min(bh, height)), max(1, min(bw, width))
+    if bw >= width:  # strips: stack them
+        return max(bh, (cells // width) // bh * bh), width, 1
+    return bh, bw, max(1, cells // (bh * bw))
 
 
 def plan_windows(
@@ -68,8 +60,14 @@ def plan_windows(
     shape: tuple[int, int] | None = None,
     cells: int = WINDOW_CELLS,
 ) -> list[Win]:
-    """Windows of the grid that intersect at least one zone's pixel bounding box."""
-    rows, cols = window_grid(src, band, shape=shape, cells=cells)
+    """Windows to read: runs of blocks under at least one zone's pixel bounding box.
+
+    Blocks that no zone's bounding box touches are never read, so sparse
+    zones over a big raster read little of it.
+    """
+    uh, uw, merge = _units(src, band, shape, cells)
+    rows = [*range(0, src.height, uh), src.height]
+    cols = [*range(0, src.width, uw), src.width]
     nr, nc = len(rows) - 1, len(cols) - 1
     ok = np.all(np.isfinite(zone_bounds), axis=1)
     b = zone_bounds[ok]
@@ -89,12 +87,16 @@ def plan_windows(
     np.add.at(diff, (rb + 1, ca), -1)
     np.add.at(diff, (rb + 1, cb + 1), 1)
     hit = diff.cumsum(axis=0).cumsum(axis=1)[:nr, :nc] > 0
-    return [
-        Win(rows[i], rows[i + 1], cols[j], cols[j + 1])
-        for i in range(nr)
-        for j in range(nc)
-        if hit[i, j]
-    ]
+    windows = []
+    for i in np.flatnonzero(hit.any(axis=1)):
+        js = np.flatnonzero(hit[i])
+        # runs of consecutive blocks, cut every `merge` blocks
+        breaks = np.flatnonzero(np.diff(js) != 1) + 1
+        for run in np.split(js, breaks):
+            for k in range(0, len(run), merge):
+                part = run[k : k + merge]
+                windows.append(Win(rows[i], rows[i + 1], cols[part[0]], cols[part[-1] + 1]))
+    return windows
 
 
 def cell_area_function(

@@ -73,6 +73,7 @@ from lzgis._zonal_geom import (
     prefix2_pair,
     prefix_dtype,
     row_pieces,
+    zone_row_areas,
 )
 from lzgis._zonal_raster import (
     WINDOW_CELLS,
@@ -177,8 +178,6 @@ def _zone_metric_area(setup: _Setup) -> NDArray[np.float64]:
     """Each zone's area in the raster's pixel-weight metric (units of the contributions)."""
     if not setup.varies:
         return np.asarray(shapely.area(setup.geoms), dtype=np.float64)
-    from lzgis._zonal_geom import zone_row_areas
-
     return zone_row_areas(setup.edges, setup.cell_area)
 
 
@@ -247,7 +246,10 @@ def _accumulate(
             out.append(Prefix(array, tuple(key for key, _ in group)))
         return out
 
-    cache = max(64 << 20, 3 * max((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows) * 8)
+    # GDAL's block cache: each block is read once, so a few windows' worth is
+    # plenty (the default, 5% of RAM, would keep the whole raster).
+    largest = max(((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows), default=0)
+    cache = max(64 << 20, 3 * largest * 8)
     with rasterio.Env(GDAL_CACHEMAX=cache), ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(prepare, setup.windows[0], 0) if setup.windows else None
         for i, win in enumerate(setup.windows):
@@ -287,6 +289,15 @@ def _accumulate(
             if progress is not None:
                 progress(1)
     return sums
+
+
+def _representable(values: NDArray[np.float64], dtype: np.dtype[Any]) -> NDArray[Any]:
+    """The class ``values`` a raster of ``dtype`` can hold, in that dtype."""
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        keep = (values == np.round(values)) & (values >= info.min) & (values <= info.max)
+        values = values[keep]
+    return values.astype(dtype)
 
 
 def _area_km2(zones: gpd.GeoDataFrame) -> NDArray[np.float64]:
@@ -408,7 +419,7 @@ def raster_coverage(
             data = arrays[0]
             valid = valid_mask(src, band, data, win)
             if class_values is not None:
-                green = valid & np.isin(data, class_values.astype(data.dtype, copy=False))
+                green = valid & np.isin(data, _representable(class_values, data.dtype))
                 found_class = found_class or bool(green.any())
             elif nir is None:
                 green = valid & (scaled(src, band, data) >= threshold)
