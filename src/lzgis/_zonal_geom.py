@@ -273,8 +273,7 @@ def integrate(
         weight = pieces.dy * (float(cell_area) * sign)
     out: dict[Any, FloatArray] = {}
 
-    def gather(hf: NDArray[np.integer], index: IntArray, packed: bool) -> list[FloatArray]:
-        values = hf.take(index)
+    def unpack(values: NDArray[np.integer], packed: bool) -> list[FloatArray]:
         if not packed:
             return [values.astype(np.float64)]
         return [(values & 0xFFFFFFFF).astype(np.float64), (values >> 32).astype(np.float64)]
@@ -282,26 +281,27 @@ def integrate(
     for prefix in layers:
         hf = prefix.array.ravel()
         packed = len(prefix.keys) == 2
-        h0s, h1s, h2s = (gather(hf, ia + k, packed) for k in range(3))
+        # H is non-decreasing in each packed half, so differences of packed
+        # values are packed differences (no borrows): F = H[j + 1] - H[j]
+        h0, h1, h2 = hf.take(ia), hf.take(ia + 1), hf.take(ia + 2)
+        fa0s = unpack(h1 - h0, packed)
+        fa1s = unpack(h2 - h1, packed)
         if len(odd):
-            g0s, g1s, g2s, w0s, w1s = (
-                gather(hf, index, packed) for index in (o_ib, o_ib + 1, o_ib + 2, o_iw, o_iw + 1)
-            )
+            g0, g1, g2 = hf.take(o_ib), hf.take(o_ib + 1), hf.take(o_ib + 2)
+            # 2 (K(jb) - K(ja + 1)) = H[jb] + H[jb + 1] - H[ja + 1] - H[ja + 2]
+            ks = unpack((g0 - h1[odd]) + (g1 - h2[odd]), packed)
+            fb0s = unpack(g1 - g0, packed)
+            fb1s = unpack(g2 - g1, packed)
+            fws = unpack(hf.take(o_iw + 1) - hf.take(o_iw), packed)
         for n_key, key in enumerate(prefix.keys):
-            h0, h1, h2 = h0s[n_key], h1s[n_key], h2s[n_key]
-            fa0 = h1 - h0
-            mean = fa0 + (h2 - h1 - fa0) * t1
+            fa0 = fa0s[n_key]
+            mean = fa0 + (fa1s[n_key] - fa0) * t1
             if len(odd):
-                g0, g1, g2 = g0s[n_key], g1s[n_key], g2s[n_key]
-                fb0 = g1 - g0
+                fb0 = fb0s[n_key]
                 # K(jb) - K(ja + 1), exact, + the last partial column [jb, b]
-                middle = (g0 + g1 - h1[odd] - h2[odd]) * 0.5 + o_span3 * (
-                    fb0 + (g2 - g1 - fb0) * o_span3 * 0.5
-                )
+                middle = ks[n_key] * 0.5 + o_span3 * (fb0 + (fb1s[n_key] - fb0) * o_span3 * 0.5)
                 integral = (
-                    o_span1 * mean[odd]
-                    + np.where(o_multi, middle, 0.0)
-                    + (w1s[n_key] - w0s[n_key]) * o_right
+                    o_span1 * mean[odd] + np.where(o_multi, middle, 0.0) + fws[n_key] * o_right
                 )
                 mean[odd] = integral / o_length
             total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
