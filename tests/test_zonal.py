@@ -449,3 +449,19 @@ def test_gdal_cache_setting_is_restored(tmp_path: Path) -> None:
         before = get_gdal_config("GDAL_CACHEMAX")
         raster_coverage(zones_of(px_box(0, 0, 2, 2)), path, ndvi_threshold=0.3)
         assert get_gdal_config("GDAL_CACHEMAX") == before
+
+
+def test_zone_areas_by_row_are_exact_in_any_chunking() -> None:
+    from lzgis._zonal_geom import pixel_edges, zone_row_areas
+
+    rng = np.random.default_rng(11)
+    geoms = np.array([random_polygon(rng, 30, 20) for _ in range(6)], dtype=object)
+    edges = pixel_edges(geoms, T)
+
+    def unit(rows: np.ndarray) -> np.ndarray:
+        return np.ones(rows.shape)
+
+    # with unit cell areas the per-row sums add up to each polygon's area in pixels
+    whole = zone_row_areas(edges, unit)
+    assert whole == pytest.approx(shapely.area(geoms) / PX**2, rel=1e-12)
+    assert zone_row_areas(edges, unit, chunk=3) == pytest.approx(whole, rel=1e-12)

@@ -15,6 +15,7 @@ pixels on the edge count by exactly the fraction of their area inside the zone
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,14 +310,25 @@ def integrate(
     return out
 
 
-def zone_row_areas(edges: Edges, cell_area_of_rows: object) -> FloatArray:
+def zone_row_areas(
+    edges: Edges, cell_area_of_rows: Callable[[IntArray], FloatArray], *, chunk: int = 1 << 17
+) -> FloatArray:
     """Per-zone Σ over rows of (the zone's area in that row, in pixels) × cell area of the row.
 
     ``cell_area_of_rows`` maps an integer row array to cell areas (any row,
-    also outside the raster). Exact for polygons: ``∮ x dy`` per row.
+    also outside the raster). Exact for polygons: ``∮ x dy`` per row. Edges
+    are taken about ``chunk`` row pieces at a time (bounded memory).
     """
-    pieces = row_pieces(edges, band_edges(edges, -np.inf, np.inf), -np.inf, np.inf)
-    area = cell_area_of_rows(pieces.row)  # type: ignore[operator]
-    contrib = pieces.dy * (pieces.xl + pieces.xr) * 0.5 * area * edges.sign
-    out = np.bincount(pieces.zone, weights=contrib, minlength=edges.n_zones)
-    return out.astype(np.float64, copy=False)
+    idx = band_edges(edges, -np.inf, np.inf)
+    counts = piece_counts(edges, idx, -np.inf, np.inf)
+    ends = np.searchsorted(np.cumsum(counts), np.arange(chunk, int(counts.sum()) + chunk, chunk))
+    out = np.zeros(edges.n_zones)
+    start = 0
+    for end in [*np.unique(np.minimum(ends + 1, len(idx))).tolist(), len(idx)]:
+        if end <= start:
+            continue
+        pieces = row_pieces(edges, idx[start:end], -np.inf, np.inf)
+        contrib = pieces.dy * (pieces.xl + pieces.xr) * 0.5 * cell_area_of_rows(pieces.row)
+        out += np.bincount(pieces.zone, weights=contrib * edges.sign, minlength=edges.n_zones)
+        start = end
+    return out
