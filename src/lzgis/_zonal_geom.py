@@ -116,8 +116,13 @@ def piece_counts(edges: Edges, idx: IntArray, lo: float, hi: float) -> IntArray:
     return np.maximum(np.ceil(yh) - np.floor(yl), 1.0).astype(np.int64)
 
 
-def row_pieces(edges: Edges, idx: IntArray, lo: float, hi: float) -> RowPieces:
-    """Split edges ``idx`` (from :func:`band_edges`) at whole rows, keeping ``lo <= y <= hi``."""
+def row_pieces(
+    edges: Edges, idx: IntArray, lo: float, hi: float, *, r0: int = 0, c0: int = 0
+) -> RowPieces:
+    """Split edges ``idx`` (from :func:`band_edges`) at whole rows, keeping ``lo <= y <= hi``.
+
+    Rows and x of the pieces are relative to row ``r0`` and column ``c0``.
+    """
     x0, y0, x1, y1 = edges.x0[idx], edges.y0[idx], edges.x1[idx], edges.y1[idx]
     yl = np.maximum(np.minimum(y0, y1), lo)
     yh = np.minimum(np.maximum(y0, y1), hi)
@@ -130,14 +135,14 @@ def row_pieces(edges: Edges, idx: IntArray, lo: float, hi: float) -> RowPieces:
     ye = np.minimum(kb, np.repeat(yh, counts))
     dy = y1 - y0
     slope = np.repeat((x1 - x0) / dy, counts)
-    ex0 = np.repeat(x0, counts)
+    ex0 = np.repeat(x0 - c0, counts)
     ey0 = np.repeat(y0, counts)
     xs = ex0 + (ys - ey0) * slope
     xe = ex0 + (ye - ey0) * slope
     step = ye - ys
     return RowPieces(
         zone=np.repeat(edges.zone[idx], counts),
-        row=kb.astype(np.int64) - 1,
+        row=(kb - (1.0 + r0)).astype(np.int64),
         xl=np.minimum(xs, xe),
         xr=np.maximum(xs, xe),
         dy=np.where(np.repeat(dy > 0, counts), step, -step),
@@ -220,21 +225,19 @@ def integrate(
     pieces: RowPieces,
     layers: list[Prefix],
     *,
-    r0: int,
-    c0: int,
     cell_area: float | FloatArray,
     sign: float,
     n_zones: int,
 ) -> dict[Any, FloatArray]:
     """Per-zone ``∮ F dy`` times cell area, for each layer's ``H`` (:func:`prefix2`, ``_pair``).
 
-    ``pieces`` lie in rows ``r0 .. r0 + H.shape[0]``; the window starts at
-    column ``c0``; ``cell_area`` is one number or an array indexed by local row.
+    ``pieces`` come from :func:`row_pieces` relative to the window's first
+    row and column; ``cell_area`` is one number or an array indexed by row.
     """
     w = layers[0].array.shape[1] - 2
-    local_row = pieces.row - r0
-    xl = pieces.xl - c0
-    xr = pieces.xr - c0
+    local_row = pieces.row
+    xl = pieces.xl
+    xr = pieces.xr
     a = np.clip(xl, 0.0, float(w))
     b = np.clip(xr, 0.0, float(w))
     ja = np.minimum(a.astype(np.int64), w - 1)

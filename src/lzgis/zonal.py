@@ -211,6 +211,9 @@ def _accumulate(
     tallest = float((eymax - eymin).max()) if len(order) else 0.0
     zone_xmin = np.nan_to_num(edges.bounds[:, 0], nan=np.inf)[edges.zone]
     sums: dict[Any, NDArray[np.float64]] = {}
+    band_rows = (np.nan, np.nan)
+    in_band = np.empty(0, dtype=np.int64)
+    band_xmax = band_zxmin = np.empty(0)
 
     # Prefix sums go to reused buffers: two slots (the window being integrated
     # and the one being read), one buffer per layer (or pair of layers) in each.
@@ -258,24 +261,25 @@ def _accumulate(
             nxt = setup.windows[i + 1] if i + 1 < len(setup.windows) else None
             pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
             lo, hi = float(win.r0), float(win.r1)
-            first = np.searchsorted(sorted_ymin, lo - tallest, side="left")
-            last = np.searchsorted(sorted_ymin, hi, side="left")
-            idx = order[first:last]
-            keep = (eymax[idx] > lo) & (edges.y0[idx] != edges.y1[idx])
-            keep &= (emax_x[idx] > win.c0) & (zone_xmin[idx] < win.c1)
-            idx = idx[keep]
+            if (lo, hi) != band_rows:
+                # the row band's edges, shared by the windows of one block row
+                band_rows = (lo, hi)
+                first = np.searchsorted(sorted_ymin, lo - tallest, side="left")
+                last = np.searchsorted(sorted_ymin, hi, side="left")
+                in_band = order[first:last]
+                in_band = in_band[(eymax[in_band] > lo) & (edges.y0[in_band] != edges.y1[in_band])]
+                band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
+            idx = in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
             if len(idx) and prefixes:
                 rows = np.arange(win.r0, win.r1, dtype=np.int64)
                 area = (
                     setup.cell_area(rows) if setup.varies else float(setup.cell_area(rows[:1])[0])
                 )
                 for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK):
-                    pieces = row_pieces(edges, idx[part], lo, hi)
+                    pieces = row_pieces(edges, idx[part], lo, hi, r0=win.r0, c0=win.c0)
                     results = integrate(
                         pieces,
                         prefixes,
-                        r0=win.r0,
-                        c0=win.c0,
                         cell_area=area,
                         sign=edges.sign,
                         n_zones=n,
