@@ -66,6 +66,7 @@ from lzgis import _validate as v
 from lzgis._zonal_geom import (
     Edges,
     Prefix,
+    RowPieces,
     integrate,
     piece_counts,
     pixel_edges,
@@ -198,8 +199,8 @@ def _accumulate(
 ) -> dict[Any, NDArray[np.float64]]:
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
-    A reader thread reads the next window and builds its prefix sums while
-    this thread integrates the zones' edges over the current one.
+    A reader thread reads the next window, builds its prefix sums and splits
+    the zones' edges at its rows while this thread integrates the current one.
     """
     edges = setup.edges
     n = edges.n_zones
@@ -229,11 +230,26 @@ def _accumulate(
             buf = buffers[(slot, n)] = np.empty(size, dtype=np.int64 if pack else dtype)
         return buf
 
-    def prepare(win: Win, slot: int) -> list[Prefix]:
+    def select(win: Win) -> NDArray[np.int64]:
+        """The edges with a part in ``win``'s rows, left of its right side."""
+        nonlocal band_rows, in_band, band_xmax, band_zxmin
+        lo, hi = float(win.r0), float(win.r1)
+        if (lo, hi) != band_rows:
+            # the row band's edges, shared by the windows of one block row
+            band_rows = (lo, hi)
+            first = np.searchsorted(sorted_ymin, lo - tallest, side="left")
+            last = np.searchsorted(sorted_ymin, hi, side="left")
+            in_band = order[first:last]
+            in_band = in_band[(eymax[in_band] > lo) & (edges.y0[in_band] != edges.y1[in_band])]
+            band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
+        return in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
+
+    def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[RowPieces]]:
+        """Read ``win``, build its prefix sums and split the zones' edges at its rows."""
         arrays = [s.read(band, window=win.window) for s in setup.sources]
         found = list(layers(win, arrays).items())
         del arrays
-        out = []
+        prefixes = []
         step = 2 if pack else 1
         for n, i in enumerate(range(0, len(found), step)):
             group = found[i : i + step]
@@ -246,8 +262,14 @@ def _accumulate(
                     out=buffer(slot, n).view(dtype),
                     scratch=scratch.view(dtype),
                 )
-            out.append(Prefix(array, tuple(key for key, _ in group)))
-        return out
+            prefixes.append(Prefix(array, tuple(key for key, _ in group)))
+        idx = select(win)
+        lo, hi = float(win.r0), float(win.r1)
+        pieces = [
+            row_pieces(edges, idx[part], lo, hi, r0=win.r0, c0=win.c0)
+            for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK)
+        ]
+        return prefixes, pieces if prefixes else []
 
     # GDAL's block cache: each block is read once, so a few windows' worth is
     # plenty (the default, 5% of RAM, would keep the whole raster).
@@ -257,39 +279,22 @@ def _accumulate(
         pending = pool.submit(prepare, setup.windows[0], 0) if setup.windows else None
         for i, win in enumerate(setup.windows):
             assert pending is not None
-            prefixes = pending.result()
+            prefixes, all_pieces = pending.result()
             nxt = setup.windows[i + 1] if i + 1 < len(setup.windows) else None
             pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
-            lo, hi = float(win.r0), float(win.r1)
-            if (lo, hi) != band_rows:
-                # the row band's edges, shared by the windows of one block row
-                band_rows = (lo, hi)
-                first = np.searchsorted(sorted_ymin, lo - tallest, side="left")
-                last = np.searchsorted(sorted_ymin, hi, side="left")
-                in_band = order[first:last]
-                in_band = in_band[(eymax[in_band] > lo) & (edges.y0[in_band] != edges.y1[in_band])]
-                band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
-            idx = in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
-            if len(idx) and prefixes:
+            if all_pieces:
                 rows = np.arange(win.r0, win.r1, dtype=np.int64)
                 area = (
                     setup.cell_area(rows) if setup.varies else float(setup.cell_area(rows[:1])[0])
                 )
-                for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK):
-                    pieces = row_pieces(edges, idx[part], lo, hi, r0=win.r0, c0=win.c0)
-                    results = integrate(
-                        pieces,
-                        prefixes,
-                        cell_area=area,
-                        sign=edges.sign,
-                        n_zones=n,
-                    )
-                    for key, res in results.items():
-                        if key in sums:
-                            sums[key] += res
-                        else:
-                            sums[key] = res
-            del prefixes
+            for pieces in all_pieces:
+                results = integrate(pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n)
+                for key, res in results.items():
+                    if key in sums:
+                        sums[key] += res
+                    else:
+                        sums[key] = res
+            del prefixes, all_pieces
             if progress is not None:
                 progress(1)
     return sums
