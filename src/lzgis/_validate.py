@@ -231,3 +231,39 @@ def raise_if_problems(problems: list[str]) -> None:
     """Raise :class:`ValidationError` when ``problems`` is not empty."""
     if problems:
         raise ValidationError(problems)
+
+
+def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = "zones") -> None:
+    """Raise :class:`ValidationError` when ``zone_field`` is not a column of ``zones``."""
+    if zone_field not in zones.columns:
+        found = ", ".join(str(c) for c in zones.columns if c != zones.geometry.name) or "none"
+        raise ValidationError(
+            f"`{name}` has no field `{zone_field}`; found {found}; "
+            "fix: pass one of those as `--zone-field` / `zone_field`"
+        )
+
+
+def require_ndvi_threshold(threshold: float) -> None:
+    """Raise :class:`ValidationError` unless -1 <= ``threshold`` <= 1."""
+    if not -1.0 <= float(threshold) <= 1.0:
+        raise ValidationError(
+            f"`--ndvi-threshold` is {threshold}; expected a value from -1 to 1 (NDVI range); "
+            "fix: e.g. 0.3 for vegetation"
+        )
+
+
+def require_output_suffix(path: str | Path, allowed: Iterable[str], *, option: str = "--out") -> Path:
+    """Return ``path`` as a Path, raising :class:`OutputError` unless its suffix is allowed.
+
+    Called before any work, so a wrong suffix fails fast and writes nothing.
+    """
+    from lzgis._errors import OutputError
+
+    p = Path(path)
+    allowed = [s.lower() for s in allowed]
+    if p.suffix.lower() not in allowed:
+        raise OutputError(
+            f"{p}: unknown output format {p.suffix or '(no suffix)'!r}; expected one of "
+            f"{', '.join(allowed)}; fix: change the suffix of `{option}`"
+        )
+    return p
