@@ -87,7 +87,7 @@ def test_no_crs_and_missing_field_are_errors(km_zone: gpd.GeoDataFrame) -> None:
     bare = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)])
     with pytest.raises(CRSError, match="no CRS"):
         greening.coverage_from_polygons(km_zone, bare, zone_field="name")
-    with pytest.raises(ValidationError, match="`districts`.*found name"):
+    with pytest.raises(ValidationError, match=r"`districts`.*found name"):
         greening.coverage_from_polygons(km_zone, frame([box(0, 0, 1, 1)]), zone_field="districts")
 
 

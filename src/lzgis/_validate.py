@@ -243,16 +243,9 @@ def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = 
         )
 
 
-def require_ndvi_threshold(threshold: float) -> None:
-    """Raise :class:`ValidationError` unless -1 <= ``threshold`` <= 1."""
-    if not -1.0 <= float(threshold) <= 1.0:
-        raise ValidationError(
-            f"`--ndvi-threshold` is {threshold}; expected a value from -1 to 1 (NDVI range); "
-            "fix: e.g. 0.3 for vegetation"
-        )
-
-
-def require_output_suffix(path: str | Path, allowed: Iterable[str], *, option: str = "--out") -> Path:
+def require_output_suffix(
+    path: str | Path, allowed: Iterable[str], *, option: str = "--out"
+) -> Path:
     """Return ``path`` as a Path, raising :class:`OutputError` unless its suffix is allowed.
 
     Called before any work, so a wrong suffix fails fast and writes nothing.

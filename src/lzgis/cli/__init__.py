@@ -49,9 +49,11 @@ def main(config: str | None) -> None:
 
 
 def _register() -> None:
+    from lzgis.cli.greening import greening
     from lzgis.cli.layers import layers
 
     main.add_command(layers)
+    main.add_command(greening)
 
 
 _register()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 TARGETS_FILE = DATA_DIR / "targets.toml"
@@ -21,7 +22,9 @@ def rules() -> dict[str, Any]:
 
 def service_rules() -> list[tuple[float, float]]:
     """(min_area_m2, radius_m) pairs of the park service radii, largest radius first."""
-    pairs = [(float(r["min_area_m2"]), float(r["radius_m"])) for r in rules()["service_radius"]["rules"]]
+    pairs = [
+        (float(r["min_area_m2"]), float(r["radius_m"])) for r in rules()["service_radius"]["rules"]
+    ]
     return sorted(pairs, key=lambda p: -p[1])
 
 

@@ -44,9 +44,7 @@ def _as_list(green: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> list[gpd.G
     return [green] if isinstance(green, gpd.GeoDataFrame) else list(green)
 
 
-def green_union(
-    green: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame], *, crs: CRS
-) -> np.ndarray:
+def green_union(green: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame], *, crs: CRS) -> np.ndarray:
     """All green polygons of one or several layers, projected to ``crs``.
 
     Each layer must have a CRS and valid polygon geometry; layers in other

@@ -63,7 +63,9 @@ _CITY_REFERENCE = (
     "(lanzhou.baogaosu.com; one-skill.com): built-up area only, not comparable with the whole city"
 )
 _CITY_REFERENCE_COVERAGE = 0.391
-_TWO_MOUNTAINS_REFERENCE = "about 4,000 ha of the two mountains counts as urban green land (standards.md)"
+_TWO_MOUNTAINS_REFERENCE = (
+    "about 4,000 ha of the two mountains counts as urban green land (standards.md)"
+)
 _DISTRICT_AREA_REFERENCE = {
     "chengguan": 220,
     "qilihe": 397,
@@ -176,7 +178,9 @@ def embedded_report() -> gpd.GeoDataFrame:
         crs=zones.crs,
     )
     two = out["zone_kind"] == "two_mountains"
-    out.loc[two, "note"] = NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"
+    out.loc[two, "note"] = (
+        NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"
+    )
     return out
 
 
@@ -227,9 +231,7 @@ def modis_district_report(
         progress=progress,
     )
     comp = zonal.class_composition(zones, path).reindex(zones.index)
-    comp.columns = [
-        f"igbp_{int(c)}_{IGBP_NAMES.get(int(c), 'unknown')}" for c in comp.columns
-    ]
+    comp.columns = [f"igbp_{int(c)}_{IGBP_NAMES.get(int(c), 'unknown')}" for c in comp.columns]
     out = pd.DataFrame(cov.drop(columns="geometry"))
     out.insert(1, "zone_en", zones["zone_en"].to_numpy())
     return pd.concat([out, comp], axis=1)

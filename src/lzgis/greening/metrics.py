@@ -20,6 +20,7 @@ Thresholds, radii and the cap live in ``lzgis/data/greening_rules.toml``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -41,7 +42,7 @@ __all__ = [
     "service_radius_coverage",
 ]
 
-GreenInput = gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]
+GreenInput: TypeAlias = gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]
 _EPS_M = 1e-6
 
 
@@ -53,7 +54,9 @@ def _zones_ea(zones: gpd.GeoDataFrame, zone_field: str) -> tuple[CRS, np.ndarray
     return ea, np.asarray(to_equal_area(zones, crs=ea).geometry.values)
 
 
-def _by_class(green: GreenInput, class_field: str, prefix: str, *, name: str) -> list[gpd.GeoDataFrame]:
+def _by_class(
+    green: GreenInput, class_field: str, prefix: str, *, name: str
+) -> list[gpd.GeoDataFrame]:
     """The features of each layer whose ``class_field`` starts with ``prefix``."""
     layers = [green] if isinstance(green, gpd.GeoDataFrame) else list(green)
     out = []
@@ -75,7 +78,9 @@ def _union_in(zone: shapely.Geometry, geoms: np.ndarray, tree: shapely.STRtree) 
     return shapely.union_all(shapely.intersection(geoms[idx], zone))
 
 
-def _frame(zones: gpd.GeoDataFrame, zone_field: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+def _frame(
+    zones: gpd.GeoDataFrame, zone_field: str, columns: dict[str, np.ndarray]
+) -> pd.DataFrame:
     data = {"zone": zones[zone_field].to_numpy(), **columns}
     return pd.DataFrame(data, index=zones.index)
 
@@ -354,7 +359,9 @@ def forest_coverage(
             "`wetland_deduction_above` needs `natural_wetlands` polygons; fix: pass them"
         )
     ea, zones_g = _zones_ea(zones, zone_field)
-    layers: list[gpd.GeoDataFrame] = [forest] if isinstance(forest, gpd.GeoDataFrame) else list(forest)
+    layers: list[gpd.GeoDataFrame] = (
+        [forest] if isinstance(forest, gpd.GeoDataFrame) else list(forest)
+    )
     if count_shrubland and shrubland is not None:
         layers += [shrubland] if isinstance(shrubland, gpd.GeoDataFrame) else list(shrubland)
     trees = green_union(layers, crs=ea)

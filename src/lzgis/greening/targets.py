@@ -18,13 +18,13 @@ Examples
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomllib
 
 from lzgis._errors import LzgisError, ValidationError
 from lzgis.greening import _config
@@ -86,7 +86,9 @@ def _rows(data: dict[str, Any], origin: str) -> list[dict[str, Any]]:
         for i, t in enumerate(scheme.get("targets", [])):
             where = f"{origin}: schemes.{name}.targets[{i}]"
             if "metric" not in t:
-                raise ValidationError(f"{where}: no `metric`; fix: add `metric = \"greening_coverage\"`")
+                raise ValidationError(
+                    f'{where}: no `metric`; fix: add `metric = "greening_coverage"`'
+                )
             spatial = bool(t.get("spatial", True))
             if spatial and t["metric"] not in METRICS:
                 raise ValidationError(
@@ -95,7 +97,7 @@ def _rows(data: dict[str, Any], origin: str) -> list[dict[str, Any]]:
                 )
             op = str(t.get("op", ">="))
             if op not in (">=", ">"):
-                raise ValidationError(f"{where}: `op` is {op!r}; expected \">=\" or \">\"")
+                raise ValidationError(f'{where}: `op` is {op!r}; expected ">=" or ">"')
             value = float(t["value"]) if "value" in t else _band_value(t, where)
             rows.append(
                 {
