@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 from click.testing import CliRunner
+from rasterio.transform import from_origin
 from shapely import box
 
 from lzgis.cli import main
@@ -201,3 +204,183 @@ def test_check_as_forest_coverage(files: dict[str, Path], tmp_path: Path) -> Non
     code, stdout, _ = _run("greening", "check", *_base(files), "--as", "forest_coverage")
     assert code == 1  # plan_2015 forest 16%: a passes, b fails
     assert "forest_coverage" in stdout and "16.00%" in stdout
+
+
+# --- rasters ------------------------------------------------------------------------------
+
+UTM = "EPSG:32648"
+X0, Y0 = 500_000.0, 3_990_000.0  # near Lanzhou
+
+
+def _write_raster(
+    path: Path, data: np.ndarray, *, crs: str | None = UTM, nodata: float = -9999
+) -> Path:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=data.shape[1],
+        height=data.shape[0],
+        count=1,
+        dtype=data.dtype,
+        crs=crs,
+        transform=from_origin(X0, Y0, 10, 10),
+        nodata=nodata,
+    ) as dst:
+        dst.write(data, 1)
+    return path
+
+
+@pytest.fixture
+def raster_files(tmp_path: Path) -> dict[str, Path]:
+    """A 20 x 20 raster of 10 m pixels; the western half green; zones in metres."""
+    ndvi = np.full((20, 20), 0.1, dtype="float32")
+    ndvi[:, :10] = 0.6
+    classes = np.full((20, 20), 12, dtype="uint8")
+    classes[:, :10] = 10
+    red = np.full((20, 20), 0.1, dtype="float32")
+    nir = np.where(ndvi > 0.3, 0.4, 0.12).astype("float32")  # NDVI 0.6 and ~0.09
+    zones = gpd.GeoDataFrame(
+        {"name": ["whole", "west", "half_out"]},
+        geometry=[
+            box(X0, Y0 - 200, X0 + 200, Y0),
+            box(X0, Y0 - 200, X0 + 50, Y0),
+            box(X0 + 150, Y0 - 200, X0 + 250, Y0),
+        ],
+        crs=UTM,
+    )
+    far = zones.translate(xoff=100_000)
+    paths = {
+        "ndvi": _write_raster(tmp_path / "ndvi.tif", ndvi),
+        "classes": _write_raster(tmp_path / "lc.tif", classes, nodata=255),
+        "red": _write_raster(tmp_path / "red.tif", red),
+        "nir": _write_raster(tmp_path / "nir.tif", nir),
+        "nocrs": _write_raster(tmp_path / "nocrs.tif", ndvi, crs=None),
+        "zones": tmp_path / "rzones.gpkg",
+        "far": tmp_path / "far.gpkg",
+        "broken": tmp_path / "broken.tif",
+    }
+    zones.to_file(paths["zones"])
+    gpd.GeoDataFrame({"name": zones["name"]}, geometry=far, crs=UTM).to_file(paths["far"])
+    paths["broken"].write_text("not a raster", encoding="utf-8")
+    return paths
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ["--raster", "ndvi", "--ndvi-threshold", "0.3"],
+        ["--raster", "classes", "--classes", "1-10"],
+        ["--red", "red", "--nir", "nir", "--ndvi-threshold", "0.3"],
+    ],
+)
+def test_raster_coverage_csv(
+    raster_files: dict[str, Path], tmp_path: Path, source: list[str]
+) -> None:
+    args = [str(raster_files[a]) if a in raster_files else a for a in source]
+    out = tmp_path / "rcov.csv"
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        raster_files["zones"],
+        "--zone-field",
+        "name",
+        *args,
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    assert "raster windows" in stderr  # the progress bar
+    t = pd.read_csv(out).set_index("zone")
+    assert t.loc["whole", "coverage"] == pytest.approx(0.5, abs=1e-6)
+    assert t.loc["west", "coverage"] == pytest.approx(1.0, abs=1e-6)
+    assert t.loc["half_out", "coverage"] == pytest.approx(0.0, abs=1e-6)
+    assert t.loc["half_out", "unknown"] == pytest.approx(0.5, abs=1e-3)
+    assert t.loc["whole", "unknown"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_raster_coverage_gpkg(raster_files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "rcov.gpkg"
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        raster_files["zones"],
+        "--zone-field",
+        "name",
+        "--raster",
+        raster_files["ndvi"],
+        "--ndvi-threshold",
+        "0.3",
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    back = gpd.read_file(out)
+    assert back.crs.to_epsg() == 4326 and back["zone"].tolist() == ["whole", "west", "half_out"]
+    assert back["coverage"].tolist() == pytest.approx([0.5, 1.0, 0.0], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("zones", "source", "message"),
+    [
+        ("zones", ["--raster", "ndvi", "--ndvi-threshold", "1.5"], "between -1 and 1"),
+        ("zones", ["--raster", "classes", "--classes", "1-5"], "none of the classes"),
+        ("far", ["--raster", "ndvi", "--ndvi-threshold", "0.3"], "do not overlap"),
+        ("zones", ["--raster", "broken", "--ndvi-threshold", "0.3"], "unreadable"),
+        ("zones", ["--raster", "nocrs", "--ndvi-threshold", "0.3"], "no CRS"),
+        ("zones", ["--raster", "ndvi"], "exactly one of --ndvi-threshold"),
+        ("zones", ["--red", "red", "--ndvi-threshold", "0.3"], "`--red` and `--nir` go together"),
+    ],
+)
+def test_raster_bad_input_exit_2_nothing_written(
+    raster_files: dict[str, Path], tmp_path: Path, zones: str, source: list[str], message: str
+) -> None:
+    args = [str(raster_files[a]) if a in raster_files else a for a in source]
+    for command in ("coverage", "check"):
+        out = tmp_path / f"{command}.csv"
+        code, _, stderr = _run(
+            "greening",
+            command,
+            "--zones",
+            raster_files[zones],
+            "--zone-field",
+            "name",
+            *args,
+            "--out",
+            out,
+        )
+        assert code == 2, stderr
+        lines = [line for line in stderr.splitlines() if line.startswith("Error:")]
+        assert len(lines) == 1 and message in lines[0]
+        assert not out.exists()
+
+
+def test_check_raster_zone_without_data(raster_files: dict[str, Path], tmp_path: Path) -> None:
+    zones = gpd.GeoDataFrame(
+        {"name": ["in", "out"]},
+        geometry=[box(X0, Y0 - 200, X0 + 100, Y0), box(X0 + 300, Y0 - 200, X0 + 400, Y0)],
+        crs=UTM,
+    )
+    path = tmp_path / "inout.gpkg"
+    zones.to_file(path)
+    out = tmp_path / "check.csv"
+    code, stdout, _ = _run(
+        "greening",
+        "check",
+        "--zones",
+        path,
+        "--zone-field",
+        "name",
+        "--raster",
+        raster_files["ndvi"],
+        "--ndvi-threshold",
+        "0.3",
+        "--out",
+        out,
+    )
+    assert code == 1  # "out" has no data: n/a never passes
+    assert "n/a" in stdout
+    t = pd.read_csv(out).set_index("zone")
+    assert bool(t.loc["in", "passed"]) and pd.isna(t.loc["out", "passed"])

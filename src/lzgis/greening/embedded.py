@@ -94,37 +94,55 @@ def _zone_frame(
     )
 
 
-def embedded_zones() -> gpd.GeoDataFrame:
-    """The report's zones: the city, each district, the two-mountain zones, each park.
-
-    The city is the union of the districts. Parks include the parent parks
-    (``hitech_zone``, ``economic_zone``) and their sub-parks; each row is
-    measured on its own, so rows must never be summed.
-    """
+def _city_and_districts() -> list[gpd.GeoDataFrame]:
     districts = _layers.load("districts")
     city = gpd.GeoDataFrame(
         {"id": [CITY_ID], "name_zh": ["兰州市"], "name_en": ["Lanzhou city"]},
         geometry=[districts.geometry.union_all()],
         crs=districts.crs,
     )
-    green = _layers.load("greening_zones")
-    kind = green.get("zone_kind", pd.Series("", index=green.index)).fillna("").astype(str)
-    mountains = green[kind.str.startswith("two_mountains")]
-    parks = _layers.load("parks")
     area_ref = [
         f"stated area {_DISTRICT_AREA_REFERENCE[i]:,} km2 (older figures, figures.md)"
         if i in _DISTRICT_AREA_REFERENCE
         else ""
         for i in districts["id"]
     ]
-    frames = [
+    return [
         _zone_frame(city, "city", _CITY_REFERENCE),
         _zone_frame(districts, "district", area_ref),
-        _zone_frame(mountains, "two_mountains", _TWO_MOUNTAINS_REFERENCE),
-        _zone_frame(parks, "park"),
     ]
+
+
+def embedded_zones(
+    *, kinds: tuple[str, ...] = ("city", "district", "two_mountains", "park")
+) -> gpd.GeoDataFrame:
+    """The report's zones: the city, each district, the two-mountain zones, each park.
+
+    The city is the union of the districts. Parks include the parent parks
+    (``hitech_zone``, ``economic_zone``) and their sub-parks; each row is
+    measured on its own, so rows must never be summed.
+
+    Parameters
+    ----------
+    kinds
+        Which zone kinds to return (``zone_kind`` column).
+    """
+    frames = _city_and_districts()
+    if "two_mountains" in kinds:
+        green = _layers.load("greening_zones")
+        kind = green.get("zone_kind", pd.Series("", index=green.index)).fillna("").astype(str)
+        frames.append(
+            _zone_frame(
+                green[kind.str.startswith("two_mountains")],
+                "two_mountains",
+                _TWO_MOUNTAINS_REFERENCE,
+            )
+        )
+    if "park" in kinds:
+        frames.append(_zone_frame(_layers.load("parks"), "park"))
     out = pd.concat(frames, ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=districts.crs)
+    out = out[out["zone_kind"].isin(kinds)].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=frames[0].crs)
 
 
 def embedded_green() -> list[gpd.GeoDataFrame]:
@@ -221,8 +239,7 @@ def modis_district_report(
     from lzgis import zonal
 
     path = str(raster if raster is not None else modis_path())
-    zones = embedded_zones()
-    zones = zones[zones["zone_kind"].isin(["city", "district"])].reset_index(drop=True)
+    zones = embedded_zones(kinds=("city", "district"))
     cov = coverage_from_raster(
         zones,
         path,
@@ -230,7 +247,8 @@ def modis_district_report(
         classes=_config.raster_classes("igbp"),
         progress=progress,
     )
-    comp = zonal.class_composition(zones, path).reindex(zones.index)
+    # exact edge integrals can leave -1e-12 km2 for absent classes: clip at zero
+    comp = zonal.class_composition(zones, path).reindex(zones.index).clip(lower=0.0)
     comp.columns = [f"igbp_{int(c)}_{IGBP_NAMES.get(int(c), 'unknown')}" for c in comp.columns]
     out = pd.DataFrame(cov.drop(columns="geometry"))
     out.insert(1, "zone_en", zones["zone_en"].to_numpy())
