@@ -46,17 +46,20 @@ def test_report_contract(report: gpd.GeoDataFrame) -> None:
     green = _layers.load("greening_zones")
     n_mountains = int(green["zone_kind"].astype(str).str.startswith("two_mountains").sum())
     assert kinds.get("two_mountains", 0) == n_mountains >= 1
-    assert (report["target"] == pytest.approx(0.3112)).all()
+    assert report["target"].to_numpy() == pytest.approx(np.full(len(report), 0.3112))
     assert report["note"].str.contains("illustrative").all()
 
 
 def test_report_arithmetic(report: gpd.GeoDataFrame) -> None:
     assert ((report["coverage"] >= 0) & (report["coverage"] <= 1)).all()
-    assert report["coverage"] == pytest.approx(report["green_km2"] / report["area_km2"])
+    ratio = (report["green_km2"] / report["area_km2"]).to_numpy()
+    assert report["coverage"].to_numpy() == pytest.approx(ratio)
     assert report["passed"].astype(bool).tolist() == (report["coverage"] >= 0.3112).tolist()
     fails = ~report["passed"].astype(bool)
     expected = (0.3112 - report["coverage"]) * report["area_km2"]
-    assert report.loc[fails, "shortfall_km2"] == pytest.approx(expected[fails])
+    assert report.loc[fails, "shortfall_km2"].to_numpy() == pytest.approx(
+        expected[fails].to_numpy()
+    )
     assert (report.loc[~fails, "shortfall_km2"] == 0).all()
 
 
@@ -141,3 +144,24 @@ def test_coverage_from_raster_adds_zone_and_geometry(tmp_path: Path) -> None:
     assert out["coverage"].tolist() == pytest.approx([1.0, 0.5], abs=1e-9)
     assert out.geometry.iloc[1].equals(zones.geometry.iloc[1])
     assert sum(calls) >= 1
+
+
+def test_cli_report_and_modis_round_trip(tmp_path: Path, report: gpd.GeoDataFrame) -> None:
+    from click.testing import CliRunner
+
+    from lzgis.cli import main
+
+    gpkg = tmp_path / "report.gpkg"
+    result = CliRunner().invoke(main, ["greening", "report", "--out", str(gpkg)])
+    assert result.exit_code == 0, result.output
+    back = gpd.read_file(gpkg)
+    assert back["zone"].tolist() == report["zone"].tolist()
+    assert back["coverage"].to_numpy() == pytest.approx(report["coverage"].to_numpy())
+    csv = tmp_path / "modis.csv"
+    result = CliRunner().invoke(main, ["greening", "modis", "--out", str(csv)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(csv)
+    assert table["zone"].iloc[0] == "lanzhou" and "igbp_10_grassland" in table.columns
+    bad = tmp_path / "modis.gpkg"
+    result = CliRunner().invoke(main, ["greening", "modis", "--out", str(bad)])
+    assert result.exit_code == 2 and not bad.exists()

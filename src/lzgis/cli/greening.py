@@ -193,3 +193,28 @@ def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
         click.echo(f"note: {unknown} check(s) have no data (n/a) and count as not passed")
     all_pass = bool(checked["passed"].fillna(False).all())
     raise SystemExit(0 if all_pass else 1)
+
+
+@greening.command("report")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
+)
+def report(out: str) -> None:
+    """Embedded layers: coverage of the city, districts, two mountains and parks vs the plan's 31.12%.
+
+    Illustrative only: the embedded green is schematic regional green.
+    """
+    path = require_output_suffix(out, _OUT_SUFFIXES)
+    table = _greening.embedded_report()
+    write_table(table, path)
+    click.echo(f"wrote {len(table)} zones to {path} (illustrative: schematic green layers)")
+
+
+@greening.command("modis")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .csv (atomic).")
+def modis(out: str) -> None:
+    """MODIS 2019 IGBP land-cover composition (km2) and IGBP 1-10 coverage per district."""
+    path = require_output_suffix(out, (".csv",))
+    table = _greening.modis_district_report()
+    write_table(table, path)
+    click.echo(f"wrote {len(table)} zones to {path}")
