@@ -141,7 +141,7 @@ def coverage_from_raster(
     ndvi_threshold: float | None = None,
     nir: str | None = None,
     band: int = 1,
-    progress: Callable[[int], object] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Green coverage of each zone from a raster (NDVI, red + NIR, or classes).
 

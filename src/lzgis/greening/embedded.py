@@ -215,7 +215,7 @@ def modis_path() -> Path:
 def modis_district_report(
     *,
     raster: str | Path | None = None,
-    progress: Callable[[int], object] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Land-cover composition and green coverage (IGBP 1–10) per district from MODIS.
 

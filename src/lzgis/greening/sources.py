@@ -167,7 +167,7 @@ def coverage_from_sources(
     red: str | Path | None = None,
     nir: str | Path | None = None,
     band: int = 1,
-    progress: Callable[[int], object] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
 
