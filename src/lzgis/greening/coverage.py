@@ -34,7 +34,7 @@ __all__ = [
     "COVERAGE_COLUMNS",
     "coverage_from_polygons",
     "coverage_from_raster",
-    "green_union",
+    "green_geometries",
 ]
 
 COVERAGE_COLUMNS = ["zone", "area_km2", "data_km2", "green_km2", "coverage", "unknown"]
@@ -44,7 +44,9 @@ def _as_list(green: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> list[gpd.G
     return [green] if isinstance(green, gpd.GeoDataFrame) else list(green)
 
 
-def green_union(green: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame], *, crs: CRS) -> np.ndarray:
+def green_geometries(
+    green: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame], *, crs: CRS
+) -> np.ndarray:
     """All green polygons of one or several layers, projected to ``crs``.
 
     Each layer must have a CRS and valid polygon geometry; layers in other
@@ -110,7 +112,7 @@ def coverage_from_polygons(
     validate_frame(zones, path="`zones`", id_field=zone_field, geometry_type="Polygon")
     ea = equal_area_crs(zones)
     zones_ea = to_equal_area(zones, crs=ea)
-    geoms = green_union(green, crs=ea)
+    geoms = green_geometries(green, crs=ea)
     tree = shapely.STRtree(geoms)
     zone_m2 = shapely.area(zones_ea.geometry.values)
     green_m2 = np.array([_clipped_union_area(z, geoms, tree) for z in zones_ea.geometry.values])

@@ -32,7 +32,7 @@ from lzgis._errors import ValidationError
 from lzgis._validate import require_crs, require_zone_field, validate_frame
 from lzgis.areas import equal_area_crs, to_equal_area
 from lzgis.greening import _config
-from lzgis.greening.coverage import coverage_from_polygons, green_union
+from lzgis.greening.coverage import coverage_from_polygons, green_geometries
 
 __all__ = [
     "forest_coverage",
@@ -154,8 +154,8 @@ def green_space_ratio(
     prefix = str(cfg["regional_prefix"] if regional_prefix is None else regional_prefix)
     cap_ = float(cfg["cap"] if cap is None else cap)
     ea, zones_g = _zones_ea(construction, zone_field)
-    all_g = green_union(green, crs=ea)
-    regional = green_union(_by_class(green, class_field, prefix, name="green"), crs=ea)
+    all_g = green_geometries(green, crs=ea)
+    regional = green_geometries(_by_class(green, class_field, prefix, name="green"), crs=ea)
     all_tree, reg_tree = shapely.STRtree(all_g), shapely.STRtree(regional)
     zone_m2 = shapely.area(zones_g)
     inside = np.zeros(len(zones_g))
@@ -241,7 +241,7 @@ def per_capita_park_green(
     """
     ea, zones_g = _zones_ea(zones, zone_field)
     persons = _population(zones, zone_field, population)
-    parks = green_union(_by_class(green, class_field, park_prefix, name="green"), crs=ea)
+    parks = green_geometries(_by_class(green, class_field, park_prefix, name="green"), crs=ea)
     tree = shapely.STRtree(parks)
     park_m2 = np.array([shapely.area(_union_in(z, parks, tree)) for z in zones_g])
     return _frame(
@@ -290,8 +290,8 @@ def service_radius_coverage(
     """
     pairs = sorted(rules if rules is not None else _config.service_rules(), key=lambda p: -p[1])
     ea, zones_g = _zones_ea(zones, zone_field)
-    homes = green_union(residential, crs=ea)
-    park_g = green_union(parks, crs=ea)
+    homes = green_geometries(residential, crs=ea)
+    park_g = green_geometries(parks, crs=ea)
     park_m2 = shapely.area(park_g)
     radius = np.full(len(park_g), np.nan)
     for min_m2, r in sorted(pairs, key=lambda p: p[1]):  # larger radii overwrite smaller
@@ -364,9 +364,11 @@ def forest_coverage(
     )
     if count_shrubland and shrubland is not None:
         layers += [shrubland] if isinstance(shrubland, gpd.GeoDataFrame) else list(shrubland)
-    trees = green_union(layers, crs=ea)
+    trees = green_geometries(layers, crs=ea)
     tree_idx = shapely.STRtree(trees)
-    wet = green_union(natural_wetlands, crs=ea) if natural_wetlands is not None else np.array([])
+    wet = (
+        green_geometries(natural_wetlands, crs=ea) if natural_wetlands is not None else np.array([])
+    )
     wet_idx = shapely.STRtree(wet)
     zone_m2 = shapely.area(zones_g)
     forest_m2 = np.array([shapely.area(_union_in(z, trees, tree_idx)) for z in zones_g])
