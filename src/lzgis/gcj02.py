@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar, overload
 
 import numpy as np
@@ -123,12 +124,13 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[object, object]:
     return wx, wy
 
 
-def _apply(geom: G, func: object) -> G:
+def _apply(geom: G, func: Callable[[ArrayLike, ArrayLike], tuple[object, object]]) -> G:
     def _xy(coords: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon, lat = func(coords[:, 0], coords[:, 1])  # type: ignore[operator]
-        return np.column_stack([lon, lat])
+        lon, lat = func(coords[:, 0], coords[:, 1])
+        return np.column_stack([np.asarray(lon), np.asarray(lat)])
 
-    return shapely.transform(geom, _xy)  # type: ignore[no-any-return]
+    out: G = shapely.transform(geom, _xy)
+    return out
 
 
 def geometry_gcj02_to_wgs84(geom: G) -> G:

@@ -1,0 +1,139 @@
+"""Equal-area areas against closed forms and against the geodesic check."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import CRS
+from shapely import LineString, box
+
+from lzgis.areas import area_km2, area_m2, equal_area_crs, geodesic_area_m2, length_km
+
+_A = 6378137.0
+_F = 1 / 298.257223563
+_E2 = _F * (2 - _F)
+_E = math.sqrt(_E2)
+_B = _A * (1 - _F)
+
+
+def _quadrangle_m2(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    """Closed-form area on the WGS84 ellipsoid between two meridians and two parallels."""
+
+    def q(lat_deg: float) -> float:
+        s = math.sin(math.radians(lat_deg))
+        return s / (1 - _E2 * s * s) + math.log((1 + _E * s) / (1 - _E * s)) / (2 * _E)
+
+    return _B**2 * math.radians(lon1 - lon0) / 2 * (q(lat1) - q(lat0))
+
+
+def _frame(*geoms: shapely.Geometry, crs: str | CRS = "EPSG:4326") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=list(geoms), crs=crs)
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [(103.0, 36.0, 104.0, 37.0), (103.8, 36.0, 103.9, 36.1), (10.0, -45.0, 12.0, -44.0)],
+)
+def test_lonlat_box_matches_closed_form(bounds: tuple[float, float, float, float]) -> None:
+    expected = _quadrangle_m2(*bounds)
+    got = float(area_m2(_frame(box(*bounds))).iloc[0])
+    assert got == pytest.approx(expected, rel=1e-5)
+
+
+def test_one_degree_box_at_lanzhou_is_about_9980_km2() -> None:
+    # 1 deg x 1 deg at 36-37 N: 111.0 km x ~89.6 km (mid-latitude) = ~9,946-9,990 km2
+    assert 9_900 < float(area_km2(_frame(box(103, 36, 104, 37))).iloc[0]) < 10_050
+
+
+def test_square_in_an_equal_area_crs_keeps_its_area() -> None:
+    laea = CRS.from_proj4("+proj=laea +lat_0=36 +lon_0=104 +ellps=WGS84 +units=m")
+    squares = _frame(box(0, 0, 1000, 1000), box(-5000, 2000, -3000, 4000), crs=laea)
+    assert area_m2(squares).tolist() == pytest.approx([1e6, 4e6], rel=1e-6)
+
+
+def test_meridian_degree_length_matches_closed_form() -> None:
+    lat = 36.5
+    s2 = math.sin(math.radians(lat)) ** 2
+    meridian_radius = _A * (1 - _E2) / (1 - _E2 * s2) ** 1.5
+    expected_km = meridian_radius * math.radians(1.0) / 1000
+    got = float(length_km(_frame(LineString([(104, 36), (104, 37)]))).iloc[0])
+    assert got == pytest.approx(expected_km, rel=1e-6)
+
+
+def test_equal_area_crs_is_centred_on_the_data() -> None:
+    crs = equal_area_crs(_frame(box(103, 36, 104, 37)))
+    params = crs.to_dict()
+    assert params["proj"] == "laea"
+    assert (params["lon_0"], params["lat_0"]) == (103.5, 36.5)
+
+
+def _check(geom: shapely.Geometry) -> None:
+    frame = _frame(geom)
+    ea = float(area_m2(frame).iloc[0])
+    geodesic = float(geodesic_area_m2(frame).iloc[0])
+    assert ea == pytest.approx(geodesic, rel=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lon=st.floats(102.5, 104.5),
+    lat=st.floats(35.5, 37.0),
+    w=st.floats(0.001, 1.0),
+    h=st.floats(0.001, 1.0),
+)
+def test_boxes_around_lanzhou_agree_with_geodesic(
+    lon: float, lat: float, w: float, h: float
+) -> None:
+    _check(box(lon, lat, lon + w, lat + h))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lon=st.floats(-170.0, 168.0),
+    lat=st.floats(-70.0, 68.0),
+    w=st.floats(0.001, 1.0),
+    h=st.floats(0.001, 1.0),
+)
+def test_boxes_anywhere_agree_with_geodesic(lon: float, lat: float, w: float, h: float) -> None:
+    _check(box(lon, lat, lon + w, lat + h))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lon=st.floats(-170.0, 168.0),
+    lat=st.floats(-65.0, 65.0),
+    pts=st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)), min_size=3, max_size=12, unique=True
+    ),
+)
+def test_random_polygons_agree_with_geodesic(
+    lon: float, lat: float, pts: list[tuple[float, float]]
+) -> None:
+    hull = shapely.convex_hull(shapely.MultiPoint([(lon + x, lat + y) for x, y in pts]))
+    if hull.geom_type != "Polygon" or hull.area < 1e-5:
+        return  # degenerate (collinear) sample: no area to compare
+    _check(hull)
+
+
+def test_series_and_projected_input() -> None:
+    series = gpd.GeoSeries([box(103.8, 36.0, 103.9, 36.1)], crs="EPSG:4326")
+    utm = series.to_crs(32648)
+    assert float(area_m2(series).iloc[0]) == pytest.approx(float(area_m2(utm).iloc[0]), rel=1e-6)
+
+
+def test_long_diagonal_edge_is_measured_the_same_way() -> None:
+    # Found by hypothesis: before geodesic_area_m2 densified its edges, this 1 deg
+    # triangle at 10 N differed by 0.11% (geodesic edge vs the edge straight in lon/lat).
+    tri = shapely.Polygon([(0, 10), (0, 11), (1, 10)])
+    frame = _frame(tri)
+    half_box = _quadrangle_m2(0, 10, 1, 11) / 2
+    assert float(geodesic_area_m2(frame).iloc[0]) == pytest.approx(
+        float(area_m2(frame).iloc[0]), rel=1e-5
+    )
+    # the diagonal is straight in lon/lat, so the triangle is close to half the box
+    assert float(area_m2(frame).iloc[0]) == pytest.approx(half_box, rel=1e-2)
