@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import tomllib
 
 from lzgis import layers as _layers
 from lzgis._errors import RasterError
@@ -203,8 +204,18 @@ def embedded_report() -> gpd.GeoDataFrame:
 
 
 def modis_path() -> Path:
-    """The committed MODIS MCD12C1 2019 IGBP land-cover clip of Lanzhou."""
-    path = _layers.layers_dir() / "modis_igbp_2019.tif"
+    """The committed MODIS MCD12C1 2019 IGBP land-cover clip of Lanzhou.
+
+    The file name comes from the ``[modis_igbp_2019]`` entry of the layers'
+    ``rasters.toml`` (its provenance: package, version, licence, reference).
+    """
+    folder = _layers.layers_dir()
+    name = "modis_igbp_2019.tif"
+    manifest = folder / "rasters.toml"
+    if manifest.exists():
+        with open(manifest, "rb") as fh:
+            name = str(tomllib.load(fh).get("modis_igbp_2019", {}).get("file", name))
+    path = folder / name
     if not path.exists():
         raise RasterError(
             f"{path}: the MODIS land-cover clip is missing; fix: reinstall lzgis or pass `raster`"
