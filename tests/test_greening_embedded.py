@@ -165,3 +165,25 @@ def test_cli_report_and_modis_round_trip(tmp_path: Path, report: gpd.GeoDataFram
     bad = tmp_path / "modis.gpkg"
     result = CliRunner().invoke(main, ["greening", "modis", "--out", str(bad)])
     assert result.exit_code == 2 and not bad.exists()
+
+
+def test_cli_defaults_are_embedded_districts_and_green(
+    tmp_path: Path, report: gpd.GeoDataFrame
+) -> None:
+    from click.testing import CliRunner
+
+    from lzgis.cli import main
+
+    out = tmp_path / "cov.csv"
+    result = CliRunner().invoke(main, ["greening", "coverage", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    districts = report[report["zone_kind"] == "district"]
+    assert sorted(table["zone"]) == sorted(districts["zone_en"])
+    by_name = table.set_index("zone")["coverage"]
+    expected = districts.set_index("zone_en")["coverage"]
+    assert by_name[expected.index].to_numpy() == pytest.approx(expected.to_numpy())
+    result = CliRunner().invoke(main, ["greening", "check"])
+    any_fail = not bool(districts["passed"].astype(bool).all())
+    assert result.exit_code == (1 if any_fail else 0)
+    assert "Chengguan District" in result.stdout and "31.12%" in result.stdout
