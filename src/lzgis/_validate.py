@@ -233,6 +233,45 @@ def raise_if_problems(problems: list[str]) -> None:
         raise ValidationError(problems)
 
 
+def require_distance(value: float, *, name: str) -> float:
+    """Return ``value`` as a float, raising :class:`ValidationError` unless finite and >= 0."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = float("nan")
+    if not (out >= 0 and out != float("inf")):
+        raise ValidationError(
+            f"`{name}` is {value!r}; expected a distance in metres >= 0; fix: pass e.g. 500"
+        )
+    return out
+
+
+def require_fields(gdf: gpd.GeoDataFrame, fields: Iterable[str], *, name: str) -> None:
+    """Raise :class:`ValidationError` naming the frame when required columns are missing."""
+    missing = [f for f in fields if f not in gdf.columns]
+    if missing:
+        found = ", ".join(map(str, gdf.columns.drop("geometry", errors="ignore"))) or "none"
+        raise ValidationError(
+            f"`{name}` lacks column(s) {', '.join(missing)}; found {found}; fix: add or rename them"
+        )
+
+
+def require_layer_names(names: Iterable[str], *, reserved: Iterable[str], what: str) -> None:
+    """Raise :class:`ValidationError` when a layer name is empty, not a plain word or reserved."""
+    taken = set(reserved)
+    for name in names:
+        if not name or not str(name).replace("_", "").isalnum():
+            raise ValidationError(
+                f"{what} name {name!r} is not a plain word; expected letters, digits and '_'; "
+                "fix: rename the key (for files: rename the file)"
+            )
+        if name in taken:
+            raise ValidationError(
+                f"{what} name {name!r} is already used ({', '.join(sorted(taken))} are taken); "
+                "fix: rename the key (for files: rename the file)"
+            )
+
+
 def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = "zones") -> None:
     """Raise :class:`ValidationError` when ``zone_field`` is not a column of ``zones``."""
     if zone_field not in zones.columns:

@@ -183,14 +183,27 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
         gdf.to_file(tmp, driver=driver, **kwargs)
 
 
-def write_vectors(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path) -> None:
-    """Write several named layers into one GeoPackage, atomically as a whole."""
+def write_vectors(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    path: str | Path,
+    *,
+    styles: Mapping[str, str] | None = None,
+) -> None:
+    """Write several named layers into one GeoPackage, atomically as a whole.
+
+    ``styles`` maps layer names to QGIS QML styles (see :mod:`lzgis.qgis_styles`),
+    stored in the GeoPackage's ``layer_styles`` table as each layer's default.
+    """
     target = Path(path)
     if driver_for(target) != "GPKG":
         raise OutputError(f"{target}: several layers need a GeoPackage; fix: use a .gpkg suffix")
     with atomic_path(target) as tmp:
         for name, gdf in layers.items():
             gdf.to_file(tmp, driver="GPKG", layer=name)
+        if styles:
+            from lzgis.qgis_styles import add_styles
+
+            add_styles(tmp, styles)
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:

@@ -1,0 +1,124 @@
+"""``lzgis allocate`` and ``lzgis projects``: land allocation, conflicts and project locations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lzgis import allocation as _allocation
+from lzgis import layers as _layers
+from lzgis import projects as _projects
+from lzgis._styled_gpkg import write_by_geometry
+from lzgis._validate import require_distance
+from lzgis.io import write_table
+
+
+@click.command("allocate")
+@click.option(
+    "--constraints",
+    "constraint_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra protected polygons (e.g. an ecological red line); repeatable. "
+    "Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS is refused.",
+)
+@click.option(
+    "--river-buffer",
+    "river_buffer",
+    type=float,
+    default=500.0,
+    show_default=True,
+    help="Half-width in metres of the Yellow River protection band.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for allocation.csv and conflicts.gpkg.",
+)
+def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -> None:
+    """Park land per district, constrained and developable; conflicts with protected land.
+
+    Writes OUT/allocation.csv (rows: park × district parts, then totals; column
+    `is_total`) and OUT/conflicts.gpkg (styled for QGIS). Nothing is written
+    when an input is refused.
+    """
+    require_distance(river_buffer, name="river_buffer_m")
+    extra, messages = _allocation.read_constraints(list(constraint_paths))
+    for line in messages:
+        click.echo(line)
+    with click.progressbar(
+        length=3, label="allocating", file=click.get_text_stream("stderr")
+    ) as bar:
+        inputs = _allocation.embedded_inputs(extra=extra)
+        bar.update(1)
+        table = _allocation.allocate(
+            inputs["parks"],
+            inputs["districts"],
+            constraints=inputs["protected"],
+            river=inputs["river"],
+            river_buffer_m=river_buffer,
+        )
+        bar.update(1)
+        found = _allocation.conflicts(
+            inputs["features"],
+            inputs["protected"],
+            river=inputs["river"],
+            river_buffer_m=river_buffer,
+        )
+        bar.update(1)
+    folder = Path(out)
+    write_table(table, folder / "allocation.csv")
+    layers = write_by_geometry(
+        found,
+        folder / "conflicts.gpkg",
+        prefix="conflicts",
+        category="protected_layer",
+        fill="227,26,28,150",
+        stroke="153,0,0,255",
+    )
+    parts = table[~table["is_total"]]
+    city = table[table["row_kind"] == "city_total"].iloc[0]
+    click.echo(
+        f"wrote {folder / 'allocation.csv'}: {len(parts)} park × district parts, "
+        f"{int(table['is_total'].sum())} totals; parks {city['area_km2']:.1f} km², "
+        f"developable {city['developable_km2']:.1f} km², constrained {city['constrained_km2']:.1f} km² "
+        f"(river band {river_buffer:g} m)"
+    )
+    click.echo(f"wrote {folder / 'conflicts.gpkg'}: {len(found)} conflicts in {', '.join(layers)}")
+
+
+@click.command("projects")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for projects.gpkg, projects_by_unit.csv and project_lines_by_district.csv.",
+)
+def projects(out: str) -> None:
+    """Where each plan project stands (district, park, zones, distances) and who answers for it."""
+    with click.progressbar(length=3, label="locating", file=click.get_text_stream("stderr")) as bar:
+        located = _projects.embedded_projects()
+        bar.update(1)
+        units = _projects.by_unit(located)
+        bar.update(1)
+        lines = _projects.line_lengths(located, _layers.load("districts"))
+        bar.update(1)
+    folder = Path(out)
+    layers = write_by_geometry(
+        located,
+        folder / "projects.gpkg",
+        prefix="projects",
+        category="category",
+        fill="31,120,180,230",
+        stroke="8,48,107,255",
+    )
+    write_table(units, folder / "projects_by_unit.csv")
+    write_table(lines, folder / "project_lines_by_district.csv")
+    click.echo(f"wrote {folder / 'projects.gpkg'}: {len(located)} projects in {', '.join(layers)}")
+    click.echo(f"wrote {folder / 'projects_by_unit.csv'}: {units['unit'].nunique()} units")
+    click.echo(
+        f"wrote {folder / 'project_lines_by_district.csv'}: "
+        f"{lines['project_id'].nunique()} line projects, {lines['length_km'].sum():.1f} km"
+    )
