@@ -418,3 +418,32 @@ def require_classified(n_values: int, *, limit: int, path: str | Path) -> None:
             f"land-cover raster (at most {limit} class codes); fix: give the land-cover product, "
             "or use `raster_coverage(..., ndvi_threshold=...)` for a continuous raster"
         )
+
+
+def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = "zones") -> None:
+    """Raise :class:`ValidationError` when ``zone_field`` is not a column of ``zones``."""
+    if zone_field not in zones.columns:
+        found = ", ".join(str(c) for c in zones.columns if c != zones.geometry.name) or "none"
+        raise ValidationError(
+            f"`{name}` has no field `{zone_field}`; found {found}; "
+            "fix: pass one of those as `--zone-field` / `zone_field`"
+        )
+
+
+def require_output_suffix(
+    path: str | Path, allowed: Iterable[str], *, option: str = "--out"
+) -> Path:
+    """Return ``path`` as a Path, raising :class:`OutputError` unless its suffix is allowed.
+
+    Called before any work, so a wrong suffix fails fast and writes nothing.
+    """
+    from lzgis._errors import OutputError
+
+    p = Path(path)
+    allowed = [s.lower() for s in allowed]
+    if p.suffix.lower() not in allowed:
+        raise OutputError(
+            f"{p}: unknown output format {p.suffix or '(no suffix)'!r}; expected one of "
+            f"{', '.join(allowed)}; fix: change the suffix of `{option}`"
+        )
+    return p
