@@ -247,6 +247,45 @@ def raise_if_problems(problems: list[str]) -> None:
         raise ValidationError(problems)
 
 
+def require_distance(value: float, *, name: str) -> float:
+    """Return ``value`` as a float, raising :class:`ValidationError` unless finite and >= 0."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = float("nan")
+    if not (out >= 0 and out != float("inf")):
+        raise ValidationError(
+            f"`{name}` is {value!r}; expected a distance in metres >= 0; fix: pass e.g. 500"
+        )
+    return out
+
+
+def require_fields(gdf: gpd.GeoDataFrame, fields: Iterable[str], *, name: str) -> None:
+    """Raise :class:`ValidationError` naming the frame when required columns are missing."""
+    missing = [f for f in fields if f not in gdf.columns]
+    if missing:
+        found = ", ".join(map(str, gdf.columns.drop("geometry", errors="ignore"))) or "none"
+        raise ValidationError(
+            f"`{name}` lacks column(s) {', '.join(missing)}; found {found}; fix: add or rename them"
+        )
+
+
+def require_layer_names(names: Iterable[str], *, reserved: Iterable[str], what: str) -> None:
+    """Raise :class:`ValidationError` when a layer name is empty, not a plain word or reserved."""
+    taken = set(reserved)
+    for name in names:
+        if not name or not str(name).replace("_", "").isalnum():
+            raise ValidationError(
+                f"{what} name {name!r} is not a plain word; expected letters, digits and '_'; "
+                "fix: rename the key (for files: rename the file)"
+            )
+        if name in taken:
+            raise ValidationError(
+                f"{what} name {name!r} is already used ({', '.join(sorted(taken))} are taken); "
+                "fix: rename the key (for files: rename the file)"
+            )
+
+
 # --- rasters (lzgis.zonal) -------------------------------------------------
 
 
@@ -381,40 +420,30 @@ def require_classified(n_values: int, *, limit: int, path: str | Path) -> None:
         )
 
 
-def require_distance(value: float, *, name: str) -> float:
-    """Return ``value`` as a float, raising :class:`ValidationError` unless finite and >= 0."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        out = float("nan")
-    if not (out >= 0 and out != float("inf")):
+def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = "zones") -> None:
+    """Raise :class:`ValidationError` when ``zone_field`` is not a column of ``zones``."""
+    if zone_field not in zones.columns:
+        found = ", ".join(str(c) for c in zones.columns if c != zones.geometry.name) or "none"
         raise ValidationError(
-            f"`{name}` is {value!r}; expected a distance in metres >= 0; fix: pass e.g. 500"
-        )
-    return out
-
-
-def require_fields(gdf: gpd.GeoDataFrame, fields: Iterable[str], *, name: str) -> None:
-    """Raise :class:`ValidationError` naming the frame when required columns are missing."""
-    missing = [f for f in fields if f not in gdf.columns]
-    if missing:
-        found = ", ".join(map(str, gdf.columns.drop("geometry", errors="ignore"))) or "none"
-        raise ValidationError(
-            f"`{name}` lacks column(s) {', '.join(missing)}; found {found}; fix: add or rename them"
+            f"`{name}` has no field `{zone_field}`; found {found}; "
+            "fix: pass one of those as `--zone-field` / `zone_field`"
         )
 
 
-def require_layer_names(names: Iterable[str], *, reserved: Iterable[str], what: str) -> None:
-    """Raise :class:`ValidationError` when a layer name is empty, not a plain word or reserved."""
-    taken = set(reserved)
-    for name in names:
-        if not name or not str(name).replace("_", "").isalnum():
-            raise ValidationError(
-                f"{what} name {name!r} is not a plain word; expected letters, digits and '_'; "
-                "fix: rename the key (for files: rename the file)"
-            )
-        if name in taken:
-            raise ValidationError(
-                f"{what} name {name!r} is already used ({', '.join(sorted(taken))} are taken); "
-                "fix: rename the key (for files: rename the file)"
-            )
+def require_output_suffix(
+    path: str | Path, allowed: Iterable[str], *, option: str = "--out"
+) -> Path:
+    """Return ``path`` as a Path, raising :class:`OutputError` unless its suffix is allowed.
+
+    Called before any work, so a wrong suffix fails fast and writes nothing.
+    """
+    from lzgis._errors import OutputError
+
+    p = Path(path)
+    allowed = [s.lower() for s in allowed]
+    if p.suffix.lower() not in allowed:
+        raise OutputError(
+            f"{p}: unknown output format {p.suffix or '(no suffix)'!r}; expected one of "
+            f"{', '.join(allowed)}; fix: change the suffix of `{option}`"
+        )
+    return p
