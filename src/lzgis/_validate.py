@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from pyproj import CRS
 
-from lzgis._errors import CRSError, LayerError, ValidationError
+from lzgis._errors import CRSError, LayerError, RasterError, ValidationError
 
 # Geometry families: a layer declared "Polygon" accepts Polygon and MultiPolygon.
 _FAMILIES = {
@@ -90,6 +91,19 @@ def geometry_problem(geom: shapely.Geometry | None, allowed: set[str] | None) ->
         reason = shapely.is_valid_reason(geom)
         return f"invalid geometry ({reason}); fix: repair it (QGIS 'Fix geometries' or shapely.make_valid)"
     return None
+
+
+def all_valid_polygons(geoms: Any) -> bool:
+    """True when every geometry is a non-empty valid (Multi)Polygon (vectorised fast path)."""
+    arr = np.asarray(geoms, dtype=object)
+    if any(g is None for g in arr):
+        return False
+    types = shapely.get_type_id(arr)
+    return bool(
+        np.all((types == 3) | (types == 6))
+        and not shapely.is_empty(arr).any()
+        and shapely.is_valid(arr).all()
+    )
 
 
 def frame_problems(
@@ -270,3 +284,166 @@ def require_layer_names(names: Iterable[str], *, reserved: Iterable[str], what: 
                 f"{what} name {name!r} is already used ({', '.join(sorted(taken))} are taken); "
                 "fix: rename the key (for files: rename the file)"
             )
+
+
+# --- rasters (lzgis.zonal) -------------------------------------------------
+
+
+def open_raster(path: str | Path, *, what: str = "raster") -> Any:
+    """Open ``path`` with rasterio, raising :class:`RasterError` naming the file.
+
+    Returns the open dataset; the caller closes it.
+    """
+    import rasterio
+    from rasterio.errors import RasterioError
+
+    p = Path(path)
+    if not p.exists():
+        raise RasterError(
+            f"`{p}`: no such {what}; expected a GeoTIFF (or any raster GDAL reads); "
+            f"fix: check the path (relative to {Path.cwd()})"
+        )
+    try:
+        return rasterio.open(p)
+    except (RasterioError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RasterError(
+            f"`{p}`: unreadable {what} ({first}); expected a GeoTIFF (or any raster GDAL reads); "
+            "fix: give a raster file that `gdalinfo` can open"
+        ) from None
+
+
+def require_raster_crs(src: Any, *, path: str | Path) -> CRS:
+    """Return the raster's CRS, raising :class:`CRSError` when it has none."""
+    if src.crs is None:
+        raise CRSError(
+            f"`{path}` has no CRS; expected one (e.g. EPSG:32648 or a +proj string); "
+            "fix: assign it with `gdal_edit.py -a_srs <crs>` (never guess)"
+        )
+    return CRS(src.crs)
+
+
+def require_band(src: Any, band: int, *, path: str | Path) -> None:
+    """Raise :class:`RasterError` when ``band`` is not a band of ``src``."""
+    if not 1 <= band <= src.count:
+        raise RasterError(
+            f"`{path}`: band {band} does not exist; the raster has {src.count} band(s); "
+            f"fix: pass `band` between 1 and {src.count}"
+        )
+
+
+def require_threshold(threshold: float) -> None:
+    """Raise :class:`ValidationError` when an NDVI threshold is outside -1..1."""
+    if not (-1.0 <= threshold <= 1.0):
+        raise ValidationError(
+            f"`ndvi_threshold` is {threshold}; expected a value between -1 and 1 "
+            "(NDVI is a ratio); fix: pass e.g. 0.3"
+        )
+
+
+def require_one_rule(classes: object | None, ndvi_threshold: float | None) -> None:
+    """Raise :class:`ValidationError` unless exactly one green rule is given."""
+    if (classes is None) == (ndvi_threshold is None):
+        got = "both" if classes is not None else "neither"
+        raise ValidationError(
+            f"`classes` and `ndvi_threshold`: got {got}; expected exactly one "
+            "(classes for a land-cover raster, a threshold for NDVI); fix: pass one of them"
+        )
+    if classes is not None and len(classes) == 0:  # type: ignore[arg-type]
+        raise ValidationError(
+            "`classes` is empty; expected the green class values, e.g. 1..10 for MODIS IGBP "
+            "or 10,20,30,90,95 for WorldCover; fix: list at least one class"
+        )
+
+
+def require_same_grid(red: Any, nir: Any, *, paths: tuple[str | Path, str | Path]) -> None:
+    """Raise :class:`RasterError` when two rasters are not on the same grid."""
+    same = (
+        red.width == nir.width
+        and red.height == nir.height
+        and red.transform.almost_equals(nir.transform)
+        and (red.crs is None) == (nir.crs is None)
+        and (red.crs is None or CRS(red.crs).equals(CRS(nir.crs)))
+    )
+    if not same:
+        raise RasterError(
+            f"`{paths[0]}` ({red.width}x{red.height}, {tuple(red.transform)[:6]}, {red.crs}) and "
+            f"`{paths[1]}` ({nir.width}x{nir.height}, {tuple(nir.transform)[:6]}, {nir.crs}) "
+            "are not on the same grid; expected red and NIR bands of one scene; "
+            "fix: give bands of the same product (same size, transform and CRS)"
+        )
+
+
+def require_overlap(
+    zone_bounds: tuple[float, float, float, float],
+    raster_bounds: tuple[float, float, float, float],
+    *,
+    path: str | Path,
+    crs: CRS,
+    overlaps: bool,
+) -> None:
+    """Raise :class:`RasterError` naming both extents when zones and raster do not overlap.
+
+    ``overlaps`` is the caller's finding (any zone touching the raster);
+    extents are in the raster's CRS ``crs``.
+    """
+    if overlaps:
+        return
+
+    def fmt(b: tuple[float, float, float, float]) -> str:
+        return "(" + ", ".join(f"{v:.6g}" for v in b) + ")"
+
+    raise RasterError(
+        f"`{path}` covers {fmt(raster_bounds)} but the zones cover {fmt(zone_bounds)} "
+        f"(xmin, ymin, xmax, ymax in the raster's CRS {crs.to_string()}); they do not overlap; "
+        "fix: give a raster that covers the zones (check the CRS / extent with `gdalinfo`)"
+    )
+
+
+def require_classes_present(classes: Iterable[int], *, found: bool, path: str | Path) -> None:
+    """Raise :class:`RasterError` when none of ``classes`` occurs in the data read."""
+    if not found:
+        raise RasterError(
+            f"`{path}`: none of the classes {', '.join(map(str, classes))} occurs in the raster "
+            "under the zones; expected land-cover codes of this product (IGBP 1-10 for MODIS, "
+            "10,20,30,90,95 for WorldCover); fix: check the class list against the raster's legend"
+        )
+
+
+def require_classified(n_values: int, *, limit: int, path: str | Path) -> None:
+    """Raise :class:`RasterError` when a raster has too many values to be land-cover classes."""
+    if n_values > limit:
+        raise RasterError(
+            f"`{path}` has {n_values} distinct values under the zones; expected a classified "
+            f"land-cover raster (at most {limit} class codes); fix: give the land-cover product, "
+            "or use `raster_coverage(..., ndvi_threshold=...)` for a continuous raster"
+        )
+
+
+def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = "zones") -> None:
+    """Raise :class:`ValidationError` when ``zone_field`` is not a column of ``zones``."""
+    if zone_field not in zones.columns:
+        found = ", ".join(str(c) for c in zones.columns if c != zones.geometry.name) or "none"
+        raise ValidationError(
+            f"`{name}` has no field `{zone_field}`; found {found}; "
+            "fix: pass one of those as `--zone-field` / `zone_field`"
+        )
+
+
+def require_output_suffix(
+    path: str | Path, allowed: Iterable[str], *, option: str = "--out"
+) -> Path:
+    """Return ``path`` as a Path, raising :class:`OutputError` unless its suffix is allowed.
+
+    Called before any work, so a wrong suffix fails fast and writes nothing.
+    """
+    from lzgis._errors import OutputError
+
+    p = Path(path)
+    allowed = [s.lower() for s in allowed]
+    if p.suffix.lower() not in allowed:
+        raise OutputError(
+            f"{p}: unknown output format {p.suffix or '(no suffix)'!r}; expected one of "
+            f"{', '.join(allowed)}; fix: change the suffix of `{option}`"
+        )
+    return p

@@ -50,6 +50,7 @@ def main(config: str | None) -> None:
 
 def _register() -> None:
     from lzgis.cli.allocation import allocate, projects
+    from lzgis.cli.greening import greening
     from lzgis.cli.layers import layers
     from lzgis.cli.publish import publish
     from lzgis.cli.suitability import suitability
@@ -58,6 +59,7 @@ def _register() -> None:
     main.add_command(allocate)
     main.add_command(projects)
     main.add_command(suitability)
+    main.add_command(greening)
     main.add_command(publish)
 
 

@@ -1,0 +1,195 @@
+"""Coverage from the command line's sources: zone and green files, or a raster.
+
+The ``lzgis greening`` commands name their inputs as paths; this module turns
+them into GeoDataFrames, checks that exactly one green source is given and
+runs the matching coverage function. Every check happens before anything is
+computed or written.
+
+Sources, exactly one of:
+
+- ``green``: one or more green-space polygon files (their union is green);
+- ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
+  classified land-cover raster);
+- ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
+- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`).
+
+Without ``zones`` the embedded districts are the zones (zone field ``name_en``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+
+from lzgis import layers as _layers
+from lzgis._errors import LzgisError, ValidationError
+from lzgis._validate import require_zone_field
+from lzgis.greening.coverage import coverage_from_polygons, coverage_from_raster
+from lzgis.greening.embedded import embedded_green
+from lzgis.io import read_vector
+
+__all__ = [
+    "EMBEDDED_ZONE_FIELD",
+    "coverage_from_sources",
+    "load_zones",
+    "parse_classes",
+    "raster_windows",
+    "source_kind",
+]
+
+EMBEDDED_ZONE_FIELD = "name_en"
+
+
+def parse_classes(text: str | None) -> list[int] | None:
+    """``"1,2,3"`` or ``"1-10"`` (ranges allowed) as a list of ints; None stays None."""
+    if text is None:
+        return None
+    out: list[int] = []
+    try:
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            if "-" in part[1:]:
+                lo, hi = part.split("-", 1) if not part.startswith("-") else part[1:].split("-", 1)
+                out.extend(range(int(lo), int(hi) + 1))
+            else:
+                out.append(int(part))
+    except ValueError:
+        raise ValidationError(
+            f"`--classes` is {text!r}; expected integer class values like 1,2,3 or 1-10; "
+            "fix: list the raster's green class codes"
+        ) from None
+    if not out:
+        raise ValidationError(
+            f"`--classes` is {text!r}; expected at least one class value; fix: e.g. --classes 1-10"
+        )
+    return out
+
+
+def source_kind(
+    *,
+    green: Sequence[str | Path] = (),
+    raster: str | Path | None = None,
+    ndvi_threshold: float | None = None,
+    classes: Sequence[int] | None = None,
+    red: str | Path | None = None,
+    nir: str | Path | None = None,
+) -> str:
+    """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
+
+    Raises
+    ------
+    LzgisError
+        Sources are mixed or incomplete (one line naming the options).
+    """
+    given = [
+        name
+        for name, on in (
+            ("--green", bool(green)),
+            ("--raster", raster is not None),
+            ("--red/--nir", red is not None or nir is not None),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise LzgisError(
+            f"{' and '.join(given)} given together; expected one green source; "
+            "fix: pass --green FILES, or --raster, or --red with --nir"
+        )
+    if green:
+        if ndvi_threshold is not None or classes is not None:
+            raise LzgisError(
+                "`--ndvi-threshold`/`--classes` apply to rasters, not to --green polygons; fix: drop them"
+            )
+        return "polygons"
+    if raster is not None:
+        if (ndvi_threshold is None) == (classes is None):
+            raise LzgisError(
+                "`--raster` needs exactly one of --ndvi-threshold (an NDVI raster) and --classes "
+                "(a land-cover raster); fix: add one, e.g. --classes 1-10 for MODIS IGBP"
+            )
+        return "ndvi" if ndvi_threshold is not None else "classes"
+    if red is not None or nir is not None:
+        if red is None or nir is None or ndvi_threshold is None or classes is not None:
+            raise LzgisError(
+                "`--red` and `--nir` go together with --ndvi-threshold (and without --classes); "
+                "fix: pass --red RED.tif --nir NIR.tif --ndvi-threshold 0.3"
+            )
+        return "red_nir"
+    if ndvi_threshold is not None or classes is not None:
+        raise LzgisError(
+            "`--ndvi-threshold`/`--classes` need a raster; fix: add --raster PATH (or --red/--nir)"
+        )
+    return "embedded"
+
+
+def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.GeoDataFrame, str]:
+    """The zones and their name field: a user file, or the embedded districts.
+
+    Raises
+    ------
+    LzgisError
+        ``--zones`` without ``--zone-field``, a file that fails validation, a
+        missing field.
+    """
+    if path is None:
+        zones = _layers.load("districts")
+        field = zone_field or EMBEDDED_ZONE_FIELD
+    else:
+        if not zone_field:
+            raise LzgisError(
+                f"`--zones {path}` needs `--zone-field`, the field naming each zone; "
+                "fix: add e.g. --zone-field name"
+            )
+        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon")
+        field = zone_field
+    require_zone_field(zones, field, name=str(path or "districts"))
+    return zones, field
+
+
+def raster_windows(zones: gpd.GeoDataFrame, raster: str | Path) -> int:
+    """Number of windows the raster work will report (the progress bar's length)."""
+    from lzgis import zonal
+
+    return int(zonal.window_count(zones, str(raster)))
+
+
+def coverage_from_sources(
+    zones: gpd.GeoDataFrame,
+    *,
+    zone_field: str,
+    green: Sequence[str | Path] = (),
+    raster: str | Path | None = None,
+    ndvi_threshold: float | None = None,
+    classes: Sequence[int] | None = None,
+    red: str | Path | None = None,
+    nir: str | Path | None = None,
+    band: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> gpd.GeoDataFrame:
+    """Coverage per zone from whichever single source is given (see the module doc).
+
+    Returns the frame of :func:`lzgis.greening.coverage_from_polygons` or
+    :func:`lzgis.greening.coverage_from_raster`.
+    """
+    kind = source_kind(
+        green=green, raster=raster, ndvi_threshold=ndvi_threshold, classes=classes, red=red, nir=nir
+    )
+    if kind == "polygons":
+        layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
+        return coverage_from_polygons(zones, layers, zone_field=zone_field)
+    if kind == "embedded":
+        return coverage_from_polygons(zones, embedded_green(), zone_field=zone_field)
+    path = raster if kind != "red_nir" else red
+    return coverage_from_raster(
+        zones,
+        str(path),
+        zone_field=zone_field,
+        classes=classes,
+        ndvi_threshold=ndvi_threshold,
+        nir=str(nir) if kind == "red_nir" else None,
+        band=band,
+        progress=progress,
+    )

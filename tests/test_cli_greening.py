@@ -1,0 +1,386 @@
+"""Tests for ``lzgis greening``: outputs through real files, exit codes and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from click.testing import CliRunner
+from rasterio.transform import from_origin
+from shapely import box
+
+from lzgis.cli import main
+
+# Two 0.02° x 0.01° zones near Lanzhou; the west half of "a" is green (by two overlapping
+# polygons in two files), "b" has no green.
+ZONE_A = box(103.80, 36.00, 103.82, 36.01)
+ZONE_B = box(103.82, 36.00, 103.84, 36.01)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    zones = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[ZONE_A, ZONE_B], crs=4326)
+    green1 = gpd.GeoDataFrame(
+        {"id": ["g1"]}, geometry=[box(103.80, 36.0, 103.808, 36.01)], crs=4326
+    )
+    green2 = gpd.GeoDataFrame(
+        {"id": ["g2"]}, geometry=[box(103.805, 36.0, 103.81, 36.01)], crs=4326
+    )
+    paths = {
+        "zones": tmp_path / "zones.gpkg",
+        "green1": tmp_path / "green1.geojson",
+        "green2": tmp_path / "green2.gpkg",
+    }
+    zones.to_file(paths["zones"])
+    green1.to_file(paths["green1"])
+    green2.to_file(paths["green2"])
+    return paths
+
+
+def _run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _base(files: dict[str, Path]) -> list[str | Path]:
+    return [
+        "--zones",
+        files["zones"],
+        "--zone-field",
+        "name",
+        "--green",
+        files["green1"],
+        "--green",
+        files["green2"],
+    ]
+
+
+def test_coverage_csv_round_trip(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "cov.csv"
+    code, stdout, stderr = _run("greening", "coverage", *_base(files), "--out", out)
+    assert code == 0, stderr
+    assert "wrote 2 zones" in stdout
+    table = pd.read_csv(out)
+    assert {"zone", "area_km2", "green_km2", "coverage", "unknown"} <= set(table.columns)
+    by_zone = table.set_index("zone")
+    assert by_zone.loc["a", "coverage"] == pytest.approx(0.5, abs=1e-6)
+    assert by_zone.loc["b", "coverage"] == 0.0
+    assert by_zone["unknown"].tolist() == [0.0, 0.0]
+
+
+def test_coverage_gpkg_round_trip(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "cov.gpkg"
+    code, _, stderr = _run("greening", "coverage", *_base(files), "--out", out)
+    assert code == 0, stderr
+    back = gpd.read_file(out)
+    assert back.crs.to_epsg() == 4326
+    assert back["zone"].tolist() == ["a", "b"]
+    assert back.geometry.iloc[0].equals_exact(ZONE_A, tolerance=1e-9)
+    assert back["coverage"].iloc[0] == pytest.approx(0.5, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--zone-field", "nom"], "has no field `nom`; found name"),
+        (["--raster", "x.tif"], "given together"),
+        (["--ndvi-threshold", "0.3"], "apply to rasters"),
+        (["--classes", "a,b"], "`--classes` is 'a,b'"),
+    ],
+)
+def test_coverage_bad_input_exit_2_nothing_written(
+    files: dict[str, Path], tmp_path: Path, extra: list[str], message: str
+) -> None:
+    out = tmp_path / "cov.csv"
+    code, _, stderr = _run("greening", "coverage", *_base(files), *extra, "--out", out)
+    assert code == 2
+    assert message in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_coverage_zones_without_crs(files: dict[str, Path], tmp_path: Path) -> None:
+    shp = tmp_path / "nocrs.shp"
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[ZONE_A]).to_file(shp)
+    out = tmp_path / "cov.csv"
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        shp,
+        "--zone-field",
+        "name",
+        "--green",
+        files["green1"],
+        "--out",
+        out,
+    )
+    assert code == 2
+    assert "no CRS" in stderr
+    assert not out.exists()
+
+
+def test_coverage_bad_suffix_and_missing_zone_field(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "cov.xlsx"
+    code, _, stderr = _run("greening", "coverage", *_base(files), "--out", out)
+    assert code == 2 and ".xlsx" in stderr and not out.exists()
+    code, _, stderr = _run(
+        "greening", "coverage", "--zones", files["zones"], "--out", tmp_path / "c.csv"
+    )
+    assert code == 2 and "--zone-field" in stderr and not (tmp_path / "c.csv").exists()
+
+
+def _targets(tmp_path: Path, value: float) -> Path:
+    path = tmp_path / f"t{value}.toml"
+    path.write_text(
+        f"""[schemes.mine]
+title = "test"
+source = "test"
+[[schemes.mine.targets]]
+metric = "greening_coverage"
+value = {value}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_check_exit_codes_and_table(files: dict[str, Path], tmp_path: Path) -> None:
+    code, stdout, _ = _run("greening", "check", *_base(files), "--targets", _targets(tmp_path, 0.0))
+    assert code == 0
+    assert stdout.count("PASS") == 2
+    code, stdout, _ = _run("greening", "check", *_base(files))  # plan_2015: 31.12%
+    assert code == 1
+    lines = {
+        line.split()[0]: line for line in stdout.splitlines()[1:] if line.startswith(("a ", "b "))
+    }
+    assert "PASS" in lines["a"] and "50.00%" in lines["a"] and "31.12%" in lines["a"]
+    assert "FAIL" in lines["b"]
+    # b needs 31.12% of its area more green
+    area_b = float(pd.read_csv(_write_cov(files, tmp_path)).set_index("zone").loc["b", "area_km2"])
+    assert f"{0.3112 * area_b:,.3f}" in lines["b"]
+
+
+def _write_cov(files: dict[str, Path], tmp_path: Path) -> Path:
+    out = tmp_path / "cov_for_check.csv"
+    code, _, stderr = _run("greening", "coverage", *_base(files), "--out", out)
+    assert code == 0, stderr
+    return out
+
+
+def test_check_out_round_trip(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "check.csv"
+    code, _, _ = _run("greening", "check", *_base(files), "--targets", "all", "--out", out)
+    assert code == 1
+    table = pd.read_csv(out)
+    assert {"zone", "metric", "value", "target", "passed", "shortfall_km2"} <= set(table.columns)
+    # greening coverage targets of plan_2015, garden city basic/upgraded, eco garden city, forest city
+    assert set(table["scheme"]) == {
+        "plan_2015",
+        "garden_city_basic",
+        "garden_city_upgraded",
+        "eco_garden_city",
+        "forest_city",
+    }
+    assert (table.loc[table["passed"], "shortfall_km2"] == 0).all()
+    assert (table.loc[~table["passed"], "shortfall_km2"] > 0).all()
+
+
+def test_check_bad_targets_exit_2_nothing_written(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "check.csv"
+    code, _, stderr = _run(
+        "greening", "check", *_base(files), "--targets", "platinum", "--out", out
+    )
+    assert code == 2
+    assert "unknown targets 'platinum'" in stderr
+    assert not out.exists()
+
+
+def test_check_as_forest_coverage(files: dict[str, Path], tmp_path: Path) -> None:
+    code, stdout, _ = _run("greening", "check", *_base(files), "--as", "forest_coverage")
+    assert code == 1  # plan_2015 forest 16%: a passes, b fails
+    assert "forest_coverage" in stdout and "16.00%" in stdout
+
+
+# --- rasters ------------------------------------------------------------------------------
+
+UTM = "EPSG:32648"
+X0, Y0 = 500_000.0, 3_990_000.0  # near Lanzhou
+
+
+def _write_raster(
+    path: Path, data: np.ndarray, *, crs: str | None = UTM, nodata: float = -9999
+) -> Path:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=data.shape[1],
+        height=data.shape[0],
+        count=1,
+        dtype=data.dtype,
+        crs=crs,
+        transform=from_origin(X0, Y0, 10, 10),
+        nodata=nodata,
+    ) as dst:
+        dst.write(data, 1)
+    return path
+
+
+@pytest.fixture
+def raster_files(tmp_path: Path) -> dict[str, Path]:
+    """A 20 x 20 raster of 10 m pixels; the western half green; zones in metres."""
+    ndvi = np.full((20, 20), 0.1, dtype="float32")
+    ndvi[:, :10] = 0.6
+    classes = np.full((20, 20), 12, dtype="uint8")
+    classes[:, :10] = 10
+    red = np.full((20, 20), 0.1, dtype="float32")
+    nir = np.where(ndvi > 0.3, 0.4, 0.12).astype("float32")  # NDVI 0.6 and ~0.09
+    zones = gpd.GeoDataFrame(
+        {"name": ["whole", "west", "half_out"]},
+        geometry=[
+            box(X0, Y0 - 200, X0 + 200, Y0),
+            box(X0, Y0 - 200, X0 + 50, Y0),
+            box(X0 + 150, Y0 - 200, X0 + 250, Y0),
+        ],
+        crs=UTM,
+    )
+    far = zones.translate(xoff=100_000)
+    paths = {
+        "ndvi": _write_raster(tmp_path / "ndvi.tif", ndvi),
+        "classes": _write_raster(tmp_path / "lc.tif", classes, nodata=255),
+        "red": _write_raster(tmp_path / "red.tif", red),
+        "nir": _write_raster(tmp_path / "nir.tif", nir),
+        "nocrs": _write_raster(tmp_path / "nocrs.tif", ndvi, crs=None),
+        "zones": tmp_path / "rzones.gpkg",
+        "far": tmp_path / "far.gpkg",
+        "broken": tmp_path / "broken.tif",
+    }
+    zones.to_file(paths["zones"])
+    gpd.GeoDataFrame({"name": zones["name"]}, geometry=far, crs=UTM).to_file(paths["far"])
+    paths["broken"].write_text("not a raster", encoding="utf-8")
+    return paths
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ["--raster", "ndvi", "--ndvi-threshold", "0.3"],
+        ["--raster", "classes", "--classes", "1-10"],
+        ["--red", "red", "--nir", "nir", "--ndvi-threshold", "0.3"],
+    ],
+)
+def test_raster_coverage_csv(
+    raster_files: dict[str, Path], tmp_path: Path, source: list[str]
+) -> None:
+    args = [str(raster_files[a]) if a in raster_files else a for a in source]
+    out = tmp_path / "rcov.csv"
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        raster_files["zones"],
+        "--zone-field",
+        "name",
+        *args,
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    assert "raster windows" in stderr  # the progress bar
+    t = pd.read_csv(out).set_index("zone")
+    assert t.loc["whole", "coverage"] == pytest.approx(0.5, abs=1e-6)
+    assert t.loc["west", "coverage"] == pytest.approx(1.0, abs=1e-6)
+    assert t.loc["half_out", "coverage"] == pytest.approx(0.0, abs=1e-6)
+    assert t.loc["half_out", "unknown"] == pytest.approx(0.5, abs=1e-3)
+    assert t.loc["whole", "unknown"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_raster_coverage_gpkg(raster_files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "rcov.gpkg"
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        raster_files["zones"],
+        "--zone-field",
+        "name",
+        "--raster",
+        raster_files["ndvi"],
+        "--ndvi-threshold",
+        "0.3",
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    back = gpd.read_file(out)
+    assert back.crs.to_epsg() == 4326 and back["zone"].tolist() == ["whole", "west", "half_out"]
+    assert back["coverage"].tolist() == pytest.approx([0.5, 1.0, 0.0], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("zones", "source", "message"),
+    [
+        ("zones", ["--raster", "ndvi", "--ndvi-threshold", "1.5"], "between -1 and 1"),
+        ("zones", ["--raster", "classes", "--classes", "1-5"], "none of the classes"),
+        ("far", ["--raster", "ndvi", "--ndvi-threshold", "0.3"], "do not overlap"),
+        ("zones", ["--raster", "broken", "--ndvi-threshold", "0.3"], "unreadable"),
+        ("zones", ["--raster", "nocrs", "--ndvi-threshold", "0.3"], "no CRS"),
+        ("zones", ["--raster", "ndvi"], "exactly one of --ndvi-threshold"),
+        ("zones", ["--red", "red", "--ndvi-threshold", "0.3"], "`--red` and `--nir` go together"),
+    ],
+)
+def test_raster_bad_input_exit_2_nothing_written(
+    raster_files: dict[str, Path], tmp_path: Path, zones: str, source: list[str], message: str
+) -> None:
+    args = [str(raster_files[a]) if a in raster_files else a for a in source]
+    for command in ("coverage", "check"):
+        out = tmp_path / f"{command}.csv"
+        code, _, stderr = _run(
+            "greening",
+            command,
+            "--zones",
+            raster_files[zones],
+            "--zone-field",
+            "name",
+            *args,
+            "--out",
+            out,
+        )
+        assert code == 2, stderr
+        lines = [line for line in stderr.splitlines() if line.startswith("Error:")]
+        assert len(lines) == 1 and message in lines[0]
+        assert not out.exists()
+
+
+def test_check_raster_zone_without_data(raster_files: dict[str, Path], tmp_path: Path) -> None:
+    zones = gpd.GeoDataFrame(
+        {"name": ["in", "out"]},
+        geometry=[box(X0, Y0 - 200, X0 + 100, Y0), box(X0 + 300, Y0 - 200, X0 + 400, Y0)],
+        crs=UTM,
+    )
+    path = tmp_path / "inout.gpkg"
+    zones.to_file(path)
+    out = tmp_path / "check.csv"
+    code, stdout, _ = _run(
+        "greening",
+        "check",
+        "--zones",
+        path,
+        "--zone-field",
+        "name",
+        "--raster",
+        raster_files["ndvi"],
+        "--ndvi-threshold",
+        "0.3",
+        "--out",
+        out,
+    )
+    assert code == 1  # "out" has no data: n/a never passes
+    assert "n/a" in stdout
+    t = pd.read_csv(out).set_index("zone")
+    assert bool(t.loc["in", "passed"]) and pd.isna(t.loc["out", "passed"])

@@ -1,0 +1,83 @@
+"""Execute notebooks/greening_coverage.ipynb in a real ipykernel and check its outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "greening_coverage.ipynb"
+
+
+def _text(nb: nbformat.NotebookNode) -> str:
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out.get("text", ""))
+            elif "data" in out:
+                parts.append(out["data"].get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_notebook_is_stored_without_outputs() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code
+    assert all(not c.outputs and c.execution_count is None for c in code)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
+    env.pop("LZGIS_CONFIG", None)
+    cwd = tmp_path_factory.mktemp("nb")
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=300,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    # The kernel inherits this environment: the worktree's src comes first.
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    return nb
+
+
+def test_notebook_runs_without_error(executed: nbformat.NotebookNode) -> None:
+    errors = [
+        out
+        for cell in executed.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert not errors, errors
+
+
+def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
+    text = _text(executed)
+    assert "DISTRICT COVERAGE" in text and "Chengguan" in text
+    assert "CHECK SUMMARY" in text and "plan_2015" in text
+    assert "MODIS COMPOSITION" in text and "igbp_10_grassland" in text
+    # the synthetic NDVI raster: the whole raster is half green, the west quarter all green,
+    # the zone half outside the raster is bare with half of it unknown
+    assert "OWN NDVI COVERAGE" in text
+    own = text.split("OWN NDVI COVERAGE", 1)[1].splitlines()
+    rows = {line.split()[0]: line.split() for line in own[2:5]}
+    assert rows["whole"][4] == "0.5" and rows["west_quarter"][4] == "1.0"
+    assert rows["half_outside"][4] == "0.0" and rows["half_outside"][5] == "0.5"
+    assert "wrote 3 zones" in text
+    assert "exit 1" in text  # the bare zone fails the Garden City thresholds
