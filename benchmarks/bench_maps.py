@@ -63,8 +63,12 @@ def main() -> None:
     print(f"layers: {', '.join(f'{k} ({len(v)})' for k, v in layers.items())}; {vertices} vertices")
     runs = {
         "explore()": measure(lambda: explore_map(layers), args.repeat),
-        "lzgis online": measure(lambda: overview_map(layers, basemap="osm", offline=False), args.repeat),
-        "lzgis offline": measure(lambda: overview_map(layers, basemap="none", offline=True), args.repeat),
+        "lzgis online": measure(
+            lambda: overview_map(layers, basemap="osm", offline=False), args.repeat
+        ),
+        "lzgis offline": measure(
+            lambda: overview_map(layers, basemap="none", offline=True), args.repeat
+        ),
     }
     base_t, base_s = runs["explore()"]
     print(f"{'builder':<15}{'time (s)':>10}{'size (kB)':>12}{'time ratio':>12}{'size ratio':>12}")
