@@ -10,6 +10,18 @@ byte-identical pages. :mod:`lzgis.publish` writes them all with an index.
 
 from __future__ import annotations
 
+from lzgis.maps.allocation import allocation_map
+from lzgis.maps.greening import greening_map
+from lzgis.maps.index import index_page
 from lzgis.maps.overview import overview_map
+from lzgis.maps.projects import projects_map
+from lzgis.maps.snapshot import snapshot
 
-__all__ = ["overview_map"]
+__all__ = [
+    "allocation_map",
+    "greening_map",
+    "index_page",
+    "overview_map",
+    "projects_map",
+    "snapshot",
+]

@@ -44,7 +44,7 @@ def river_buffer(river: gpd.GeoDataFrame, *, distance_m: float) -> gpd.GeoDataFr
     ...                      geometry=[LineString([(103.8, 36.0), (103.9, 36.0)])], crs=4326)
     >>> b = river_buffer(r, distance_m=500.0)
     >>> from lzgis.areas import area_km2
-    >>> 8.9 < float(area_km2(b).iloc[0]) < 9.8  # ~9 km long x 1 km wide
+    >>> 9.7 < float(area_km2(b).iloc[0]) < 9.9  # 9.0 km x 1 km + two half discs (0.79 km²)
     True
     """
     metric = equal_area_crs(river)
