@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import maps_fixtures as fx
+import playwright.sync_api as playwright_api
 import pytest
 from pyproj import Geod
 
@@ -18,8 +19,6 @@ from lzgis.gcj02 import wgs84_to_gcj02
 from lzgis.maps.projects import projects_map
 from lzgis.maps.snapshot import CHROMIUM
 from lzgis.publish import MAPS, write_site
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 ARGS = [
     "--no-sandbox",
