@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import settings
 from shapely import Polygon, box
 
 
@@ -31,3 +33,10 @@ def bowtie_file(tmp_path: Path) -> Path:
     path = tmp_path / "bowtie.geojson"
     gdf.to_file(path, driver="GeoJSON")
     return path
+
+
+# CI replays the same examples every run (a red CI must be reproducible);
+# local runs explore new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")

@@ -137,3 +137,13 @@ def test_long_diagonal_edge_is_measured_the_same_way() -> None:
     )
     # the diagonal is straight in lon/lat, so the triangle is close to half the box
     assert float(area_m2(frame).iloc[0]) == pytest.approx(half_box, rel=1e-2)
+
+
+def test_data_in_an_equal_area_crs_is_measured_as_drawn() -> None:
+    from lzgis.areas import equal_area_crs, is_equal_area
+
+    laea = "+proj=laea +lat_0=36 +lon_0=103.8 +ellps=WGS84 +units=m +no_defs"
+    square = gpd.GeoDataFrame(geometry=[box(177, 900, 356, 1000)], crs=laea)
+    assert is_equal_area(laea) and not is_equal_area(32648) and not is_equal_area(4326)
+    assert equal_area_crs(square).equals(square.crs)
+    assert area_m2(square).iloc[0] == 179 * 100  # exact: no round trip through lon/lat

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Geod
+from pyproj import CRS, Geod, Transformer
 
 from lzgis._validate import require_crs
 
@@ -31,16 +31,46 @@ __all__ = [
     "area_m2",
     "equal_area_crs",
     "geodesic_area_m2",
+    "is_equal_area",
     "length_km",
     "to_equal_area",
 ]
 
 _GEOD = Geod(ellps="WGS84")
 _DENSIFY_DEG = 0.005  # ~500 m
+_EQUAL_AREA_METHODS = (
+    "lambert azimuthal equal area",
+    "albers equal area",
+    "lambert cylindrical equal area",
+    "equal earth",
+    "mollweide",
+    "sinusoidal",
+)
+
+
+def is_equal_area(crs: CRS | str | int | None) -> bool:
+    """True when ``crs`` is a projected CRS whose projection preserves area.
+
+    Examples
+    --------
+    >>> is_equal_area("+proj=laea +lat_0=36 +lon_0=103.8 +ellps=WGS84"), is_equal_area(32648)
+    (True, False)
+    """
+    if crs is None:
+        return False
+    c = CRS(crs)
+    op = c.coordinate_operation
+    if not c.is_projected or op is None:
+        return False
+    method = op.method_name.lower()
+    return any(name in method for name in _EQUAL_AREA_METHODS)
 
 
 def equal_area_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     """Return a LAEA CRS on WGS84 centred on the data's lon/lat bounds.
+
+    Data already in an equal-area projection keeps its own CRS, so that
+    geometry drawn there is measured as drawn, with no round trip.
 
     Parameters
     ----------
@@ -48,8 +78,15 @@ def equal_area_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
         Data in any CRS; its bounds are taken in EPSG:4326.
     """
     require_crs(gdf, name="gdf")
-    geo = gdf.to_crs(4326) if not gdf.crs.equals(CRS.from_epsg(4326)) else gdf
-    minx, miny, maxx, maxy = geo.total_bounds
+    if is_equal_area(gdf.crs):
+        return CRS(gdf.crs)
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if np.all(np.isfinite([minx, miny, maxx, maxy])) and not CRS(gdf.crs).equals(
+        CRS.from_epsg(4326)
+    ):
+        # Only the bounds need reprojecting (densified edges), not every vertex.
+        to_geo = Transformer.from_crs(gdf.crs, 4326, always_xy=True)
+        minx, miny, maxx, maxy = to_geo.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         lon0, lat0 = 103.84, 36.06  # Lanzhou
     else:
@@ -72,6 +109,8 @@ def to_equal_area(gdf: gpd.GeoDataFrame, *, crs: CRS | None = None) -> gpd.GeoDa
     """
     require_crs(gdf, name="gdf")
     target = crs if crs is not None else equal_area_crs(gdf)
+    if CRS(gdf.crs).equals(target) and is_equal_area(target):
+        return gdf.copy()
     geo = gdf.to_crs(4326)
     geo = geo.set_geometry(shapely.segmentize(geo.geometry.values, _DENSIFY_DEG))
     return geo.to_crs(target)
