@@ -17,7 +17,7 @@ from pyproj import Geod
 
 from lzgis.gcj02 import wgs84_to_gcj02
 from lzgis.maps.projects import projects_map
-from lzgis.maps.snapshot import CHROMIUM
+from lzgis.maps.snapshots import CHROMIUM
 from lzgis.publish import MAPS, write_site
 
 ARGS = [

@@ -15,7 +15,7 @@ from lzgis.maps.greening import greening_map
 from lzgis.maps.index import index_page
 from lzgis.maps.overview import overview_map
 from lzgis.maps.projects import projects_map
-from lzgis.maps.snapshot import snapshot
+from lzgis.maps.snapshots import snapshot
 
 __all__ = [
     "allocation_map",

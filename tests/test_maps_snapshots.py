@@ -8,7 +8,7 @@ import maps_fixtures as fx
 import pytest
 
 from lzgis._errors import OutputError
-from lzgis.maps import snapshot as snap
+from lzgis.maps import snapshots as snap
 from lzgis.maps.overview import overview_map
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
