@@ -1,0 +1,22 @@
+"""The committed maps/ are exactly what `lzgis publish` writes from the committed layers.
+
+So a diff of maps/ in a commit shows real changes only, and a stale map set
+(layers or code changed, maps not republished) fails here: run `lzgis publish`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lzgis.publish import publish
+
+COMMITTED = Path(__file__).resolve().parents[1] / "maps"
+
+
+def test_committed_maps_match_a_fresh_publish(tmp_path: Path) -> None:
+    written = publish(tmp_path / "maps")
+    fresh = {p.name: p.read_bytes() for p in written}
+    committed = {p.name: p.read_bytes() for p in COMMITTED.iterdir() if p.is_file()}
+    assert sorted(committed) == sorted(fresh)
+    stale = [name for name in fresh if fresh[name] != committed[name]]
+    assert stale == [], f"maps/ is stale for {stale}; fix: run `lzgis publish` and commit maps/"
