@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -48,9 +49,7 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
-    with click.progressbar(
-        length=3, label="allocating", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=3, label="allocating", file=sys.stderr) as bar:
         inputs = _allocation.embedded_inputs(extra=extra)
         bar.update(1)
         table = _allocation.allocate(
@@ -98,7 +97,7 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
 )
 def projects(out: str) -> None:
     """Where each plan project stands (district, park, zones, distances) and who answers for it."""
-    with click.progressbar(length=3, label="locating", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
         located = _projects.embedded_projects()
         bar.update(1)
         units = _projects.by_unit(located)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,9 +106,7 @@ def _coverage(
     if kind in ("polygons", "embedded"):
         return _sources.coverage_from_sources(zones_gdf, **kwargs)
     length = _sources.raster_windows(zones_gdf, str(raster or red))
-    with click.progressbar(
-        length=length, label="raster windows", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
         return _sources.coverage_from_sources(zones_gdf, progress=bar.update, **kwargs)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from lzgis import publish as _publish
@@ -43,7 +45,7 @@ def publish(
     with click.progressbar(
         length=_publish.step_count(snapshots=snapshots),
         label="publishing",
-        file=click.get_text_stream("stderr"),
+        file=sys.stderr,
     ) as bar:
         paths = _publish.publish(
             out,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -42,9 +43,7 @@ def suitability(criteria_path: str, out_dir: str, cell_m: float | None) -> None:
     click.echo(f"weights ({method}): {weights}")
     if prep.consistency_ratio is not None:
         click.echo(f"consistency ratio: {prep.consistency_ratio:.3f} (limit 0.1)")
-    with click.progressbar(
-        length=prep.spec.steps, label="scoring", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=prep.spec.steps, label="scoring", file=sys.stderr) as bar:
         scored = score_prepared(prep, on_step=lambda _name: bar.update(1))
     masked = scored["score"].isna()
     cell = scored.attrs["cell_m"]
