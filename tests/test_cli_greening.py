@@ -152,7 +152,8 @@ value = {value}
 def test_check_exit_codes_and_table(files: dict[str, Path], tmp_path: Path) -> None:
     code, stdout, _ = _run("greening", "check", *_base(files), "--targets", _targets(tmp_path, 0.0))
     assert code == 0
-    assert stdout.count("PASS") == 2
+    assert stdout.count("PASS") == 3  # two rows and the verdict
+    assert stdout.splitlines()[-1].startswith("RESULT: PASS: 2 of 2 checks pass")
     code, stdout, _ = _run("greening", "check", *_base(files))  # plan_2015: 31.12%
     assert code == 1
     lines = {
@@ -163,6 +164,11 @@ def test_check_exit_codes_and_table(files: dict[str, Path], tmp_path: Path) -> N
     # b needs 31.12% of its area more green
     area_b = float(pd.read_csv(_write_cov(files, tmp_path)).set_index("zone").loc["b", "area_km2"])
     assert f"{0.3112 * area_b:,.3f}" in lines["b"]
+    assert stdout.splitlines()[-1] == (
+        f"RESULT: FAIL: 1 of 2 checks pass, 1 fail, 0 without data; "
+        f"{0.3112 * area_b:,.1f} km2 of green short in all"
+    )
+    assert "embedded whole districts" not in stdout  # --zones was given
 
 
 def _write_cov(files: dict[str, Path], tmp_path: Path) -> Path:

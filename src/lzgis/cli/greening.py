@@ -190,7 +190,23 @@ def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
     unknown = int(checked["passed"].isna().sum())
     if unknown:
         click.echo(f"note: {unknown} check(s) have no data (n/a) and count as not passed")
+    if not opts.get("zones"):
+        click.echo(
+            "note: zones are the embedded whole districts; the standard measures greening coverage "
+            "over the built-up area (give it with --zones)"
+        )
+    if not (opts.get("green") or opts.get("raster") or opts.get("red")):
+        click.echo(
+            "note: green is the embedded schematic regional green: illustrative, not official"
+        )
+    failed = int((checked["passed"] == False).sum())  # noqa: E712 (NA stays NA)
     all_pass = bool(checked["passed"].fillna(False).all())
+    shortfall = float(checked["shortfall_km2"].fillna(0).sum())
+    click.echo(
+        f"RESULT: {'PASS' if all_pass else 'FAIL'}: {len(checked) - failed - unknown} of "
+        f"{len(checked)} checks pass, {failed} fail, {unknown} without data; "
+        f"{shortfall:,.1f} km2 of green short in all"
+    )
     raise SystemExit(0 if all_pass else 1)
 
 
