@@ -17,18 +17,8 @@ from pyproj import Geod
 
 from lzgis.gcj02 import wgs84_to_gcj02
 from lzgis.maps.projects import projects_map
-from lzgis.maps.snapshots import CHROMIUM
+from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 from lzgis.publish import MAPS, write_site
-
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +29,7 @@ def browser() -> Iterator[object]:
             "fix: `apt-get update && apt-get install -y chromium` (the README's test command does this)"
         )
     with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
         yield b
         b.close()
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from lzgis._errors import OutputError
 from lzgis.io import atomic_path
 
-__all__ = ["CHROMIUM", "chromium_path", "snapshot"]
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "chromium_path", "snapshot"]
 
 CHROMIUM = "/usr/bin/chromium"
-_FLAGS = (
+# Headless and quiet: this machine and intranets have no network for Chromium's own services.
+CHROMIUM_FLAGS = (
     "--no-sandbox",
     "--headless",
     "--disable-gpu",
@@ -68,7 +69,7 @@ def snapshot(
     ):
         cmd = [
             str(browser),
-            *_FLAGS,
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             f"--window-size={width},{height}",
             "--virtual-time-budget=5000",
