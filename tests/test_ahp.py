@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lzgis._errors import LzgisError, ValidationError
-from lzgis.ahp import RANDOM_INDEX, ahp_weights
+from lzgis.suitability.ahp import RANDOM_INDEX, ahp_weights
 
 # Saaty, T. L. (1990) "How to make a decision: The analytic hierarchy process",
 # European Journal of Operational Research 48, 9-26: the house-buying example.

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from shapely import box
 
-from lzgis._styled_gpkg import UPDATE_TIME
 from lzgis.cli import main
+from lzgis.io._styled_gpkg import UPDATE_TIME
 from lzgis.layers import CONFIG_ENV
 
 

@@ -13,9 +13,9 @@ import shapely
 from click.testing import CliRunner
 from shapely import LineString, box
 
-from lzgis.ahp import ahp_weights
 from lzgis.cli import main
-from lzgis.suitability_file import example_path, read_criteria
+from lzgis.suitability._file import example_path, read_criteria
+from lzgis.suitability.ahp import ahp_weights
 
 # ~9 x 11 km near the New Area, in lon/lat like the embedded layers
 EXTENT = box(103.60, 36.40, 103.70, 36.50)

@@ -12,7 +12,7 @@ import pyogrio
 from shapely import box
 
 from lzgis.io import write_vectors
-from lzgis.qgis_styles import Rule, rule_style
+from lzgis.io.qgis_styles import Rule, rule_style
 from lzgis.suitability import qgis_styles
 
 

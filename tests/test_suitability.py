@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon, box
 
 from lzgis._errors import LzgisError, RasterError, ValidationError
-from lzgis._slope import slope_at, slope_degrees
 from lzgis.suitability import Criterion, SlopeLimit, allocate_sites, grid, is_equal_area, score
+from lzgis.suitability._slope import slope_at, slope_degrees
 
 LAEA = "+proj=laea +lat_0=36.5 +lon_0=103.65 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
@@ -337,7 +337,7 @@ def test_allocated_cells_are_contiguous_unmasked_and_enough(data: st.DataObject)
 def test_distances_match_shapely_on_holes_multilines_and_points(
     xy: list[tuple[float, float]],
 ) -> None:
-    from lzgis.suitability import _distance_m
+    from lzgis.suitability._grid import _distance_m
 
     ring = box(0, 0, 3000, 3000).difference(box(1000, 1000, 2000, 2000))  # a square with a hole
     layer = frame(

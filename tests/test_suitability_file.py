@@ -9,7 +9,7 @@ import pytest
 from shapely import LineString, box
 
 from lzgis._errors import ValidationError
-from lzgis.suitability_file import read_criteria
+from lzgis.suitability._file import read_criteria
 
 ROAD = """
 [[criterion]]

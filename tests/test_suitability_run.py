@@ -9,8 +9,8 @@ import pytest
 from shapely import LineString, box
 
 from lzgis._errors import LzgisError, ValidationError
-from lzgis.suitability_file import LayerRef, read_criteria
-from lzgis.suitability_run import load_ref, prepare_criteria, run_criteria
+from lzgis.suitability._file import LayerRef, read_criteria
+from lzgis.suitability._run import load_ref, prepare_criteria, run_criteria
 
 ROAD = """
 [[criterion]]

@@ -452,7 +452,7 @@ def test_gdal_cache_setting_is_restored(tmp_path: Path) -> None:
 
 
 def test_zone_areas_by_row_are_exact_in_any_chunking() -> None:
-    from lzgis._zonal_geom import pixel_edges, zone_row_areas
+    from lzgis.zonal._geom import pixel_edges, zone_row_areas
 
     rng = np.random.default_rng(11)
     geoms = np.array([random_polygon(rng, 30, 20) for _ in range(6)], dtype=object)

@@ -65,15 +65,15 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from lzgis._overlay import (
+from lzgis._geometry import family
+from lzgis._validate import require_crs, require_fields
+from lzgis.allocation._overlay import (
     OUTSIDE_DISTRICTS,
     OUTSIDE_PARKS,
-    family,
     leaf_mask,
     shared_crs,
     to_shared,
 )
-from lzgis._validate import require_crs, require_fields
 from lzgis.areas import length_km
 
 __all__ = ["by_unit", "embedded_projects", "line_lengths", "locate"]

@@ -10,9 +10,9 @@ import click
 from lzgis import allocation as _allocation
 from lzgis import layers as _layers
 from lzgis import projects as _projects
-from lzgis._styled_gpkg import write_by_geometry
 from lzgis._validate import require_distance
 from lzgis.io import write_table
+from lzgis.io._styled_gpkg import write_by_geometry
 
 
 @click.command("allocate")

@@ -9,8 +9,8 @@ import click
 
 from lzgis.io import write_vectors
 from lzgis.suitability import qgis_styles
-from lzgis.suitability_file import read_criteria
-from lzgis.suitability_run import allocate_prepared, prepare_criteria, score_prepared
+from lzgis.suitability._file import read_criteria
+from lzgis.suitability._run import allocate_prepared, prepare_criteria, score_prepared
 
 
 @click.command("suitability")

@@ -8,7 +8,7 @@ allocation; :func:`run_criteria` does all three.
 
 Examples
 --------
->>> from lzgis.suitability_file import example_path, read_criteria
+>>> from lzgis.suitability._file import example_path, read_criteria
 >>> spec = read_criteria(example_path())
 >>> spec.allocation.park, spec.allocation.area_km2
 ('new_area_park', 60.0)
@@ -26,11 +26,11 @@ import pandas as pd
 from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_path
-from lzgis.ahp import ahp_weights
 from lzgis.areas import to_equal_area
 from lzgis.io import read_vector
-from lzgis.suitability import Criterion, allocate_sites, grid, score
-from lzgis.suitability_file import AllocationSpec, LayerRef, SuitabilitySpec
+from lzgis.suitability._file import AllocationSpec, LayerRef, SuitabilitySpec
+from lzgis.suitability._grid import Criterion, allocate_sites, grid, score
+from lzgis.suitability.ahp import ahp_weights
 
 __all__ = [
     "PreparedRun",

@@ -87,17 +87,6 @@ def truthy(values: pd.Series) -> pd.Series:
     return text.isin({"true", "1", "yes", "y", "t"})
 
 
-def family(geom: shapely.Geometry) -> str:
-    """ "Polygon", "LineString" or "Point" for a geometry (collections by their first part)."""
-    name = geom.geom_type
-    if name.startswith("Multi"):
-        name = name[5:]
-    if name == "GeometryCollection":
-        parts = [g for g in getattr(geom, "geoms", []) if not g.is_empty]
-        return family(parts[0]) if parts else "Point"
-    return name
-
-
 def check_polygons(gdf: gpd.GeoDataFrame, *, name: str) -> None:
     """Raise when ``gdf`` has no CRS or holds anything but valid polygons."""
     require_crs(gdf, name=name)

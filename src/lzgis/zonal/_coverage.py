@@ -2,7 +2,7 @@
 
 Pixels on a zone's edge count by the exact fraction of their area inside the
 zone (as in exactextract), computed by Green's theorem along the zone's edges
-(see :mod:`lzgis._zonal_geom`): the work per zone grows with its height in
+(see :mod:`lzgis.zonal._geom`): the work per zone grows with its height in
 rows, not its area, and no polygon is ever rasterised.
 
 Conventions
@@ -63,7 +63,8 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from lzgis import _validate as v
-from lzgis._zonal_geom import (
+from lzgis.areas import area_km2
+from lzgis.zonal._geom import (
     Edges,
     Prefix,
     RowPieces,
@@ -76,7 +77,7 @@ from lzgis._zonal_geom import (
     row_pieces,
     zone_row_areas,
 )
-from lzgis._zonal_raster import (
+from lzgis.zonal._raster import (
     WINDOW_CELLS,
     Win,
     cell_area_function,
@@ -84,7 +85,6 @@ from lzgis._zonal_raster import (
     scaled,
     valid_mask,
 )
-from lzgis.areas import area_km2
 
 __all__ = ["class_composition", "raster_coverage", "window_count"]
 

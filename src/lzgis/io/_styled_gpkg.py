@@ -1,7 +1,7 @@
 """Styled GeoPackages for points, lines and polygons (allocation and project outputs).
 
 QGIS applies the default row of a GeoPackage's ``layer_styles`` table
-(written by :func:`lzgis.qgis_styles.add_styles`) when a layer is opened.
+(written by :func:`lzgis.io.qgis_styles.add_styles`) when a layer is opened.
 This module builds single-symbol and categorized QML styles for any geometry
 family and writes layers plus styles inside the atomic temporary file of
 :func:`lzgis.io.atomic_path`, so the styled file appears complete or not at
@@ -17,9 +17,9 @@ from xml.sax.saxutils import quoteattr
 import geopandas as gpd
 
 from lzgis._errors import OutputError
-from lzgis._overlay import family
-from lzgis.io import atomic_path, driver_for
-from lzgis.qgis_styles import add_styles
+from lzgis._geometry import family
+from lzgis.io._files import atomic_path, driver_for
+from lzgis.io.qgis_styles import add_styles
 
 __all__ = [
     "PALETTE",

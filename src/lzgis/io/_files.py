@@ -191,7 +191,7 @@ def write_vectors(
 ) -> None:
     """Write several named layers into one GeoPackage, atomically as a whole.
 
-    ``styles`` maps layer names to QGIS QML styles (see :mod:`lzgis.qgis_styles`),
+    ``styles`` maps layer names to QGIS QML styles (see :mod:`lzgis.io.qgis_styles`),
     stored in the GeoPackage's ``layer_styles`` table as each layer's default.
     """
     target = Path(path)
@@ -201,7 +201,7 @@ def write_vectors(
         for name, gdf in layers.items():
             gdf.to_file(tmp, driver="GPKG", layer=name)
         if styles:
-            from lzgis.qgis_styles import add_styles
+            from lzgis.io.qgis_styles import add_styles
 
             add_styles(tmp, styles)
 

@@ -50,9 +50,16 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from lzgis._conflicts import conflicts
 from lzgis._errors import ValidationError
-from lzgis._overlay import (
+from lzgis._validate import (
+    frame_problems,
+    require_crs,
+    require_distance,
+    require_fields,
+    require_layer_names,
+)
+from lzgis.allocation._conflicts import conflicts
+from lzgis.allocation._overlay import (
     ALL,
     M2_PER_KM2,
     OUTSIDE_DISTRICTS,
@@ -63,13 +70,6 @@ from lzgis._overlay import (
     shared_crs,
     text_of,
     to_shared,
-)
-from lzgis._validate import (
-    frame_problems,
-    require_crs,
-    require_distance,
-    require_fields,
-    require_layer_names,
 )
 
 __all__ = [

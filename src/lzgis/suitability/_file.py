@@ -1,4 +1,4 @@
-"""The suitability criteria file (TOML): read and check it (lzgis.suitability_run runs it).
+"""The suitability criteria file (TOML): read and check it (lzgis.suitability._run runs it).
 
 A criteria file says where to build the grid, what is off limits, what makes a
 cell good, how much each criterion weighs and what to allocate. Every key
@@ -55,7 +55,7 @@ import tomllib
 
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_path
-from lzgis.suitability import DIRECTIONS, SlopeLimit
+from lzgis.suitability._grid import DIRECTIONS, SlopeLimit
 
 __all__ = [
     "AllocationSpec",
@@ -73,7 +73,7 @@ _REF_KEYS = {"layer", "ids", "where", "to"}
 
 def example_path() -> Path:
     """The shipped example criteria file (new materials, 60 km², New Area park)."""
-    return Path(__file__).parent / "data" / "suitability_example.toml"
+    return Path(__file__).parents[1] / "data" / "suitability_example.toml"
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,19 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from lzgis._overlay import (
+from lzgis._geometry import family
+from lzgis._validate import require_crs, require_distance, require_fields, require_layer_names
+from lzgis.allocation._overlay import (
     M2_PER_KM2,
     RESERVED,
     RIVER_BUFFER,
     check_polygons,
-    family,
     leaf_mask,
     shared_crs,
     text_of,
     to_shared,
     truthy,
 )
-from lzgis._validate import require_crs, require_distance, require_fields, require_layer_names
 from lzgis.areas import length_km
 
 __all__ = ["conflicts"]

@@ -334,7 +334,7 @@ def score(
     criteria
         Distance criteria (see :class:`Criterion`).
     weights
-        Criterion name -> weight (from :func:`lzgis.ahp.ahp_weights` or
+        Criterion name -> weight (from :func:`lzgis.suitability.ahp.ahp_weights` or
         direct); scaled to sum to 1.
     slope
         Optional DEM and limit: cells whose centre slope exceeds it are masked.
@@ -367,7 +367,7 @@ def score(
         if on_step:
             on_step(name)
     if slope is not None:
-        from lzgis._slope import slope_at
+        from lzgis.suitability._slope import slope_at
 
         deg = slope_at(slope.dem, centres, out.crs)
         out["slope_deg"] = deg
@@ -529,7 +529,7 @@ def qgis_styles() -> dict[str, str]:
     Grid: masked cells grey, scores in five 0.2 classes from red (0) to green
     (1), allocated cells outlined in purple; sites: a purple outline.
     """
-    from lzgis.qgis_styles import Rule, rule_style
+    from lzgis.io.qgis_styles import Rule, rule_style
 
     rules = [
         Rule("masked (hard constraint)", '"score" IS NULL', fill=(200, 200, 200), outline=None)

@@ -1,0 +1,32 @@
+"""Files in and out: the one place paths become GeoDataFrames, and atomic writes.
+
+Public API: :func:`read_vector`, :func:`write_vector`, :func:`write_vectors`,
+:func:`write_table`, :func:`write_text`, :func:`atomic_path`,
+:func:`driver_for`; :mod:`lzgis.io.qgis_styles` (QGIS styles inside
+GeoPackages).
+
+Inside: ``_files`` (reading, atomic writing) and ``_styled_gpkg`` (styled
+GeoPackages for points, lines and polygons).
+"""
+
+from lzgis.io._files import (
+    DRIVERS,
+    atomic_path,
+    driver_for,
+    read_vector,
+    write_table,
+    write_text,
+    write_vector,
+    write_vectors,
+)
+
+__all__ = [
+    "DRIVERS",
+    "atomic_path",
+    "driver_for",
+    "read_vector",
+    "write_table",
+    "write_text",
+    "write_vector",
+    "write_vectors",
+]
