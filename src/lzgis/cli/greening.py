@@ -116,6 +116,7 @@ def check(
                 {**run.method, "数据覆盖阈值 / min data share": f"{min_data_share:.0%}"}
             ),
             sheet_name="check",
+            style_column="value",
         )
     all_pass = echo_check(result, min_data_share=min_data_share, opts=opts)
     raise SystemExit(0 if all_pass else 1)
@@ -157,10 +158,16 @@ def report(
         click.echo(f"wrote {len(table)} zones to {path} (illustrative: schematic green layers)")
         return
     from lzgis.maps import bureau_report
-    from lzgis.maps.snapshots import chromium_path, print_pdf
+    from lzgis.maps.snapshots import chromium_path, has_chinese_font, print_pdf
 
     if suffix == ".pdf":
         chromium_path(purpose="a PDF report", fix="or write `--out report.html`")
+        if has_chinese_font() is False:
+            click.echo(
+                "警告 / warning: no Chinese font on this machine: Chinese text in the PDF shows as "
+                "boxes; fix: `apt-get install fonts-noto-cjk` (the .html report is unaffected)",
+                err=True,
+            )
     run = run_coverage(**opts)
     result = run_check(
         run,

@@ -118,8 +118,10 @@ def _map_svg(result: gpd.GeoDataFrame, verdicts: pd.Series) -> str:
     k = _W / (x1 - x0 if x1 > x0 else span)
     height = max(60.0, (y1 - y0) * k)
     simple = shapely.simplify(geoms, span / 2000, preserve_topology=True)
+    rows = list(result.itertuples())
     body = []
-    for i, (geom, row) in enumerate(zip(simple, result.itertuples(), strict=True)):
+    for i in np.argsort(-shapely.area(geoms), kind="stable"):  # small zones drawn on top
+        geom, row = simple[i], rows[i]
         if geom is None or shapely.is_empty(geom):
             continue
         verdict = str(verdicts.iloc[i]) if i < len(verdicts) else ""

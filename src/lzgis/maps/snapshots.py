@@ -10,7 +10,14 @@ from pathlib import Path
 from lzgis._errors import OutputError
 from lzgis.io import atomic_path
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "chromium_path", "print_pdf", "snapshot"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_FLAGS",
+    "chromium_path",
+    "has_chinese_font",
+    "print_pdf",
+    "snapshot",
+]
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless and quiet: this machine and intranets have no network for Chromium's own services.
@@ -90,6 +97,20 @@ def snapshot(
                 f"{target}: Chromium failed ({last}); fix: check {browser} runs headless"
             )
     return target
+
+
+def has_chinese_font() -> bool | None:
+    """Whether fontconfig knows a font for Chinese (None when ``fc-list`` is missing).
+
+    Without one, Chromium draws Chinese text in snapshots and PDFs as boxes.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    run = subprocess.run(
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+    )
+    return bool(run.stdout.strip())
 
 
 def print_pdf(page: str, pdf: str | Path, *, timeout_s: float = 120.0) -> Path:
