@@ -120,15 +120,16 @@ class CoverageRun:
 
     ``result``: the coverage frame (zones' CRS, data_share, attributes);
     ``zones``/``zone_field``: the zones as loaded; ``method``: the method and
-    sources items (:func:`lzgis.greening.sources.describe_sources`);
-    ``remeasure``: the same source on other zones (e.g. their union).
+    sources items (:func:`lzgis.greening.sources.describe_sources`); ``total``:
+    the union of all zones (:func:`lzgis.greening.sources.coverage_with_total`),
+    when asked for.
     """
 
     result: gpd.GeoDataFrame
     zones: gpd.GeoDataFrame
     zone_field: str
     method: dict[str, str]
-    remeasure: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+    total: dict[str, float] | None
 
 
 def run_coverage(
@@ -144,8 +145,9 @@ def run_coverage(
     nir: str | None,
     band: int,
     within: str | None,
+    total: bool = False,
 ) -> CoverageRun:
-    """Coverage per zone from the options (see :class:`CoverageRun`).
+    """Coverage per zone from the options (see :class:`CoverageRun`); ``total``: also the union's.
 
     Notes on duplicate or missing zone names go to stderr once. Raises
     :class:`lzgis.LzgisError` on bad input before anything is written.
@@ -176,20 +178,22 @@ def run_coverage(
         zones=zones, zones_crs=zones_gdf.crs, zone_field=field, within=within, **source
     )
 
-    def remeasure(other: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        return _sources.coverage_from_sources(other, zone_field="zone", **source)
-
     if kind in ("polygons", "embedded"):
-        result = _sources.coverage_from_sources(
-            zones_gdf, zone_field=field, within=within, **source
+        result, totals = _sources.coverage_with_total(
+            zones_gdf, zone_field=field, within=within, total=total, **source
         )
     else:
         length = _sources.raster_windows(zones_gdf, str(raster or red))
         with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
-            result = _sources.coverage_from_sources(
-                zones_gdf, zone_field=field, within=within, progress=bar.update, **source
+            result, totals = _sources.coverage_with_total(
+                zones_gdf,
+                zone_field=field,
+                within=within,
+                total=total,
+                progress=bar.update,
+                **source,
             )
-    return CoverageRun(result, zones_gdf, field, method, remeasure)
+    return CoverageRun(result, zones_gdf, field, method, totals)
 
 
 def check_options(func: F) -> F:
@@ -232,6 +236,16 @@ def check_options(func: F) -> F:
     return func
 
 
+def _total_row(total: dict[str, float], metric: str) -> dict[str, object]:
+    from lzgis.greening.outputs import TOTAL_NAME
+
+    row: dict[str, object] = {"zone": TOTAL_NAME, **total}
+    row[metric] = row.pop("coverage")
+    if metric == "forest_coverage":
+        row["land_km2"] = total["data_km2"]
+    return row
+
+
 @dataclass(frozen=True)
 class CheckRun:
     """The check of a :class:`CoverageRun`: zone rows, totals, per-scheme status and summary."""
@@ -254,11 +268,12 @@ def run_check(
     metric: str = "greening_coverage",
     within: str | None = None,
     band: int = 1,
-    totals: bool = True,
 ) -> CheckRun:
-    """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage."""
+    """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage.
+
+    With the run's ``total``, the union of the zones is checked too (``totals``).
+    """
     from lzgis.greening import load_targets
-    from lzgis.greening import outputs as _out
     from lzgis.greening import verdicts as _v
 
     table = load_targets(targets)
@@ -266,37 +281,24 @@ def run_check(
     if metric == "forest_coverage":
         first.insert(list(first.columns).index(metric) + 1, "land_km2", first["data_km2"])
     frames = [first]
+    total_rows = []
+    if run.total is not None:
+        total_rows.append(_total_row(run.total, metric))
     if forest:
-        frames.append(
-            _sources.forest_from_sources(
-                run.zones,
-                zone_field=run.zone_field,
-                forest=forest,
-                forest_classes=_sources.parse_classes(forest_classes),
-                band=band,
-                within=within,
-            )
+        frame, ftotal = _sources.forest_from_sources(
+            run.zones,
+            zone_field=run.zone_field,
+            forest=forest,
+            forest_classes=_sources.parse_classes(forest_classes),
+            band=band,
+            within=within,
+            total=run.total is not None,
         )
+        frames.append(frame)
+        if ftotal is not None:
+            total_rows.append(_total_row(ftotal, "forest_coverage"))
     checked = _v.check_zones(frames, table, min_data_share=min_data_share)
-    classes = _sources.parse_classes(forest_classes)
-
-    def forest_remeasure(union: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        out = _sources.forest_from_sources(
-            union, zone_field="zone", forest=forest, forest_classes=classes, band=band
-        )
-        return out.rename(columns={"forest_coverage": "coverage"})
-
-    total_frames = []
-    for frame, remeasure in zip(frames, [run.remeasure, forest_remeasure], strict=False):
-        if not totals:
-            break
-        col = metric if frame is first else "forest_coverage"
-        t = _out.union_total(frame.rename(columns={col: "coverage"}), remeasure=remeasure)
-        value = t.pop("coverage")
-        row = {"zone": _out.TOTAL_NAME, **t, col: value}
-        if col == "forest_coverage":
-            row["land_km2"] = t["data_km2"]
-        total_frames.append(pd.DataFrame([row]))
+    total_frames = [pd.DataFrame([row]) for row in total_rows]
     totals_table = (
         _v.check_zones(total_frames, table, min_data_share=min_data_share)
         if total_frames

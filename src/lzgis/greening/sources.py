@@ -50,6 +50,7 @@ __all__ = [
     "UNNAMED",
     "clip_to_within",
     "coverage_from_sources",
+    "coverage_with_total",
     "describe_sources",
     "forest_from_sources",
     "load_zones",
@@ -57,6 +58,7 @@ __all__ = [
     "raster_windows",
     "source_kind",
     "zone_name_notes",
+    "zones_disjoint",
 ]
 
 EMBEDDED_ZONE_FIELD = "name_en"
@@ -275,6 +277,74 @@ def coverage_from_sources(
     ``zones_``). With ``within`` each zone is measured inside that boundary
     only and the geometry is the zone ∩ boundary.
     """
+    result, _ = coverage_with_total(
+        zones,
+        zone_field=zone_field,
+        green=green,
+        raster=raster,
+        ndvi_threshold=ndvi_threshold,
+        classes=classes,
+        red=red,
+        nir=nir,
+        band=band,
+        ndvi_scale=ndvi_scale,
+        within=within,
+        progress=progress,
+        total=False,
+    )
+    return result
+
+
+def zones_disjoint(geoms: np.ndarray) -> bool:
+    """True when no two geometries share any interior (touching edges are fine)."""
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    if not keep.any():
+        return True
+    pattern = shapely.relate_pattern(geoms[left[keep]], geoms[right[keep]], "T********")
+    return not bool(np.any(pattern))
+
+
+def _total(frame: pd.DataFrame) -> dict[str, float]:
+    area, data = float(frame["area_km2"].sum()), float(frame["data_km2"].sum())
+    green = float(frame["green_km2"].sum())
+    share = data / area if area > 0 else float("nan")
+    return {
+        "area_km2": area,
+        "data_km2": data,
+        "green_km2": green,
+        "coverage": green / data if data > 0 else float("nan"),
+        "unknown": 1.0 - share,
+        "data_share": share,
+    }
+
+
+def coverage_with_total(
+    zones: gpd.GeoDataFrame,
+    *,
+    zone_field: str,
+    green: Sequence[str | Path] = (),
+    raster: str | Path | None = None,
+    ndvi_threshold: float | None = None,
+    classes: Sequence[int] | None = None,
+    red: str | Path | None = None,
+    nir: str | Path | None = None,
+    band: int = 1,
+    ndvi_scale: float | None = None,
+    within: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    total: bool = True,
+) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
+    """:func:`coverage_from_sources` and the total for all zones together (their union).
+
+    Zones that share no interior: the total is the sum of the zones (exact).
+    Overlapping zones: their union is measured as one more zone *in the same
+    pass* over the source, so the overlap is never counted twice and the
+    raster is read once. Returns ``(result, total)`` with ``total`` holding
+    ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown`` and
+    ``data_share`` (None when ``total`` is False).
+    """
     kind = source_kind(
         green=green, raster=raster, ndvi_threshold=ndvi_threshold, classes=classes, red=red, nir=nir
     )
@@ -287,12 +357,22 @@ def coverage_from_sources(
     if within is not None:
         boundary = read_vector(within, id_field=None, geometry_type="Polygon", to_wgs84=False)
         measured = clip_to_within(zones, boundary)
-    empty = np.asarray(shapely.is_empty(np.asarray(measured.geometry.values, dtype=object)))
+    geoms = np.asarray(measured.geometry.values, dtype=object)
+    empty = np.asarray(shapely.is_empty(geoms))
     part = measured[~empty] if empty.any() else measured
     if len(part) == 0:
         raise LzgisError(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
+    union = total and not zones_disjoint(geoms[~empty])
+    if union:
+        extra = gpd.GeoDataFrame(
+            {zone_field: ["__union__"]},
+            geometry=[shapely.union_all(geoms[~empty])],
+            crs=part.crs,
+            index=pd.Index(["__union__"]),
+        )
+        part = pd.concat([part[[zone_field, part.geometry.name]], extra])
     if kind == "polygons":
         layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
         result = coverage_from_polygons(part, layers, zone_field=zone_field)
@@ -311,7 +391,14 @@ def coverage_from_sources(
             ndvi_scale=ndvi_scale,
             progress=progress,
         )
-    return _with_attributes(result, measured, zone_field)
+    totals = None
+    if union:
+        totals = _total(result.iloc[-1:])
+        result = result.iloc[:-1]
+    out = _with_attributes(result, measured, zone_field)
+    if total and totals is None:
+        totals = _total(out)
+    return out, totals
 
 
 def _with_attributes(
@@ -344,13 +431,15 @@ def forest_from_sources(
     forest_classes: Sequence[int] | None = None,
     band: int = 1,
     within: str | Path | None = None,
-) -> gpd.GeoDataFrame:
+    total: bool = False,
+) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
     """Forest coverage per zone from forest polygons or a land-cover raster's forest classes.
 
     ``forest`` is one raster (``.tif`` …, with ``forest_classes``, e.g.
     MODIS IGBP 1-5) or one or more polygon files (their union is forest).
     Returns the frame of :func:`coverage_from_sources` with ``coverage``
-    renamed ``forest_coverage`` and ``land_km2`` (= ``data_km2``).
+    renamed ``forest_coverage`` and ``land_km2`` (= ``data_km2``), and with
+    ``total`` the union total of :func:`coverage_with_total` (else None).
     """
     paths = [Path(p) for p in forest]
     rasters = [p for p in paths if p.suffix.lower() in RASTER_SUFFIXES]
@@ -363,20 +452,21 @@ def forest_from_sources(
         raise LzgisError(
             "`--forest-classes` applies to a forest raster; fix: drop it for forest polygons"
         )
-    if rasters:
-        out = coverage_from_sources(
-            zones,
-            zone_field=zone_field,
-            raster=rasters[0],
-            classes=forest_classes,
-            band=band,
-            within=within,
-        )
-    else:
-        out = coverage_from_sources(zones, zone_field=zone_field, green=paths, within=within)
+    source: dict[str, object] = (
+        {"raster": rasters[0], "classes": forest_classes, "band": band}
+        if rasters
+        else {"green": paths}
+    )
+    out, totals = coverage_with_total(
+        zones,
+        zone_field=zone_field,
+        within=within,
+        total=total,
+        **source,  # type: ignore[arg-type]
+    )
     out = out.rename(columns={"coverage": "forest_coverage"})
     out.insert(list(out.columns).index("forest_coverage") + 1, "land_km2", out["data_km2"])
-    return out
+    return out, totals
 
 
 def _crs_name(crs: object) -> str:
