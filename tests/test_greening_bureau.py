@@ -82,7 +82,7 @@ def test_zone_mostly_outside_the_raster_is_insufficient_data(ndvi: Path, tmp_pat
     assert "数据不足/insufficient" in line and "PASS" not in line and "FAIL" not in line
     assert "0.0%" in line  # its data share
     assert stdout.splitlines()[-1].startswith(
-        "RESULT plan_2015: FAIL: 1 of 2 checks pass, 0 fail, 1 insufficient data"
+        "RESULT plan_2015: INSUFFICIENT DATA: 1 of 2 checks pass, 0 fail, 1 insufficient data"
     )
     assert "warning: 1 zone(s) have data for less than 90%" in stdout
     table = pd.read_csv(out).set_index("zone")

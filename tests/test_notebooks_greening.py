@@ -79,5 +79,11 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     rows = {line.split()[0]: line.split() for line in own[2:5]}
     assert rows["whole"][4] == "0.5" and rows["west_quarter"][4] == "1.0"
     assert rows["half_outside"][4] == "0.0" and rows["half_outside"][5] == "0.5"
-    assert "wrote 3 zones" in text
-    assert "exit 1" in text  # the bare zone fails the Garden City thresholds
+    # the bureau's path: the int16 NDVI is refused until its scale is given
+    assert "WITHOUT THE SCALE:" in text and "--ndvi-scale 0.0001" in text and "exit 2" in text
+    # the zone half outside the imagery gets no verdict; the check exits 1
+    assert "数据不足/insufficient" in text and "exit 1" in text
+    assert "XLSX HEADERS: ['区县 / zone', '面积 km² / area', '覆盖率 / coverage'" in text
+    assert "合计（并集）/ all zones (union)" in text and "coverage format: 0.00%" in text
+    assert "620102" in text  # the zones' own field
+    assert "wrote the report of 3 zones" in text and "self-contained: True | map: True" in text

@@ -11,6 +11,10 @@
   with the shortfall in km².
 - :func:`embedded_report`, :func:`modis_district_report`: the same on the
   embedded Lanzhou layers and the MODIS land-cover raster.
+- :mod:`lzgis.greening.sources` (files to coverage: ``--within``,
+  ``ndvi_scale``, ``data_share``, zone attributes and names, union totals),
+  :mod:`lzgis.greening.verdicts` (enough data or no verdict; per scheme) and
+  :mod:`lzgis.greening.outputs` (CSV, .xlsx and styled GeoPackage for people).
 """
 
 from lzgis.greening.coverage import COVERAGE_COLUMNS, coverage_from_polygons, coverage_from_raster

@@ -54,7 +54,7 @@ HEADERS: dict[str, str] = {
     "green_km2": "绿地 km² / green",
     "coverage": "覆盖率 / coverage",
     "forest_coverage": "森林覆盖率 / forest coverage",
-    "value": "数值 / value",
+    "value": "覆盖率 / coverage",  # check tables: the checked coverage (greening or forest)
     "unknown": "无数据比例 / no data",
     "data_share": "数据覆盖 / data share",
     "target": "目标 / target",
