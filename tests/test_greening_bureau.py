@@ -305,3 +305,16 @@ def test_duplicate_and_missing_names(ndvi: Path, tmp_path: Path) -> None:
     assert table["coverage"].tolist() == [0.5, 1.0, 0.0]
     assert stderr.count("shared by several zones (城关区 ×2)") == 1
     assert stderr.count("1 zone(s) have no `name` (rows 3)") == 1
+
+
+def test_zones_disjoint_paths() -> None:
+    from lzgis.greening.sources import zones_disjoint
+
+    # tiles that touch along part of an edge (not a clean coverage) are still disjoint
+    touching = np.array([box(0, 0, 1, 1), box(1, 0.5, 2, 2), box(3, 3, 4, 4)], dtype=object)
+    assert zones_disjoint(touching) and zones_disjoint(touching, chunk=1)
+    # an overlap beyond the first chunk is found pair by pair
+    late = np.array([box(0, 0, 1, 1), box(5, 5, 6, 6), box(5.5, 5, 7, 6)], dtype=object)
+    assert not zones_disjoint(late, chunk=1)
+    # containment shares interior too
+    assert not zones_disjoint(np.array([box(0, 0, 4, 4), box(1, 1, 2, 2)], dtype=object))
