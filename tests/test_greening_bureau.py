@@ -318,3 +318,21 @@ def test_zones_disjoint_paths() -> None:
     assert not zones_disjoint(late, chunk=1)
     # containment shares interior too
     assert not zones_disjoint(np.array([box(0, 0, 4, 4), box(1, 1, 2, 2)], dtype=object))
+
+
+def test_forest_raster_with_classes(ndvi: Path, tmp_path: Path) -> None:
+    classes = np.where(np.arange(20)[None, :] < 10, 2, 16).repeat(20, axis=0).astype("uint8")
+    forest = _raster(tmp_path / "landcover.tif", classes, nodata=255)  # IGBP 2 west, 16 east
+    zones = _zones(tmp_path / "z.gpkg", ["a"], [INSIDE])  # half west, half east
+    args = ["--zones", zones, "--zone-field", "name", "--raster", ndvi, "--ndvi-threshold", "0.3"]
+    out = tmp_path / "check.csv"
+    code, stdout, _ = _run(
+        "greening", "check", *args, "--forest", forest, "--forest-classes", "1-5", "--out", out
+    )
+    assert code == 0, stdout  # 50% green >= 31.12%, 50% forest >= 16%
+    t = pd.read_csv(out).set_index("metric")
+    assert (
+        t.loc["forest_coverage", "value"] == 0.5 and t.loc["forest_coverage", "verdict"] == "PASS"
+    )
+    code, _, stderr = _run("greening", "check", *args, "--forest", forest)
+    assert code == 2 and "--forest-classes" in stderr.strip().splitlines()[-1]
