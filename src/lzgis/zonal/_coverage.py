@@ -441,10 +441,11 @@ def raster_coverage(
             elif nir is None:
                 ndvi = data * ndvi_scale if ndvi_scale is not None else scaled(src, band, data)
                 green = valid & (ndvi >= threshold)
-                if valid.any():
-                    vals = ndvi[valid]
-                    seen[0] = min(seen[0], float(vals.min()))
-                    seen[1] = max(seen[1], float(vals.max()))
+                if valid.any():  # the range of valid values, without copying them
+                    info = np.finfo if ndvi.dtype.kind == "f" else np.iinfo
+                    top, bottom = info(ndvi.dtype).max, info(ndvi.dtype).min
+                    seen[0] = min(seen[0], float(np.min(ndvi, where=valid, initial=top)))
+                    seen[1] = max(seen[1], float(np.max(ndvi, where=valid, initial=bottom)))
             else:
                 nsrc = setup.sources[1]
                 valid &= valid_mask(nsrc, band, arrays[1], win)
