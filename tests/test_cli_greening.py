@@ -16,7 +16,7 @@ from shapely import box
 from lzgis.cli import main
 
 # Two 0.02° x 0.01° zones near Lanzhou; the west half of "a" is green (by two overlapping
-# polygons in two files), "b" has no green.
+# polygons in two files), "b" has no green; the green files survey both zones (`survey`).
 ZONE_A = box(103.80, 36.00, 103.82, 36.01)
 ZONE_B = box(103.82, 36.00, 103.84, 36.01)
 
@@ -34,7 +34,11 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "zones": tmp_path / "zones.gpkg",
         "green1": tmp_path / "green1.geojson",
         "green2": tmp_path / "green2.gpkg",
+        "survey": tmp_path / "survey.gpkg",
     }
+    gpd.GeoDataFrame(geometry=[box(103.79, 35.99, 103.85, 36.02)], crs=4326).to_file(
+        paths["survey"]
+    )
     zones.to_file(paths["zones"])
     green1.to_file(paths["green1"])
     green2.to_file(paths["green2"])
@@ -56,6 +60,8 @@ def _base(files: dict[str, Path]) -> list[str | Path]:
         files["green1"],
         "--green",
         files["green2"],
+        "--green-extent",
+        files["survey"],
     ]
 
 
@@ -386,7 +392,10 @@ def test_check_raster_zone_without_data(raster_files: dict[str, Path], tmp_path:
         "--out",
         out,
     )
-    assert code == 1  # "out" has no data: n/a never passes
-    assert "n/a" in stdout
+    assert code == 3  # "out" has no data: n/a neither passes nor fails
+    assert "n/a" in stdout and "FAIL" not in stdout
+    assert stdout.splitlines()[-1].startswith(
+        "RESULT: NO DATA: 1 of 2 checks pass, 0 fail, 1 without"
+    )
     t = pd.read_csv(out).set_index("zone")
     assert bool(t.loc["in", "passed"]) and pd.isna(t.loc["out", "passed"])
