@@ -57,16 +57,24 @@ def test_a_failed_run_leaves_the_old_set(tmp_path: Path) -> None:
     assert _temporaries(tmp_path) == []
 
 
-def test_a_folder_with_foreign_files_is_refused_before_writing(tmp_path: Path) -> None:
-    out = tmp_path / "mine"
+def test_other_files_are_kept_and_foreign_folders_refused(tmp_path: Path) -> None:
+    out = tmp_path / "shared"
     out.mkdir()
     (out / "notes.docx").write_text("the bureau's own file")
-    (out / "a.txt").write_text("old")
-    foreign = r"holds files lzgis did not write \(notes\.docx\)"
-    with pytest.raises(OutputError, match=foreign), atomic_dir(out, owns={"a.txt"}):
+    (out / "a.txt").write_text("old a")
+    (out / "b.txt").write_text("old b")
+    with atomic_dir(out, owns={"a.txt", "b.txt"}) as tmp:
+        write_text("new a", tmp / "a.txt")
+    # owned names: exactly this run's (b.txt of the older run is gone); others kept
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "a.txt": "new a",
+        "notes.docx": "the bureau's own file",
+    }
+    (out / "photos").mkdir()
+    refused = r"holds folders or links lzgis did not write \(photos\)"
+    with pytest.raises(OutputError, match=refused), atomic_dir(out, owns={"a.txt"}):
         raise AssertionError("never reached")
-    assert (out / "notes.docx").read_text() == "the bureau's own file"
-    assert _temporaries(tmp_path) == []
+    assert (out / "a.txt").read_text() == "new a" and _temporaries(tmp_path) == []
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="is a file"), atomic_dir(tmp_path / "file", owns=()):
         raise AssertionError("never reached")

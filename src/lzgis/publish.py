@@ -131,9 +131,10 @@ def write_site(
     inputs
         Layers and analysis results (:func:`load_inputs`, or your own frames).
     out
-        Output folder (created). It is replaced as a whole, so it must be
-        new, empty or hold only files a publish writes (else
-        :class:`lzgis.OutputError`).
+        Output folder (created), swapped in as one set
+        (:func:`lzgis.io.atomic_dir`): the publish files in it are exactly
+        this run's, other plain files are kept; a foreign subfolder is
+        refused (:class:`lzgis.OutputError`).
     basemap, tianditu_key
         ``osm``, ``gaode`` (overlays shifted to GCJ-02), ``tianditu`` (needs the key) or ``none``.
     offline

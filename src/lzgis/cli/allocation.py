@@ -45,9 +45,9 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     """Park land per district, constrained and developable; conflicts with protected land.
 
     Writes OUT/allocation.csv (rows: park × district parts, then totals; column
-    `is_total`) and OUT/conflicts.gpkg (styled for QGIS), as a whole set:
-    OUT is replaced at once, so it must be new, empty or a previous output.
-    Nothing is written when an input is refused.
+    `is_total`) and OUT/conflicts.gpkg (styled for QGIS), swapped in as one
+    set (other files in OUT are kept). Nothing is written when an input is
+    refused.
     """
     require_distance(river_buffer, name="river_buffer_m")
     require_output_folder(out, owns=_ALLOCATE_FILES)
@@ -104,7 +104,7 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
 def projects(out: str) -> None:
     """Where each plan project stands (district, park, zones, distances) and who answers for it.
 
-    OUT is replaced as a whole set, so it must be new, empty or a previous output.
+    The three files are swapped into OUT as one set (other files in OUT are kept).
     """
     require_output_folder(out, owns=_PROJECTS_FILES)
     with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:

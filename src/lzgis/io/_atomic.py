@@ -9,9 +9,12 @@ last swap wins, with a whole set. Temporary folders carry the writer's pid
 (``.NAME.lzgis-new-PID-TOKEN``); one whose process is dead (killed with
 ``kill -9``) is removed by the next run into the same folder.
 
-lzgis owns the folder it writes: the old folder is replaced whole, so it
-must be empty or hold only names the command writes; anything else is
-refused with one line before any work is done.
+Each command owns a set of file names: in the new folder those names are
+exactly what this run wrote (a file of an older run that this run does not
+write is gone), and the folder's other plain files are carried over (hard
+links), so two commands can share a folder. Subfolders and links of other
+names cannot be carried over atomically and are refused with one line
+before any work is done.
 
 :func:`no_space` turns "no space left on device" from any writer (Python,
 GDAL, SQLite) into one :class:`lzgis.OutputError` naming the file.
@@ -160,29 +163,52 @@ def _swap(new: Path, target: Path) -> None:
 
 
 def require_output_folder(path: str | Path, *, owns: Iterable[str]) -> None:
-    """Raise :class:`lzgis.OutputError` unless ``path`` is new, empty or holds only ``owns``.
+    """Raise :class:`lzgis.OutputError` unless :func:`atomic_dir` can write ``path``.
 
+    It can when ``path`` is new, or a folder whose entries are ``owns`` names
+    or plain files (kept); a subfolder or link of another name is refused.
     :func:`atomic_dir` checks this itself; call it first to fail before slow work.
     """
-    _check_owned(Path(path).resolve(), set(owns))
+    _check_folder(Path(path).resolve(), set(owns))
 
 
-def _check_owned(target: Path, owns: set[str]) -> None:
+def _check_folder(target: Path, owns: set[str]) -> None:
     if not target.exists() and not target.is_symlink():
         return
     if not target.is_dir():
         raise OutputError(
             f"`{target}` is a file; expected a folder for the output set; fix: choose another `--out`"
         )
-    foreign = sorted(p.name for p in target.iterdir() if p.name not in owns)
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (
-            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        )
+    odd = sorted(
+        p.name
+        for p in target.iterdir()
+        if p.name not in owns and (p.is_symlink() or not p.is_file())
+    )
+    if odd:
+        shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
         raise OutputError(
-            f"`{target}` holds files lzgis did not write ({shown}); lzgis replaces its output "
-            "folder as a whole; fix: choose a new or empty folder for `--out`, or move those files"
+            f"`{target}` holds folders or links lzgis did not write ({shown}); lzgis replaces "
+            "its output folder in one step, keeping other plain files only; fix: choose a new "
+            "or empty folder for `--out`"
         )
+
+
+def _keep_others(target: Path, tmp: Path, owns: set[str]) -> None:
+    """Carry the plain files of ``target`` that this set does not own into ``tmp``.
+
+    Hard links where the file system allows (no copy, the original stays put
+    until the swap), else copies.
+    """
+    if not target.is_dir():
+        return
+    for entry in target.iterdir():
+        dst = tmp / entry.name
+        if entry.name in owns or dst.exists() or entry.is_symlink() or not entry.is_file():
+            continue
+        try:
+            os.link(entry, dst)
+        except OSError:
+            shutil.copy2(entry, dst)
 
 
 @contextlib.contextmanager
@@ -194,9 +220,11 @@ def atomic_dir(path: str | Path, *, owns: Iterable[str]) -> Iterator[Path]:
     path
         The output folder (created with its parents; symlinks are followed).
     owns
-        File names this output set may hold. An existing ``path`` is replaced
-        only when it holds nothing else (else :class:`lzgis.OutputError`,
-        before anything is written).
+        Every file name this output set may hold (also those it does not
+        write this time). In the new folder these names are exactly what
+        was written; other plain files of the old folder are kept (hard
+        links). A subfolder or link of another name is refused with
+        :class:`lzgis.OutputError` before anything is written.
 
     On any exception the temporary folder is removed and ``path`` is
     untouched. Stale temporary folders of dead processes are removed first.
@@ -205,10 +233,13 @@ def atomic_dir(path: str | Path, *, owns: Iterable[str]) -> Iterator[Path]:
     --------
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "site"
-    >>> with atomic_dir(out, owns={"a.txt"}) as tmp:
+    >>> with atomic_dir(out, owns={"a.txt", "b.txt"}) as tmp:
     ...     _ = (tmp / "a.txt").write_text("new", encoding="utf-8")
+    >>> _ = (out / "notes.txt").write_text("mine", encoding="utf-8")
+    >>> with atomic_dir(out, owns={"a.txt", "b.txt"}) as tmp:
+    ...     _ = (tmp / "b.txt").write_text("new", encoding="utf-8")
     >>> sorted(p.name for p in out.iterdir())
-    ['a.txt']
+    ['b.txt', 'notes.txt']
     """
     target = Path(path).resolve()
     parent = target.parent
@@ -219,7 +250,7 @@ def atomic_dir(path: str | Path, *, owns: Iterable[str]) -> Iterator[Path]:
             f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
         ) from None
     owned = set(owns)
-    _check_owned(target, owned)
+    _check_folder(target, owned)
     for entry in _stale(parent, target.name):
         shutil.rmtree(entry, ignore_errors=True)
     tmp = _temp(parent, target.name, "new")
@@ -232,8 +263,9 @@ def atomic_dir(path: str | Path, *, owns: Iterable[str]) -> Iterator[Path]:
             yield tmp
         except OutputError as exc:  # name the real folder, not the temporary one
             raise OutputError(str(exc).replace(str(tmp), str(target))) from None
-        with _locked(parent):
-            _check_owned(target, owned)
+        with _locked(parent), no_space(target, parent):
+            _check_folder(target, owned)
+            _keep_others(target, tmp, owned)
             _swap(tmp, target)
     finally:
         if tmp.exists():
