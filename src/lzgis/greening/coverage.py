@@ -22,7 +22,12 @@ Examples
 >>> from shapely import box
 >>> zones = gpd.GeoDataFrame({"name": ["z"]}, geometry=[box(103.80, 36.0, 103.82, 36.01)], crs=4326)
 >>> green = gpd.GeoDataFrame(geometry=[box(103.80, 36.0, 103.81, 36.01)], crs=4326)
->>> round(float(coverage_from_polygons(zones, green, zone_field="name")["coverage"].iloc[0]), 4)
+>>> surveyed = zones  # the green layer maps all green of the zone
+>>> out = coverage_from_polygons(zones, green, zone_field="name", extent=surveyed)
+>>> round(float(out["coverage"].iloc[0]), 4), float(out["unknown"].iloc[0])
+(0.5, 0.0)
+>>> out = coverage_from_polygons(zones, green, zone_field="name")  # extent: green's bounding box
+>>> round(float(out["unknown"].iloc[0]), 2)  # the east half has no data
 0.5
 """
 
