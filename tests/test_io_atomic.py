@@ -218,3 +218,18 @@ def test_geojson_exports_are_byte_identical_and_named_after_the_target(tmp_path:
     assert runs[0] == runs[1]
     assert b'"name": "parks_export"' in runs[0]
     assert b".tmp" not in runs[0]
+
+
+def test_without_an_atomic_exchange_two_renames_still_swap_whole_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lzgis.io import _atomic
+
+    monkeypatch.setattr(_atomic, "_exchange", lambda a, b: False)  # as on macOS / Windows
+    out = tmp_path / "site"
+    for tag in ("one", "two"):
+        with atomic_dir(out, owns={"a.txt", "b.txt"}) as tmp:
+            write_text(tag, tmp / "a.txt")
+            write_text(tag, tmp / "b.txt")
+    assert {p.name: p.read_text() for p in out.iterdir()} == {"a.txt": "two", "b.txt": "two"}
+    assert _temporaries(tmp_path) == []
