@@ -178,3 +178,37 @@ def test_kill_9_at_any_moment_leaves_one_whole_set_and_the_next_run_cleans_up(
     complete(out, "none")
     assert _files(out) == refs["none"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["maps", "ref_none"]  # no temporaries
+
+
+def test_concurrent_publishes_in_separate_processes_leave_one_whole_set(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    tests_dir = Path(__file__).parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tests_dir.parent / "src"), str(tests_dir)]),
+    }
+    code = (
+        "import sys; import maps_fixtures as fx; from lzgis.publish import write_site; "
+        "write_site(fx.results(fx.layers()), sys.argv[1], basemap=sys.argv[2], "
+        "offline=sys.argv[2] == 'none')"
+    )
+    refs = {}
+    for basemap in ("osm", "none"):
+        write_site(
+            fx.results(fx.layers()),
+            tmp_path / f"ref_{basemap}",
+            basemap=basemap,
+            offline=basemap == "none",
+        )
+        refs[basemap] = _files(tmp_path / f"ref_{basemap}")
+    out = tmp_path / "site"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(out), basemap], env=env)
+        for basemap in ("osm", "none", "osm", "none")
+    ]
+    assert [p.wait() for p in procs] == [0, 0, 0, 0]
+    assert _files(out) in (refs["osm"], refs["none"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ref_none", "ref_osm", "site"]
