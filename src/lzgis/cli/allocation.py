@@ -14,9 +14,7 @@ from lzgis._validate import require_distance
 from lzgis.io import write_table
 from lzgis.io._styled_gpkg import write_by_geometry
 
-
-@click.command("allocate")
-@click.option(
+_CONSTRAINTS = click.option(
     "--constraints",
     "constraint_paths",
     multiple=True,
@@ -24,6 +22,17 @@ from lzgis.io._styled_gpkg import write_by_geometry
     help="Extra protected polygons (e.g. an ecological red line); repeatable. "
     "Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS is refused.",
 )
+_PARKS = click.option(
+    "--parks",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Your own outlines for some parks: polygons with `id` (see `lzgis layers list`); "
+    "each replaces that park's outline.",
+)
+
+
+@click.command("allocate")
+@_CONSTRAINTS
 @click.option(
     "--river-buffer",
     "river_buffer",
@@ -32,41 +41,33 @@ from lzgis.io._styled_gpkg import write_by_geometry
     show_default=True,
     help="Half-width in metres of the Yellow River protection band.",
 )
+@_PARKS
 @click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False),
     help="Folder for allocation.csv and conflicts.gpkg.",
 )
-def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -> None:
+def allocate(
+    constraint_paths: tuple[str, ...], river_buffer: float, parks: str | None, out: str
+) -> None:
     """Park land per district, constrained and developable; conflicts with protected land.
 
     Writes OUT/allocation.csv (rows: park × district parts, then totals; column
     `is_total`) and OUT/conflicts.gpkg (styled for QGIS). Nothing is written
-    when an input is refused.
+    when an input is refused. Python: `lzgis.allocation.embedded_allocation()`.
     """
     require_distance(river_buffer, name="river_buffer_m")
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
     with click.progressbar(length=3, label="allocating", file=sys.stderr) as bar:
-        inputs = _allocation.embedded_inputs(extra=extra)
-        bar.update(1)
-        table = _allocation.allocate(
-            inputs["parks"],
-            inputs["districts"],
-            constraints=inputs["protected"],
-            river=inputs["river"],
+        table, found = _allocation.embedded_allocation(
             river_buffer_m=river_buffer,
+            constraints=extra,
+            parks=parks,
+            progress=lambda label: bar.update(1),
         )
-        bar.update(1)
-        found = _allocation.conflicts(
-            inputs["features"],
-            inputs["protected"],
-            river=inputs["river"],
-            river_buffer_m=river_buffer,
-        )
-        bar.update(1)
     folder = Path(out)
     write_table(table, folder / "allocation.csv")
     layers = write_by_geometry(
@@ -89,16 +90,25 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
 
 
 @click.command("projects")
+@_CONSTRAINTS
+@_PARKS
 @click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False),
     help="Folder for projects.gpkg, projects_by_unit.csv and project_lines_by_district.csv.",
 )
-def projects(out: str) -> None:
-    """Where each plan project stands (district, park, zones, distances) and who answers for it."""
+def projects(constraint_paths: tuple[str, ...], parks: str | None, out: str) -> None:
+    """Where each plan project stands (district, park, zones, distances) and who answers for it.
+
+    Your constraint layers join the zones a project touches; your park outlines
+    replace the embedded ones. Python: `lzgis.projects.embedded_projects()`.
+    """
+    extra, messages = _allocation.read_constraints(list(constraint_paths))
+    for line in messages:
+        click.echo(line)
     with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
-        located = _projects.embedded_projects()
+        located = _projects.embedded_projects(constraints=extra, parks=parks)
         bar.update(1)
         units = _projects.by_unit(located)
         bar.update(1)
