@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import geopandas as gpd
 
 from lzgis import allocation as _allocation
 from lzgis import layers as _layers
@@ -29,6 +30,11 @@ _PARKS = click.option(
     help="Your own outlines for some parks: polygons with `id` (see `lzgis layers list`); "
     "each replaces that park's outline.",
 )
+
+
+def _own_parks(path: str | None) -> gpd.GeoDataFrame | None:
+    """The parks with ``path``'s outlines put in, checked before any long work starts."""
+    return None if path is None else _allocation.replace_parks(_layers.load("parks"), path)
 
 
 @click.command("allocate")
@@ -61,11 +67,12 @@ def allocate(
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
+    own = _own_parks(parks)
     with click.progressbar(length=3, label="allocating", file=sys.stderr) as bar:
         table, found = _allocation.embedded_allocation(
             river_buffer_m=river_buffer,
             constraints=extra,
-            parks=parks,
+            parks=own,
             progress=lambda label: bar.update(1),
         )
     folder = Path(out)
@@ -107,8 +114,9 @@ def projects(constraint_paths: tuple[str, ...], parks: str | None, out: str) -> 
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
+    own = _own_parks(parks)
     with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
-        located = _projects.embedded_projects(constraints=extra, parks=parks)
+        located = _projects.embedded_projects(constraints=extra, parks=own)
         bar.update(1)
         units = _projects.by_unit(located)
         bar.update(1)
