@@ -81,3 +81,10 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     assert rows["half_outside"][4] == "0.0" and rows["half_outside"][5] == "0.5"
     assert "wrote 3 zones" in text
     assert "exit 1" in text  # the bare zone fails the Garden City thresholds
+
+
+def test_notebook_shows_the_greening_map(executed: nbformat.NotebookNode) -> None:
+    from notebook_checks import errors, leaflet_maps
+
+    assert errors(executed) == []
+    assert len(leaflet_maps(executed)) >= 1
