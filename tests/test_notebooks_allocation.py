@@ -6,7 +6,9 @@ Every notebook in notebooks/ is executed here, except greening_coverage.ipynb
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -70,3 +72,19 @@ def test_notebook_executes(name: str, tmp_path: Path, monkeypatch: pytest.Monkey
             assert f"developable, {width} m band" in html_out
         assert "3 project(s) move from outside to inside a park" in text
         assert any("your layer water_source" in page for page in shown)  # the user's layer
+
+
+def test_the_notebook_extra_installs_jupyterlab_and_what_explore_needs() -> None:
+    import tomllib
+
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]["notebook"]
+    names = {re.split(r"[<>=\[ ]", req, maxsplit=1)[0] for req in extra}
+    assert {"jupyterlab", "matplotlib", "mapclassify", "ipykernel"} <= names
+    from lzgis.layers import load
+
+    parks = load("parks")
+    # a classified choropleth: mapclassify bins the values, matplotlib gives the colours
+    page = parks.explore(column="tier", scheme="quantiles", k=2, cmap="viridis")._repr_html_()
+    assert "folium-map" in html.unescape(page)
