@@ -277,7 +277,7 @@ def allocation_map(
         )
 
 
-_USER_COLORS = ("#7c3aed", "#db2777", "#0d9488", "#b45309")
+_USER_COLORS = ("#111827", "#b45309", "#0891b2", "#4d7c0f")  # apart from the layers above
 
 
 def _add_user_layers(
