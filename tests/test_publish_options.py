@@ -138,3 +138,34 @@ def test_bad_options_exit_2_with_one_line(city: Path) -> None:
     lines = res.stderr.strip().splitlines()
     assert res.exit_code == 2 and len(lines) == 1 and "no CRS" in lines[0] and str(path) in lines[0]
     assert not (city / "y").exists()
+
+
+def test_the_constraint_layer_renders_in_chromium_with_its_legend(city: Path) -> None:
+    """The published page in headless Chromium (network blocked): the layer is drawn, dashed."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
+
+    out = _publish(city, "seen", "--constraints", str(city / "red_line.gpkg"))
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.route("http*://**", lambda route: route.abort())
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((out / "allocation.html").as_uri())
+            page.wait_for_selector(".leaflet-overlay-pane path")
+            dashed = page.eval_on_selector_all(
+                ".leaflet-overlay-pane path",
+                "ps => ps.filter(p => p.getAttribute('stroke') === '#111827'"
+                " && p.getAttribute('stroke-dasharray') === '6 4').length",
+            )
+            legend = page.inner_text(".lz-legend")
+            layers = page.inner_text(".leaflet-control-layers")
+        finally:
+            browser.close()
+    assert dashed == 1
+    assert "保护:你的图层 red_line / protected: your layer red_line" in legend
+    assert "your protected layer: red_line" in layers
+    assert errors == []
