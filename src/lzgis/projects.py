@@ -440,7 +440,11 @@ def embedded_projects(
 
     Examples
     --------
-    >>> located = embedded_projects(parks="my_new_area.gpkg")  # doctest: +SKIP
+    >>> from shapely import box
+    >>> red = gpd.GeoDataFrame({"id": ["r1"]}, geometry=[box(103.55, 36.10, 103.64, 36.125)], crs=4326)
+    >>> located = embedded_projects(constraints={"red_line": red})
+    >>> int(located["zones"].str.contains("red_line:r1").sum())  # projects touching it
+    4
     """
     from lzgis.layers import load
 

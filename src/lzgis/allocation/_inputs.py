@@ -264,8 +264,8 @@ def embedded_allocation(
 
     Examples
     --------
-    >>> table, found = embedded_allocation(river_buffer_m=1000)  # doctest: +SKIP
-    >>> table.attrs["constraints"]  # doctest: +SKIP
+    >>> table, found = embedded_allocation(river_buffer_m=1000)
+    >>> table.attrs["constraints"]
     ['wetlands', 'greening_zones', 'river_buffer']
     """
     river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
