@@ -171,6 +171,9 @@ def test_projects_and_moves_show_names_not_ids() -> None:
     assert shown.loc["管道 / Pipeline", "区县 / district"] == "东区 / East; 西区 / West"
     assert shown.loc["工厂 / Plant", "类别 / category"] == "工业 / industry"
     assert shown.loc["仓库 / Depot", "涉及区域 / zones"] == tables.NOT_APPLICABLE
+    assert shown.loc["工厂 / Plant", "涉及区域 / zones"] == "湿地 / Wetland"
+    own = tables.projects(before.assign(zones="red_line:r2"), lookup=lookup)
+    assert set(own["涉及区域 / zones"]) == {"你的图层 red_line / your layer red_line: r2"}
     bigger = toy.parks()
     bigger.loc[0, "geometry"] = bigger.geometry.iloc[0].union(
         Point(-6 * toy.KM, -3 * toy.KM).buffer(500)

@@ -103,14 +103,14 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def percent(value: Any, digits: int = 2) -> str:
+def percent(value: Any, *, digits: int = 2) -> str:
     """A fraction as a percentage (``0.3112`` → ``31.12%``); missing → ``未知 / unknown``."""
     if _missing(value) or not math.isfinite(float(value)):
         return UNKNOWN
     return f"{float(value) * 100:.{digits}f}%"
 
 
-def km2(value: Any, digits: int = 2) -> str:
+def km2(value: Any, *, digits: int = 2) -> str:
     """An area in km² to 0.01 with thousands separators; missing → ``未知 / unknown``."""
     if _missing(value) or not math.isfinite(float(value)):
         return UNKNOWN
@@ -143,11 +143,19 @@ def names(layers: Mapping[str, pd.DataFrame] | None = None) -> dict[str, str]:
     return out
 
 
+def _name_of(fid: str, lookup: Mapping[str, str]) -> str:
+    """A feature's name; ``<layer>:<id>`` of your own layers as "你的图层 <layer> / your layer"."""
+    if fid in lookup or ":" not in fid:
+        return lookup.get(fid, fid)
+    layer, own = fid.split(":", 1)
+    return f"你的图层 {layer} / your layer {layer}: {own}"
+
+
 def _name_list(value: Any, lookup: Mapping[str, str]) -> str:
     """``"a, b"`` of ids → their names joined by "; " (an unknown id stays as it is)."""
     if _missing(value) or not str(value).strip():
         return NOT_APPLICABLE
-    return "; ".join(lookup.get(p.strip(), p.strip()) for p in str(value).split(","))
+    return "; ".join(_name_of(p.strip(), lookup) for p in str(value).split(","))
 
 
 def style(frame: pd.DataFrame) -> Styler:
@@ -322,7 +330,7 @@ def developable_by_band(by_width: Mapping[float, pd.DataFrame]) -> pd.DataFrame:
         if lo is None or hi is None:
             row[head] = UNKNOWN
         else:  # nothing developable to begin with: a change does not apply
-            row[head] = percent((hi - lo) / lo, 1) if lo else NOT_APPLICABLE
+            row[head] = percent((hi - lo) / lo, digits=1) if lo else NOT_APPLICABLE
         rows.append(row)
     return pd.DataFrame(rows)
 
