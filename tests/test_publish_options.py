@@ -8,7 +8,10 @@ reach them.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import _toy_city as toy
@@ -24,6 +27,7 @@ from lzgis.maps import MapOptions, allocation_map
 from lzgis.publish import load_inputs
 
 KM = toy.KM
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @pytest.fixture
@@ -140,32 +144,52 @@ def test_bad_options_exit_2_with_one_line(city: Path) -> None:
     assert not (city / "y").exists()
 
 
-def test_the_constraint_layer_renders_in_chromium_with_its_legend(city: Path) -> None:
-    """The published page in headless Chromium (network blocked): the layer is drawn, dashed."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
+_BROWSE = """
+import json, sys
+from playwright.sync_api import sync_playwright
+from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.route("http*://**", lambda route: route.abort())
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(sys.argv[1])
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    dashed = page.eval_on_selector_all(
+        ".leaflet-overlay-pane path",
+        "ps => ps.filter(p => p.getAttribute('stroke') === '#111827'"
+        " && p.getAttribute('stroke-dasharray') === '6 4').length",
+    )
+    print(json.dumps({"dashed": dashed, "legend": page.inner_text(".lz-legend"),
+                      "layers": page.inner_text(".leaflet-control-layers"), "errors": errors}))
+    browser.close()
+"""
+
+
+def test_the_constraint_layer_renders_in_chromium_with_its_legend(city: Path) -> None:
+    """The published page in headless Chromium (network blocked): the layer is drawn, dashed.
+
+    Playwright runs in its own process: the browser tests of this session keep
+    a sync Playwright open in this one.
+    """
     out = _publish(city, "seen", "--constraints", str(city / "red_line.gpkg"))
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-            page.route("http*://**", lambda route: route.abort())
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto((out / "allocation.html").as_uri())
-            page.wait_for_selector(".leaflet-overlay-pane path")
-            dashed = page.eval_on_selector_all(
-                ".leaflet-overlay-pane path",
-                "ps => ps.filter(p => p.getAttribute('stroke') === '#111827'"
-                " && p.getAttribute('stroke-dasharray') === '6 4').length",
-            )
-            legend = page.inner_text(".lz-legend")
-            layers = page.inner_text(".leaflet-control-layers")
-        finally:
-            browser.close()
-    assert dashed == 1
-    assert "保护:你的图层 red_line / protected: your layer red_line" in legend
-    assert "your protected layer: red_line" in layers
-    assert errors == []
+    script = city / "browse.py"
+    script.write_text(_BROWSE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    run = subprocess.run(
+        [sys.executable, str(script), (out / "allocation.html").as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["dashed"] == 1
+    assert "保护:你的图层 red_line / protected: your layer red_line" in seen["legend"]
+    assert "your protected layer: red_line" in seen["layers"]
+    assert seen["errors"] == []
