@@ -18,10 +18,11 @@ def _text(nb: nbformat.NotebookNode) -> str:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
+                # a busy kernel may split one print into several outputs: join them as written
                 parts.append(out.get("text", ""))
             elif "data" in out:
-                parts.append(out["data"].get("text/plain", ""))
-    return "\n".join(parts)
+                parts.append("\n" + out["data"].get("text/plain", "") + "\n")
+    return "".join(parts)
 
 
 def test_notebook_is_stored_without_outputs() -> None:
