@@ -18,10 +18,11 @@ def _text(nb: nbformat.NotebookNode) -> str:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
+                # a busy kernel may split one print into several outputs: join them as written
                 parts.append(out.get("text", ""))
             elif "data" in out:
-                parts.append(out["data"].get("text/plain", ""))
-    return "\n".join(parts)
+                parts.append("\n" + out["data"].get("text/plain", "") + "\n")
+    return "".join(parts)
 
 
 def test_notebook_is_stored_without_outputs() -> None:
@@ -93,3 +94,10 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     assert "合计（并集）/ all zones (union)" in text and "coverage format: 0.00%" in text
     assert "620102" in text  # the zones' own field
     assert "wrote the report of 3 zones" in text and "self-contained: True | map: True" in text
+
+
+def test_notebook_shows_the_greening_map(executed: nbformat.NotebookNode) -> None:
+    from notebook_checks import errors, leaflet_maps
+
+    assert errors(executed) == []
+    assert len(leaflet_maps(executed)) >= 1

@@ -37,6 +37,7 @@ COVERAGE_OPTION_NAMES = (
     "zones",
     "zone_field",
     "green",
+    "green_extent",
     "raster",
     "ndvi_threshold",
     "ndvi_scale",
@@ -68,6 +69,13 @@ def coverage_options(func: F) -> F:
             type=path,
             multiple=True,
             help="Green-space polygons; repeat for several files (their union is green).",
+        ),
+        click.option(
+            "--green-extent",
+            type=path,
+            multiple=True,
+            help="Polygons of the area the --green files survey (repeatable; their union). "
+            "Default: each green file's bounding box. Outside it coverage is unknown, not 0.",
         ),
         click.option(
             "--raster",
@@ -137,6 +145,7 @@ def run_coverage(
     zones: str | None,
     zone_field: str | None,
     green: tuple[str, ...],
+    green_extent: tuple[str, ...],
     raster: str | None,
     ndvi_threshold: float | None,
     ndvi_scale: float | None,
@@ -160,6 +169,7 @@ def run_coverage(
         classes=class_list,
         red=red,
         nir=nir,
+        green_extent=green_extent,
     )
     zones_gdf, field = _sources.load_zones(zones, zone_field)
     for note in _sources.zone_name_notes(zones, zones_gdf, field):
@@ -177,6 +187,7 @@ def run_coverage(
     method = _sources.describe_sources(
         zones=zones, zones_crs=zones_gdf.crs, zone_field=field, within=within, **source
     )
+    source["green_extent"] = green_extent
 
     if kind in ("polygons", "embedded"):
         result, totals = _sources.coverage_with_total(

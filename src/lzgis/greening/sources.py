@@ -7,11 +7,15 @@ computed or written.
 
 Sources, exactly one of:
 
-- ``green``: one or more green-space polygon files (their union is green);
+- ``green``: one or more green-space polygon files (their union is green),
+  optionally with ``green_extent``: polygon files of the area they survey
+  (default: each green file's bounding box; outside is unknown, see
+  :func:`lzgis.greening.coverage_from_polygons`);
 - ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
   classified land-cover raster);
 - ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
-- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`).
+- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`),
+  which cover the whole city (:func:`lzgis.greening.embedded_green_extent`).
 
 Without ``zones`` the embedded districts are the zones (zone field ``name_en``);
 a zones file keeps its own CRS (outputs are written in it).
@@ -37,11 +41,8 @@ import shapely
 from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_crs, require_zone_field
-from lzgis.greening.coverage import (
-    coverage_from_polygons,
-    coverage_from_raster,
-)
-from lzgis.greening.embedded import embedded_green
+from lzgis.greening.coverage import coverage_from_polygons, coverage_from_raster
+from lzgis.greening.embedded import embedded_green, embedded_green_extent
 from lzgis.io import read_vector
 
 __all__ = [
@@ -100,6 +101,7 @@ def source_kind(
     classes: Sequence[int] | None = None,
     red: str | Path | None = None,
     nir: str | Path | None = None,
+    green_extent: Sequence[str | Path] = (),
 ) -> str:
     """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
 
@@ -128,6 +130,11 @@ def source_kind(
                 "`--ndvi-threshold`/`--classes` apply to rasters, not to --green polygons; fix: drop them"
             )
         return "polygons"
+    if green_extent:
+        raise LzgisError(
+            "`--green-extent` is the area --green polygons survey; a raster has its own extent and "
+            "the embedded layers cover the city; fix: drop --green-extent, or give --green FILES"
+        )
     if raster is not None:
         if (ndvi_threshold is None) == (classes is None):
             raise LzgisError(
@@ -170,6 +177,8 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
                 f"`--zones {path}` needs `--zone-field`, the field naming each zone; "
                 "fix: add e.g. --zone-field name"
             )
+        # kept in their own CRS: each analysis projects them once, straight to
+        # the raster's (or an equal-area) CRS, as the Python API does
         zones = read_vector(path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False)
         field = zone_field
     require_zone_field(zones, field, name=str(path or "districts"))
@@ -267,6 +276,7 @@ def coverage_from_sources(
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    green_extent: Sequence[str | Path] = (),
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
 
@@ -290,6 +300,7 @@ def coverage_from_sources(
         ndvi_scale=ndvi_scale,
         within=within,
         progress=progress,
+        green_extent=green_extent,
         total=False,
     )
     return result
@@ -356,6 +367,7 @@ def coverage_with_total(
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    green_extent: Sequence[str | Path] = (),
     total: bool = True,
 ) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
     """:func:`coverage_from_sources` and the total for all zones together (their union).
@@ -368,7 +380,13 @@ def coverage_with_total(
     ``data_share`` (None when ``total`` is False).
     """
     kind = source_kind(
-        green=green, raster=raster, ndvi_threshold=ndvi_threshold, classes=classes, red=red, nir=nir
+        green=green,
+        raster=raster,
+        ndvi_threshold=ndvi_threshold,
+        classes=classes,
+        red=red,
+        nir=nir,
+        green_extent=green_extent,
     )
     if ndvi_scale is not None and (kind != "ndvi" or not ndvi_scale > 0):
         raise LzgisError(
@@ -396,10 +414,18 @@ def coverage_with_total(
         )
         part = pd.concat([part[[zone_field, part.geometry.name]], extra])
     if kind == "polygons":
-        layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
-        result = coverage_from_polygons(part, layers, zone_field=zone_field)
+        layers = [
+            read_vector(p, id_field=None, geometry_type="Polygon", to_wgs84=False) for p in green
+        ]
+        extent = [
+            read_vector(p, id_field=None, geometry_type="Polygon", to_wgs84=False)
+            for p in green_extent
+        ]
+        result = coverage_from_polygons(part, layers, zone_field=zone_field, extent=extent or None)
     elif kind == "embedded":
-        result = coverage_from_polygons(part, embedded_green(), zone_field=zone_field)
+        result = coverage_from_polygons(
+            part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
+        )
     else:
         path = raster if kind != "red_nir" else red
         result = coverage_from_raster(
