@@ -378,24 +378,33 @@ def _frame(
     return table[cols].reset_index(drop=True)
 
 
-def read_constraints(paths: list[str | Path]) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+def read_constraints(
+    paths: list[str | Path], *, encoding: str | None = None
+) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
     """Read user constraint layers, named by file stem (non-word characters → "_"), in EPSG:4326.
 
     Returns the layers and one message per layer that had to be reprojected
     ("reprojected <file> from <crs> to EPSG:4326"). A layer without a CRS is
-    refused (:class:`lzgis.CRSError`); so is a name that is taken.
+    refused (:class:`lzgis.CRSError`); so is a name that is taken, or a file
+    whose name gives no name at all (``---.geojson``), naming the file.
+    ``PATH.gpkg:LAYER`` is named after LAYER; ``encoding`` forces a
+    Shapefile's text encoding.
     """
+    from lzgis._validate import split_layer
     from lzgis.io import read_vector
 
     layers: dict[str, gpd.GeoDataFrame] = {}
     messages: list[str] = []
     for path in paths:
-        p = Path(path)
-        name = re.sub(r"\W+", "_", p.stem).strip("_")
-        gdf = read_vector(p, geometry_type="Polygon", to_wgs84=False)  # refuses a missing CRS
+        p, layer = split_layer(path)
+        name = re.sub(r"\W+", "_", layer or p.stem).strip("_")
         require_layer_names(
-            [name], reserved={*RESERVED, *layers, "wetlands", "greening_zones"}, what="constraint"
+            [name],
+            reserved={*RESERVED, *layers, "wetlands", "greening_zones"},
+            what=f"constraint file {path}: its",
+            fix="rename the file (letters, digits and '_', e.g. red_line.geojson)",
         )
+        gdf = read_vector(path, geometry_type="Polygon", to_wgs84=False, encoding=encoding)
         if gdf.crs.to_epsg() != 4326:
             messages.append(f"reprojected {p} from {gdf.crs.to_string()} to EPSG:4326")
             gdf = gdf.to_crs(4326)

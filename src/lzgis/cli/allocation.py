@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -11,18 +10,19 @@ from lzgis import allocation as _allocation
 from lzgis import layers as _layers
 from lzgis import projects as _projects
 from lzgis._validate import require_distance
+from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, encoding_option, progress
 from lzgis.io import write_table
 from lzgis.io._styled_gpkg import write_by_geometry
 
 
-@click.command("allocate")
+@click.command("allocate", cls=LzgisCommand)
 @click.option(
     "--constraints",
     "constraint_paths",
     multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Extra protected polygons (e.g. an ecological red line); repeatable. "
-    "Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS is refused.",
+    type=INPUT,
+    help="Extra protected polygons (e.g. an ecological red line); repeatable; PATH.gpkg:LAYER for "
+    "one layer. Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS is refused.",
 )
 @click.option(
     "--river-buffer",
@@ -35,10 +35,13 @@ from lzgis.io._styled_gpkg import write_by_geometry
 @click.option(
     "--out",
     required=True,
-    type=click.Path(file_okay=False),
+    type=OutputFolder(("allocation.csv", "conflicts.gpkg")),
     help="Folder for allocation.csv and conflicts.gpkg.",
 )
-def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -> None:
+@encoding_option
+def allocate(
+    constraint_paths: tuple[str, ...], river_buffer: float, out: str, encoding: str | None
+) -> None:
     """Park land per district, constrained and developable; conflicts with protected land.
 
     Writes OUT/allocation.csv (rows: park × district parts, then totals; column
@@ -46,10 +49,10 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     when an input is refused.
     """
     require_distance(river_buffer, name="river_buffer_m")
-    extra, messages = _allocation.read_constraints(list(constraint_paths))
+    extra, messages = _allocation.read_constraints(list(constraint_paths), encoding=encoding)
     for line in messages:
         click.echo(line)
-    with click.progressbar(length=3, label="allocating", file=sys.stderr) as bar:
+    with progress(3, "allocating") as bar:
         inputs = _allocation.embedded_inputs(extra=extra)
         bar.update(1)
         table = _allocation.allocate(
@@ -88,16 +91,16 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     click.echo(f"wrote {folder / 'conflicts.gpkg'}: {len(found)} conflicts in {', '.join(layers)}")
 
 
-@click.command("projects")
+@click.command("projects", cls=LzgisCommand)
 @click.option(
     "--out",
     required=True,
-    type=click.Path(file_okay=False),
+    type=OutputFolder(("projects.gpkg", "projects_by_unit.csv", "project_lines_by_district.csv")),
     help="Folder for projects.gpkg, projects_by_unit.csv and project_lines_by_district.csv.",
 )
 def projects(out: str) -> None:
     """Where each plan project stands (district, park, zones, distances) and who answers for it."""
-    with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
+    with progress(3, "locating") as bar:
         located = _projects.embedded_projects()
         bar.update(1)
         units = _projects.by_unit(located)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from lzgis import publish as _publish
+from lzgis.cli._base import LzgisCommand, OutputFolder, progress
 
 
-@click.command("publish")
+@click.command("publish", cls=LzgisCommand)
 @click.option(
     "--out",
     default="maps",
     show_default=True,
-    type=click.Path(file_okay=False),
-    help="Output folder.",
+    type=OutputFolder(None),
+    help="Output folder (written as a whole: it may hold no input).",
 )
 @click.option(
     "--offline",
@@ -42,11 +41,7 @@ def publish(
             f"note: --offline with --basemap {chosen}: the {chosen} tiles need a network; the overlays work without.",
             err=True,
         )
-    with click.progressbar(
-        length=_publish.step_count(snapshots=snapshots),
-        label="publishing",
-        file=sys.stderr,
-    ) as bar:
+    with progress(_publish.step_count(snapshots=snapshots), "publishing") as bar:
         paths = _publish.publish(
             out,
             offline=offline,

@@ -125,8 +125,13 @@ def source_kind(
     return "embedded"
 
 
-def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.GeoDataFrame, str]:
+def load_zones(
+    path: str | Path | None, zone_field: str | None, *, encoding: str | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
     """The zones and their name field: a user file, or the embedded districts.
+
+    ``encoding`` forces a Shapefile's text encoding (else detected, see
+    :func:`lzgis.io.read_vector`).
 
     Raises
     ------
@@ -143,7 +148,7 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
                 f"`--zones {path}` needs `--zone-field`, the field naming each zone; "
                 "fix: add e.g. --zone-field name"
             )
-        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon")
+        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon", encoding=encoding)
         field = zone_field
     require_zone_field(zones, field, name=str(path or "districts"))
     return zones, field
@@ -168,8 +173,11 @@ def coverage_from_sources(
     nir: str | Path | None = None,
     band: int = 1,
     progress: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
+
+    ``encoding`` forces the text encoding of Shapefile green layers.
 
     Returns the frame of :func:`lzgis.greening.coverage_from_polygons` or
     :func:`lzgis.greening.coverage_from_raster`.
@@ -178,7 +186,9 @@ def coverage_from_sources(
         green=green, raster=raster, ndvi_threshold=ndvi_threshold, classes=classes, red=red, nir=nir
     )
     if kind == "polygons":
-        layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
+        layers = [
+            read_vector(p, id_field=None, geometry_type="Polygon", encoding=encoding) for p in green
+        ]
         return coverage_from_polygons(zones, layers, zone_field=zone_field)
     if kind == "embedded":
         return coverage_from_polygons(zones, embedded_green(), zone_field=zone_field)
