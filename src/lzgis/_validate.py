@@ -19,16 +19,7 @@ from pyproj import CRS
 from lzgis._coords import CoordinateCheck
 from lzgis._encoding import GARBLED_HINT, looks_garbled, read_encoding
 from lzgis._errors import CRSError, LayerError, RasterError, ValidationError
-from lzgis._paths import choose_layer, require_outputs_apart, split_layer
-
-__all__ = [
-    "GeometryChecks",
-    "choose_layer",
-    "file_problems",
-    "frame_problems",
-    "require_outputs_apart",
-    "split_layer",
-]
+from lzgis._paths import choose_layer, split_layer
 
 # Geometry families: a layer declared "Polygon" accepts Polygon and MultiPolygon.
 _FAMILIES = {
@@ -208,6 +199,17 @@ def frame_problems(
     problems.extend(checks.feed(list(ids), gdf.geometry.array))
     problems.extend(checks.finish())
     return problems
+
+
+def coordinate_problems(
+    gdf: gpd.GeoDataFrame, *, path: str, id_field: str | None = "id"
+) -> list[str]:
+    """Only the coordinate check of :func:`frame_problems` (vectorised), for callers whose fast path skips the rest."""
+    ids = gdf[id_field] if id_field and id_field in gdf.columns else gdf.index
+    check = CoordinateCheck(gdf.crs, path=path)
+    check.feed(list(ids), shapely.bounds(np.asarray(gdf.geometry.values, dtype=object)))
+    problem = check.problem()
+    return [problem] if problem else []
 
 
 def validate_frame(

@@ -38,7 +38,7 @@ import pandas as pd
 import tomllib
 
 from lzgis._errors import LayerError
-from lzgis._validate import require_outputs_apart
+from lzgis._paths import require_outputs_apart
 from lzgis.io import driver_for, read_vector, write_vector
 
 __all__ = [

@@ -390,7 +390,7 @@ def read_constraints(
     ``PATH.gpkg:LAYER`` is named after LAYER; ``encoding`` forces a
     Shapefile's text encoding.
     """
-    from lzgis._validate import split_layer
+    from lzgis._paths import split_layer
     from lzgis.io import read_vector
 
     layers: dict[str, gpd.GeoDataFrame] = {}

@@ -30,7 +30,7 @@ import click
 
 from lzgis._encoding import normalise_encoding
 from lzgis._errors import LzgisError
-from lzgis._validate import require_outputs_apart
+from lzgis._paths import require_outputs_apart
 
 __all__ = [
     "INPUT",
@@ -56,7 +56,7 @@ class InputPath(click.Path):
         super().__init__(dir_okay=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from lzgis._validate import split_layer
+        from lzgis._paths import split_layer
 
         path, layer = split_layer(value)
         checked = os.fsdecode(super().convert(str(path), param, ctx))
@@ -191,7 +191,6 @@ def _install_notes() -> None:
     log = logging.getLogger("lzgis")
     if not any(isinstance(h, _NoteHandler) for h in log.handlers):
         log.addHandler(_NoteHandler())
-        log.propagate = False
     log.setLevel(logging.INFO)
 
 

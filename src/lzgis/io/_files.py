@@ -32,7 +32,8 @@ import pandas as pd
 
 from lzgis._encoding import read_encoding
 from lzgis._errors import LayerError, OutputError
-from lzgis._validate import choose_layer, require_path, split_layer, validate_frame
+from lzgis._paths import choose_layer, split_layer
+from lzgis._validate import require_path, validate_frame
 
 __all__ = [
     "DRIVERS",
