@@ -25,10 +25,21 @@ from lzgis.layers import CONFIG_ENV
     help=f"TOML file whose [layers] table points layer ids at your own files (also ${CONFIG_ENV}).",
 )
 @click.version_option(package_name="lzgis")
-def main(config: str | None) -> None:
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
     """lzgis: Lanzhou's 2012 multi-pole plan as layers, numbers and maps."""
     if config:
+        previous = os.environ.get(CONFIG_ENV)
         os.environ[CONFIG_ENV] = config
+        ctx.call_on_close(lambda: _restore(previous))
+
+
+def _restore(previous: str | None) -> None:
+    """Put ``$LZGIS_CONFIG`` back as it was (``--config`` holds for one run, also in-process)."""
+    if previous is None:
+        os.environ.pop(CONFIG_ENV, None)
+    else:
+        os.environ[CONFIG_ENV] = previous
 
 
 def _register() -> None:
