@@ -228,9 +228,11 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, moment: str) -> None:
         pytest.skip(f"publish finished before the {moment} moment on this machine")
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == 130, (proc.returncode, stderr)
     assert "Traceback" not in stderr
     [line] = stderr.splitlines()
     assert line.startswith("Error: interrupted (Ctrl-C)")
     if out.exists():
-        assert not [p.name for p in out.rglob("*") if ".tmp" in p.name]
+        assert [p.name for p in out.iterdir() if ".tmp" in p.name] == []
+        for path in out.glob("[!.]*.html"):  # what is there is whole
+            assert path.read_text(encoding="utf-8").rstrip().endswith("</html>")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -144,12 +145,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise OutputError(
             f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
         ) from None
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # let the writer create it; some GDAL drivers refuse to overwrite
+    # A fresh random name, not a created file: the writer creates it (some GDAL drivers
+    # refuse to overwrite), and an interrupt before the writer starts leaves nothing behind.
+    tmp = parent / f".{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}"
     try:
         yield tmp
         if not tmp.exists():
