@@ -13,7 +13,7 @@ Examples
 >>> check = CoordinateCheck("EPSG:4326", path="zones.shp")
 >>> check.feed(["a"], np.array([[36.0, 103.8, 36.1, 103.9]]))
 >>> print(check.problem())  # doctest: +ELLIPSIS
-zones.shp: feature a has latitude 103.8, beyond ±90: the coordinates look swapped (lat, lon); fix: swap the axes ...
+zones.shp: feature a has latitude 103.9, beyond ±90: the coordinates look swapped (lat, lon); fix: swap the axes ...
 """
 
 from __future__ import annotations
