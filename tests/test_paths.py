@@ -250,3 +250,16 @@ def test_out_onto_a_layers_file_is_refused(two_layers: Path) -> None:
     )  # fmt: skip
     assert code == 2 and "an output never replaces an input" in err
     assert two_layers.read_bytes() == before
+
+
+def test_suitability_onto_a_layer_its_criteria_name_is_refused(tmp_path: Path) -> None:
+    from test_cli_suitability import write_criteria
+
+    criteria = write_criteria(tmp_path)
+    road = gpd.read_file(tmp_path / "road.geojson")
+    road.to_file(tmp_path / "suitability.gpkg")  # the criteria's road layer, as a GeoPackage
+    text = criteria.read_text(encoding="utf-8").replace('"road.geojson"', '"suitability.gpkg"')
+    criteria.write_text(text, encoding="utf-8")
+    before = _snapshot(tmp_path)
+    line = _refused(tmp_path, before, ["suitability", "--criteria", criteria, "--out", tmp_path])
+    assert f"named in {criteria}" in line and "suitability.gpkg" in line
