@@ -10,7 +10,6 @@ for rasters and the zone-name notes on stderr.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,6 +18,8 @@ import click
 import geopandas as gpd
 import pandas as pd
 
+from lzgis.cli._base import INPUT, encoding_option, progress
+from lzgis.greening import outputs as _outputs
 from lzgis.greening import sources as _sources
 
 __all__ = [
@@ -46,12 +47,13 @@ COVERAGE_OPTION_NAMES = (
     "nir",
     "band",
     "within",
+    "encoding",
 )
 
 
 def coverage_options(func: F) -> F:
     """Add the zones, green-source, ``--within`` and ``--ndvi-scale`` options to a click command."""
-    path = click.Path(dir_okay=False)
+    path = INPUT
     options = [
         click.option(
             "--zones",
@@ -109,6 +111,7 @@ def coverage_options(func: F) -> F:
         ),
         click.option("--nir", type=path, default=None, help="Near-infrared band."),
         click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
+        encoding_option,
         click.option(
             "--within",
             type=path,
@@ -128,7 +131,7 @@ class CoverageRun:
 
     ``result``: the coverage frame (zones' CRS, data_share, attributes);
     ``zones``/``zone_field``: the zones as loaded; ``method``: the method and
-    sources items (:func:`lzgis.greening.sources.describe_sources`); ``total``:
+    sources items (:func:`lzgis.greening.outputs.describe_sources`); ``total``:
     the union of all zones (:func:`lzgis.greening.sources.coverage_with_total`),
     when asked for.
     """
@@ -154,6 +157,7 @@ def run_coverage(
     nir: str | None,
     band: int,
     within: str | None,
+    encoding: str | None = None,
     total: bool = False,
 ) -> CoverageRun:
     """Coverage per zone from the options (see :class:`CoverageRun`); ``total``: also the union's.
@@ -171,7 +175,7 @@ def run_coverage(
         nir=nir,
         green_extent=green_extent,
     )
-    zones_gdf, field = _sources.load_zones(zones, zone_field)
+    zones_gdf, field = _sources.load_zones(zones, zone_field, encoding=encoding)
     for note in _sources.zone_name_notes(zones, zones_gdf, field):
         click.echo(note, err=True)
     source: dict[str, Any] = {
@@ -184,10 +188,11 @@ def run_coverage(
         "band": band,
         "ndvi_scale": ndvi_scale,
     }
-    method = _sources.describe_sources(
+    method = _outputs.describe_sources(
         zones=zones, zones_crs=zones_gdf.crs, zone_field=field, within=within, **source
     )
     source["green_extent"] = green_extent
+    source["encoding"] = encoding
 
     if kind in ("polygons", "embedded"):
         result, totals = _sources.coverage_with_total(
@@ -195,7 +200,7 @@ def run_coverage(
         )
     else:
         length = _sources.raster_windows(zones_gdf, str(raster or red))
-        with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
+        with progress(length, "raster windows") as bar:
             result, totals = _sources.coverage_with_total(
                 zones_gdf,
                 zone_field=field,
@@ -231,7 +236,7 @@ def check_options(func: F) -> F:
         ),
         click.option(
             "--forest",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             multiple=True,
             help="Forest polygons (repeat; their union is forest) or one land-cover raster "
             "with --forest-classes: checks the schemes' forest coverage targets.",
@@ -279,6 +284,7 @@ def run_check(
     metric: str = "greening_coverage",
     within: str | None = None,
     band: int = 1,
+    encoding: str | None = None,
 ) -> CheckRun:
     """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage.
 
@@ -303,6 +309,7 @@ def run_check(
             forest_classes=_sources.parse_classes(forest_classes),
             band=band,
             within=within,
+            encoding=encoding,
             total=run.total is not None,
         )
         frames.append(frame)
