@@ -15,6 +15,7 @@ from lzgis import greening as _greening
 from lzgis._validate import require_output_suffix
 from lzgis.greening import sources as _sources
 from lzgis.io import write_table
+from lzgis.zonal import dask_client
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OUT_SUFFIXES = (".csv", ".gpkg")
@@ -41,9 +42,11 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--raster",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes).",
+            multiple=True,
+            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes); "
+            "or a collection: repeat it, or give a folder, a glob, a VRT, an http(s) URL or a "
+            "STAC items.json[#ASSET]. Each part of a zone is measured from the first source "
+            "covering it.",
         ),
         click.option(
             "--ndvi-threshold",
@@ -58,14 +61,33 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--red",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Red band; with --nir and --ndvi-threshold.",
+            multiple=True,
+            help="Red band; with --nir and --ndvi-threshold (a collection as for --raster).",
         ),
         click.option(
-            "--nir", type=click.Path(dir_okay=False), default=None, help="Near-infrared band."
+            "--nir",
+            multiple=True,
+            help="Near-infrared band (one source per --red source, same order).",
         ),
         click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
+        click.option(
+            "--prefer",
+            type=click.Choice(["given", "newest"]),
+            default="given",
+            show_default=True,
+            help="Order of a collection's sources: as given, or STAC items newest first.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -76,38 +98,47 @@ def _coverage(
     zones: str | None,
     zone_field: str | None,
     green: tuple[str, ...],
-    raster: str | None,
+    raster: tuple[str, ...],
     ndvi_threshold: float | None,
     classes: str | None,
-    red: str | None,
-    nir: str | None,
+    red: tuple[str, ...],
+    nir: tuple[str, ...],
     band: int,
+    prefer: str,
+    workers: int | None,
+    scheduler: str | None,
 ) -> gpd.GeoDataFrame:
     class_list = _sources.parse_classes(classes)
     kind = _sources.source_kind(
         green=green,
-        raster=raster,
+        raster=list(raster) or None,
         ndvi_threshold=ndvi_threshold,
         classes=class_list,
-        red=red,
-        nir=nir,
+        red=list(red) or None,
+        nir=list(nir) or None,
     )
     zones_gdf, field = _sources.load_zones(zones, zone_field)
     kwargs: dict[str, Any] = {
         "zone_field": field,
         "green": green,
-        "raster": raster,
+        "raster": list(raster) or None,
         "ndvi_threshold": ndvi_threshold,
         "classes": class_list,
-        "red": red,
-        "nir": nir,
+        "red": list(red) or None,
+        "nir": list(nir) or None,
         "band": band,
+        "prefer": prefer,
     }
     if kind in ("polygons", "embedded"):
         return _sources.coverage_from_sources(zones_gdf, **kwargs)
-    length = _sources.raster_windows(zones_gdf, str(raster or red))
-    with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
-        return _sources.coverage_from_sources(zones_gdf, progress=bar.update, **kwargs)
+    length = _sources.raster_windows(zones_gdf, list(raster or red), prefer=prefer)
+    with (
+        dask_client(workers=workers, scheduler=scheduler) as client,
+        click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar,
+    ):
+        return _sources.coverage_from_sources(
+            zones_gdf, progress=bar.update, client=client, **kwargs
+        )
 
 
 @click.group("greening")

@@ -8,7 +8,7 @@ computed or written.
 Sources, exactly one of:
 
 - ``green``: one or more green-space polygon files (their union is green);
-- ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
+- ``raster`` (one file or a collection, see :func:`lzgis.zonal.raster_coverage`) with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
   classified land-cover raster);
 - ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
 - nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`).
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
@@ -71,11 +72,11 @@ def parse_classes(text: str | None) -> list[int] | None:
 def source_kind(
     *,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
 ) -> str:
     """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
 
@@ -149,11 +150,16 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
     return zones, field
 
 
-def raster_windows(zones: gpd.GeoDataFrame, raster: str | Path) -> int:
+def raster_windows(
+    zones: gpd.GeoDataFrame,
+    raster: str | Path | Sequence[str | Path],
+    *,
+    prefer: str = "given",
+) -> int:
     """Number of windows the raster work will report (the progress bar's length)."""
     from lzgis import zonal
 
-    return int(zonal.window_count(zones, str(raster)))
+    return int(zonal.window_count(zones, raster, prefer=prefer))
 
 
 def coverage_from_sources(
@@ -161,12 +167,14 @@ def coverage_from_sources(
     *,
     zone_field: str,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
@@ -183,13 +191,16 @@ def coverage_from_sources(
     if kind == "embedded":
         return coverage_from_polygons(zones, embedded_green(), zone_field=zone_field)
     path = raster if kind != "red_nir" else red
+    assert path is not None
     return coverage_from_raster(
         zones,
-        str(path),
+        path,
         zone_field=zone_field,
         classes=classes,
         ndvi_threshold=ndvi_threshold,
-        nir=str(nir) if kind == "red_nir" else None,
+        nir=nir if kind == "red_nir" else None,
         band=band,
+        prefer=prefer,
+        client=client,
         progress=progress,
     )

@@ -54,7 +54,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -283,9 +282,7 @@ def raster_coverage(
     with ExitStack() as stack:
         # the zones' equal-area areas, on a side thread while the raster is read
         area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
-        parts = _plan(
-            zones, raster, band=band, nir=nir, prefer=prefer, window_shape=_window_shape
-        )
+        parts = _plan(zones, raster, band=band, nir=nir, prefer=prefer, window_shape=_window_shape)
         sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
         area = area_job.result()
     km2 = _km2(parts, sums, area)
@@ -295,7 +292,7 @@ def raster_coverage(
     green = km2.get("green", np.zeros(n))
     if classes:
         v.require_classes_present(
-            [int(c) if float(c).is_integer() else c for c in class_values],
+            [int(c) for c in class_values],
             found=bool((green > 0).any()),
             path=_named([p.paths[0] for p in parts]),
         )

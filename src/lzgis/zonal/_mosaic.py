@@ -21,6 +21,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import rasterio
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
@@ -93,6 +94,19 @@ def plan_parts(
     window_cells: int,
 ) -> list[Part]:
     """Cut the zones among the sources (see the module doc) and plan each source's windows."""
+    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no listing of URLs' folders
+        return _plan_parts(geoms, zones_crs, paths, nir_paths, band, window_shape, window_cells)
+
+
+def _plan_parts(
+    geoms: NDArray[np.object_],
+    zones_crs: CRS,
+    paths: list[str],
+    nir_paths: list[str] | None,
+    band: int,
+    window_shape: tuple[int, int] | None,
+    window_cells: int,
+) -> list[Part]:
     parts = []
     rest, rest_crs = geoms, zones_crs
     for i, path in enumerate(paths):

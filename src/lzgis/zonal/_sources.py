@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import glob
 import json
-from datetime import datetime, timezone
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,9 @@ def _stac(path: Path, key: str | None, prefer: str) -> list[str]:
         stamps = []
         for n, item in enumerate(items):
             props = item.get("properties") or {}
-            stamp = props.get("datetime") or props.get("end_datetime") or props.get("start_datetime")
+            stamp = (
+                props.get("datetime") or props.get("end_datetime") or props.get("start_datetime")
+            )
             if not stamp:
                 raise RasterError(
                     f"`{path}`: item {item.get('id', n)!r} has no datetime; `--prefer newest` "
@@ -173,6 +175,6 @@ def extent_polygon(src: Any) -> shapely.Geometry:
     """The raster's footprint (its grid's outline) in its CRS."""
     t = src.transform
     corners: NDArray[np.float64] = np.array(
-        [t * (0, 0), t * (src.width, 0), t * (src.width, src.height), t * (0, src.height)]
+        [t @ (0, 0), t @ (src.width, 0), t @ (src.width, src.height), t @ (0, src.height)]
     )
     return shapely.Polygon(corners)
