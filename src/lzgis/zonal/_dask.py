@@ -93,7 +93,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> 
     distributed = _distributed()
     if scheduler:
         try:
-            client = distributed.Client(scheduler, timeout="10s")
+            client = distributed.Client(scheduler, timeout="5s")
         except OSError as exc:
             raise LzgisError(
                 f"`--scheduler {scheduler}`: no dask scheduler answers ({exc}); expected one "
@@ -106,7 +106,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> 
         raise LzgisError(f"`--workers` is {workers}; expected 1 or more; fix: e.g. --workers 2")
     with (
         distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
