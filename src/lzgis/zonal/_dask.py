@@ -50,7 +50,8 @@ def split(tasks: list[Task], *, threads: int, task_windows: int | None = None) -
     out = []
     for task in tasks:
         for run in blocks(task.windows, size):
-            out.append(Task(task.paths, task.rule, edges_under(task.edges, run), run))
+            # one thread per task: the cluster's threads are the parallelism
+            out.append(Task(task.paths, task.rule, edges_under(task.edges, run), run, threads=1))
     return out
 
 

@@ -43,6 +43,7 @@ from lzgis.zonal._rules import Rule
 __all__ = ["Sums", "Task", "accumulate", "add_sums", "blocks", "edges_under", "run_task"]
 
 _CHUNK = 1 << 17  # row pieces per vectorised batch: temporaries stay in cache
+_MIN_CHUNK = 1 << 13  # below this a batch is not worth a thread of its own
 
 Sums = dict[Any, NDArray[np.float64]]
 Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
@@ -56,6 +57,7 @@ class Task:
     rule: Rule
     edges: Edges
     windows: tuple[Win, ...]
+    threads: int = 2  # integrating threads (numpy releases the GIL) and GDAL decoding threads
 
 
 def add_sums(total: Sums, part: Sums) -> Sums:
@@ -124,6 +126,7 @@ def run_task(task: Task, progress: Callable[[int], None] | None = None) -> Sums:
             varies=varies,
             layers=layers,
             progress=progress,
+            threads=task.threads,
         )
 
 
@@ -146,11 +149,13 @@ def accumulate(
     varies: bool,
     layers: Layers,
     progress: Callable[[int], None] | None,
+    threads: int = 2,
 ) -> Sums:
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
-    A reader thread reads the next window, builds its prefix sums and splits
-    the zones' edges at its rows while this thread integrates the current one.
+    A reader thread reads the next window (GDAL decodes its blocks on
+    ``threads`` threads), builds its prefix sums and splits the zones' edges
+    at its rows while ``threads`` threads integrate the current one's pieces.
     """
     n = edges.n_zones
     emax_x = np.maximum(edges.x0, edges.x1)
@@ -214,9 +219,12 @@ def accumulate(
             prefixes.append(Prefix(array, tuple(key for key, _ in group)))
         idx = select(win)
         lo, hi = float(win.r0), float(win.r1)
+        counts = piece_counts(edges, idx, lo, hi)
+        # at least one chunk per integrating thread, when there is enough work
+        chunk = min(_CHUNK, max(_MIN_CHUNK, -(-int(counts.sum()) // max(1, threads))))
         pieces = [
             row_pieces(edges, idx[part], lo, hi, r0=win.r0, c0=win.c0)
-            for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK)
+            for part in _chunks(counts, chunk)
         ]
         return prefixes, pieces if prefixes else []
 
@@ -224,8 +232,16 @@ def accumulate(
     # plenty (the default, 5% of RAM, would keep the whole raster).
     largest = max(((w.r1 - w.r0) * (w.c1 - w.c0) for w in windows), default=0)
     cache = max(64 << 20, 3 * largest * 8)
-    env = rasterio.Env(GDAL_CACHEMAX=cache, GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR")
-    with env, ThreadPoolExecutor(max_workers=1) as pool:
+    env = rasterio.Env(
+        GDAL_CACHEMAX=cache,
+        GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",
+        GDAL_NUM_THREADS=str(max(1, threads)),
+    )
+    with (
+        env,
+        ThreadPoolExecutor(max_workers=1) as pool,
+        ThreadPoolExecutor(max_workers=max(1, threads)) as workers,
+    ):
         pending = pool.submit(prepare, windows[0], 0) if windows else None
         for i, win in enumerate(windows):
             assert pending is not None
@@ -235,10 +251,15 @@ def accumulate(
             if all_pieces:
                 rows = np.arange(win.r0, win.r1, dtype=np.int64)
                 area = cell_area(rows) if varies else float(cell_area(rows[:1])[0])
-            for pieces in all_pieces:
-                results = integrate(pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n)
-                add_sums(sums, results)
-            del prefixes, all_pieces
+            jobs = [
+                workers.submit(
+                    integrate, pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n
+                )
+                for pieces in all_pieces
+            ]
+            for job in jobs:  # in order: the same sums however the threads interleave
+                add_sums(sums, job.result())
+            del prefixes, all_pieces, jobs
             if progress is not None:
                 progress(1)
     return sums
