@@ -87,7 +87,16 @@ def run_on_cluster(
 @contextmanager
 def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
     """A dask client: on ``scheduler`` (``tcp://HOST:PORT``), or on a local cluster of
-    ``workers`` processes (one thread each); None when neither is given."""
+    ``workers`` processes (one thread each); None when neither is given.
+
+    Examples
+    --------
+    >>> with dask_client() as client:  # neither: run in this process
+    ...     print(client)
+    None
+    >>> # with dask_client(workers=2) as client:
+    >>> #     raster_coverage(zones, "tiles/", ndvi_threshold=0.3, client=client)
+    """
     if not workers and not scheduler:
         yield None
         return
