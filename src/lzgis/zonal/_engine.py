@@ -29,7 +29,6 @@ from lzgis import _validate as v
 from lzgis.zonal._geom import (
     Edges,
     Prefix,
-    RowPieces,
     integrate,
     piece_counts,
     prefix2,
@@ -154,8 +153,8 @@ def accumulate(
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
     A reader thread reads the next window (GDAL decodes its blocks on
-    ``threads`` threads), builds its prefix sums and splits the zones' edges
-    at its rows while ``threads`` threads integrate the current one's pieces.
+    ``threads`` threads) and builds its prefix sums while ``threads`` threads
+    split the current window's edges at its rows and integrate the pieces.
     """
     n = edges.n_zones
     emax_x = np.maximum(edges.x0, edges.x1)
@@ -198,8 +197,8 @@ def accumulate(
             band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
         return in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
 
-    def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[RowPieces]]:
-        """Read ``win``, build its prefix sums and split the zones' edges at its rows."""
+    def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[NDArray[np.int64]]]:
+        """Read ``win``, build its prefix sums and cut its edges into batches of row pieces."""
         arrays = [s.read(band, window=win.window) for s in sources]
         found = list(layers(win, arrays).items())
         del arrays
@@ -222,11 +221,13 @@ def accumulate(
         counts = piece_counts(edges, idx, lo, hi)
         # at least one chunk per integrating thread, when there is enough work
         chunk = min(_CHUNK, max(_MIN_CHUNK, -(-int(counts.sum()) // max(1, threads))))
-        pieces = [
-            row_pieces(edges, idx[part], lo, hi, r0=win.r0, c0=win.c0)
-            for part in _chunks(counts, chunk)
-        ]
-        return prefixes, pieces if prefixes else []
+        batches = [idx[part] for part in _chunks(counts, chunk)]
+        return prefixes, batches if prefixes else []
+
+    def work(win: Win, batch: NDArray[np.int64], prefixes: list[Prefix], area: Any) -> Sums:
+        """Split a batch of edges at ``win``'s rows and integrate the pieces."""
+        pieces = row_pieces(edges, batch, float(win.r0), float(win.r1), r0=win.r0, c0=win.c0)
+        return integrate(pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n)
 
     # GDAL's block cache: each block is read once, so a few windows' worth is
     # plenty (the default, 5% of RAM, would keep the whole raster).
@@ -245,21 +246,16 @@ def accumulate(
         pending = pool.submit(prepare, windows[0], 0) if windows else None
         for i, win in enumerate(windows):
             assert pending is not None
-            prefixes, all_pieces = pending.result()
+            prefixes, batches = pending.result()
             nxt = windows[i + 1] if i + 1 < len(windows) else None
             pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
-            if all_pieces:
+            if batches:
                 rows = np.arange(win.r0, win.r1, dtype=np.int64)
                 area = cell_area(rows) if varies else float(cell_area(rows[:1])[0])
-            jobs = [
-                workers.submit(
-                    integrate, pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n
-                )
-                for pieces in all_pieces
-            ]
+            jobs = [workers.submit(work, win, batch, prefixes, area) for batch in batches]
             for job in jobs:  # in order: the same sums however the threads interleave
                 add_sums(sums, job.result())
-            del prefixes, all_pieces, jobs
+            del prefixes, batches, jobs
             if progress is not None:
                 progress(1)
     return sums
