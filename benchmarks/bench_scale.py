@@ -233,9 +233,11 @@ def main() -> None:
     diff = float(((a - b).abs() / b.abs().clip(lower=1.0)).max().max())  # relative (km², ratios)
     for n, r in runs.items():
         peaks = ", ".join(f"{p:.0f}" for p in r["peak_mb"])
+        rest = ", ".join(f"{b:.0f}" for b in r["base_mb"])
         print(
             f"   {n} worker(s): {r['seconds']:.1f} s ({r['windows']} windows in {r['tasks']} tasks, "
-            f"cluster start {r['startup']:.1f} s not counted); peak RSS per worker {peaks} MB"
+            f"cluster start {r['startup']:.1f} s not counted); peak RSS per worker {peaks} MB "
+            f"(at rest before the run: {rest} MB)"
         )
     t1, t2 = runs[1]["seconds"], runs[2]["seconds"]
     speedup = t1 / t2
