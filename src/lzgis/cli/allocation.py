@@ -11,8 +11,11 @@ from lzgis import allocation as _allocation
 from lzgis import layers as _layers
 from lzgis import projects as _projects
 from lzgis._validate import require_distance
-from lzgis.io import write_table
+from lzgis.io import atomic_dir, require_output_folder, write_table
 from lzgis.io._styled_gpkg import write_by_geometry
+
+_ALLOCATE_FILES = ("allocation.csv", "conflicts.gpkg")
+_PROJECTS_FILES = ("projects.gpkg", "projects_by_unit.csv", "project_lines_by_district.csv")
 
 
 @click.command("allocate")
@@ -42,10 +45,12 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     """Park land per district, constrained and developable; conflicts with protected land.
 
     Writes OUT/allocation.csv (rows: park × district parts, then totals; column
-    `is_total`) and OUT/conflicts.gpkg (styled for QGIS). Nothing is written
-    when an input is refused.
+    `is_total`) and OUT/conflicts.gpkg (styled for QGIS), swapped in as one
+    set (other files in OUT are kept). Nothing is written when an input is
+    refused.
     """
     require_distance(river_buffer, name="river_buffer_m")
+    require_output_folder(out, owns=_ALLOCATE_FILES)
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
@@ -68,15 +73,16 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
         )
         bar.update(1)
     folder = Path(out)
-    write_table(table, folder / "allocation.csv")
-    layers = write_by_geometry(
-        found,
-        folder / "conflicts.gpkg",
-        prefix="conflicts",
-        category="protected_layer",
-        fill="227,26,28,150",
-        stroke="153,0,0,255",
-    )
+    with atomic_dir(folder, owns=_ALLOCATE_FILES) as tmp:
+        write_table(table, tmp / "allocation.csv")
+        layers = write_by_geometry(
+            found,
+            tmp / "conflicts.gpkg",
+            prefix="conflicts",
+            category="protected_layer",
+            fill="227,26,28,150",
+            stroke="153,0,0,255",
+        )
     parts = table[~table["is_total"]]
     city = table[table["row_kind"] == "city_total"].iloc[0]
     click.echo(
@@ -96,7 +102,11 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
     help="Folder for projects.gpkg, projects_by_unit.csv and project_lines_by_district.csv.",
 )
 def projects(out: str) -> None:
-    """Where each plan project stands (district, park, zones, distances) and who answers for it."""
+    """Where each plan project stands (district, park, zones, distances) and who answers for it.
+
+    The three files are swapped into OUT as one set (other files in OUT are kept).
+    """
+    require_output_folder(out, owns=_PROJECTS_FILES)
     with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
         located = _projects.embedded_projects()
         bar.update(1)
@@ -105,16 +115,17 @@ def projects(out: str) -> None:
         lines = _projects.line_lengths(located, _layers.load("districts"))
         bar.update(1)
     folder = Path(out)
-    layers = write_by_geometry(
-        located,
-        folder / "projects.gpkg",
-        prefix="projects",
-        category="category",
-        fill="31,120,180,230",
-        stroke="8,48,107,255",
-    )
-    write_table(units, folder / "projects_by_unit.csv")
-    write_table(lines, folder / "project_lines_by_district.csv")
+    with atomic_dir(folder, owns=_PROJECTS_FILES) as tmp:
+        layers = write_by_geometry(
+            located,
+            tmp / "projects.gpkg",
+            prefix="projects",
+            category="category",
+            fill="31,120,180,230",
+            stroke="8,48,107,255",
+        )
+        write_table(units, tmp / "projects_by_unit.csv")
+        write_table(lines, tmp / "project_lines_by_district.csv")
     click.echo(f"wrote {folder / 'projects.gpkg'}: {len(located)} projects in {', '.join(layers)}")
     click.echo(f"wrote {folder / 'projects_by_unit.csv'}: {units['unit'].nunique()} units")
     click.echo(

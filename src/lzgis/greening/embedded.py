@@ -28,6 +28,7 @@ from lzgis.greening.targets import check, load_targets
 __all__ = [
     "IGBP_NAMES",
     "embedded_green",
+    "embedded_green_extent",
     "embedded_report",
     "embedded_zones",
     "modis_district_report",
@@ -154,6 +155,20 @@ def embedded_green() -> list[gpd.GeoDataFrame]:
     return [green, wetlands[classes != ""]]
 
 
+def embedded_green_extent() -> gpd.GeoDataFrame:
+    """The area the embedded green layers cover: the whole city (the union of the districts).
+
+    The plan's greening covers the municipality, and the layers draw every
+    green area it names there, so inside the city what they do not draw
+    counts as not green (it undercounts street trees and farmland: the
+    figures are illustrative); outside the city there is no data.
+    """
+    districts = _layers.load("districts")
+    return gpd.GeoDataFrame(
+        {"id": [CITY_ID]}, geometry=[districts.geometry.union_all()], crs=districts.crs
+    )
+
+
 def embedded_report() -> gpd.GeoDataFrame:
     """Greening coverage of the embedded zones against the plan's 31.12% target.
 
@@ -170,7 +185,9 @@ def embedded_report() -> gpd.GeoDataFrame:
         row only) and ``note`` (why these figures are illustrative).
     """
     zones = embedded_zones()
-    cov = coverage_from_polygons(zones, embedded_green(), zone_field="zone")
+    cov = coverage_from_polygons(
+        zones, embedded_green(), zone_field="zone", extent=embedded_green_extent()
+    )
     targets = load_targets("plan_2015")
     targets = targets[targets["metric"] == "greening_coverage"]
     checked = check(pd.DataFrame(cov.drop(columns="geometry")), targets)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import rasterio
 from numpy.typing import NDArray
+from rasterio.errors import RasterioError
 
 from lzgis import _validate as v
 from lzgis.zonal._geom import (
@@ -36,10 +37,19 @@ from lzgis.zonal._geom import (
     prefix_dtype,
     row_pieces,
 )
-from lzgis.zonal._raster import Win, cell_area_function
+from lzgis.zonal._raster import Win, cell_area_function, damaged, read_band
 from lzgis.zonal._rules import Rule
 
-__all__ = ["Sums", "Task", "accumulate", "add_sums", "blocks", "edges_under", "run_task"]
+__all__ = [
+    "Sums",
+    "Task",
+    "accumulate",
+    "add_sums",
+    "blocks",
+    "edges_under",
+    "labels",
+    "run_task",
+]
 
 _CHUNK = 1 << 17  # row pieces per vectorised batch: temporaries stay in cache
 _MIN_CHUNK = 1 << 13  # below this a batch is not worth a thread of its own
@@ -52,11 +62,16 @@ Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
 class Task:
     """One source (``paths``: the raster, and its NIR partner) × a run of its windows."""
 
-    paths: tuple[str, ...]
+    paths: tuple[str, ...]  # the raster, or the red and the NIR raster
     rule: Rule
     edges: Edges
     windows: tuple[Win, ...]
     threads: int = 2  # integrating threads (numpy releases the GIL) and GDAL decoding threads
+
+
+def labels(n_paths: int) -> list[str]:
+    """What each path of a task is, for messages: the raster, or the red and the NIR raster."""
+    return ["raster"] if n_paths == 1 else ["red raster", "NIR raster"]
 
 
 def add_sums(total: Sums, part: Sums) -> Sums:
@@ -103,10 +118,10 @@ def edges_under(edges: Edges, windows: Sequence[Win]) -> Edges:
 def run_task(task: Task, progress: Callable[[int], None] | None = None) -> Sums:
     """Per-zone sums of ``task``'s windows (opens its sources, reads, integrates)."""
     with ExitStack() as stack:
-        names = ["raster", "NIR raster"]
+        what = labels(len(task.paths))
         sources = [
-            stack.enter_context(v.open_raster(p, what=names[min(i, 1)]))
-            for i, p in enumerate(task.paths)
+            stack.enter_context(v.open_raster(p, what=w))
+            for p, w in zip(task.paths, what, strict=True)
         ]
         src = sources[0]
         crs = v.require_raster_crs(src, path=task.paths[0])
@@ -126,6 +141,7 @@ def run_task(task: Task, progress: Callable[[int], None] | None = None) -> Sums:
             layers=layers,
             progress=progress,
             threads=task.threads,
+            names=list(zip(task.paths, what, strict=True)),
         )
 
 
@@ -149,6 +165,7 @@ def accumulate(
     layers: Layers,
     progress: Callable[[int], None] | None,
     threads: int = 2,
+    names: list[tuple[str, str]] | None = None,
 ) -> Sums:
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
@@ -199,8 +216,15 @@ def accumulate(
 
     def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[NDArray[np.int64]]]:
         """Read ``win``, build its prefix sums and cut its edges into batches of row pieces."""
-        arrays = [s.read(band, window=win.window) for s in sources]
-        found = list(layers(win, arrays).items())
+        named = names or [("raster", "raster")] * len(sources)
+        arrays = [
+            read_band(s, band, win, path=p, what=w)
+            for s, (p, w) in zip(sources, named, strict=True)
+        ]
+        try:  # masks are read here too
+            found = list(layers(win, arrays).items())
+        except RasterioError as exc:
+            raise damaged(named[0][0], named[0][1], win, exc) from None
         del arrays
         prefixes = []
         step = 2 if pack else 1

@@ -111,7 +111,7 @@ def _plan_parts(
     rest, rest_crs = geoms, zones_crs
     for i, path in enumerate(paths):
         pair = (path,) if nir_paths is None else (path, nir_paths[i])
-        with v.open_raster(path, what="raster") as src:
+        with v.open_raster(path, what="raster" if nir_paths is None else "red raster") as src:
             crs = v.require_raster_crs(src, path=path)
             v.require_band(src, band, path=path)
             if nir_paths is not None:
