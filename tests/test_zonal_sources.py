@@ -333,3 +333,12 @@ def test_missing_collections_name_the_input(tmp_path: Path) -> None:
         resolve(tmp_path)
     with pytest.raises(RasterError, match=r"no STAC items"):
         resolve(stac_items(tmp_path / "empty.json", []))
+
+
+def test_zones_outside_every_source_and_a_bad_preference(tmp_path: Path) -> None:
+    tiles = [grid_tile(tmp_path / "a.tif", 0, 0, 8), grid_tile(tmp_path / "b.tif", 40, 0, 9)]
+    far = grid_zones().translate(xoff=50_000)
+    with pytest.raises(RasterError, match=r"a\.tif \(and 1 more sources\).*do not overlap"):
+        raster_coverage(far, tiles, ndvi_threshold=0.3)
+    with pytest.raises(RasterError, match=r"`prefer` is 'oldest'"):
+        raster_coverage(grid_zones(), tiles, ndvi_threshold=0.3, prefer="oldest")
