@@ -337,7 +337,7 @@ def test_missing_collections_name_the_input(tmp_path: Path) -> None:
 
 def test_zones_outside_every_source_and_a_bad_preference(tmp_path: Path) -> None:
     tiles = [grid_tile(tmp_path / "a.tif", 0, 0, 8), grid_tile(tmp_path / "b.tif", 40, 0, 9)]
-    far = grid_zones().translate(xoff=50_000)
+    far = gpd.GeoDataFrame(geometry=grid_zones().translate(xoff=50_000), crs=UTM)
     with pytest.raises(RasterError, match=r"a\.tif \(and 1 more sources\).*do not overlap"):
         raster_coverage(far, tiles, ndvi_threshold=0.3)
     with pytest.raises(RasterError, match=r"`prefer` is 'oldest'"):

@@ -27,6 +27,8 @@ import geopandas as gpd
 import pandas as pd
 
 from lzgis import layers as _layers
+from lzgis._validate import require_distance
+from lzgis.allocation import Constraints
 from lzgis.io import atomic_dir, require_output_folder, write_table
 from lzgis.maps._base import check_basemap
 from lzgis.maps._page import MapOptions, MapPage
@@ -68,23 +70,35 @@ class Inputs:
     projects: gpd.GeoDataFrame
     river_buffer_m: float = RIVER_BUFFER_M
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    constraints: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
 
-def load_inputs(*, river_buffer_m: float = RIVER_BUFFER_M) -> Inputs:
-    """Load every layer (honouring ``$LZGIS_CONFIG``) and run the three analyses."""
-    from lzgis.allocation import embedded_allocation
+def load_inputs(
+    *,
+    river_buffer_m: float = RIVER_BUFFER_M,
+    constraints: Constraints = None,
+) -> Inputs:
+    """Load every layer (honouring ``$LZGIS_CONFIG``) and run the three analyses.
+
+    ``river_buffer_m`` and ``constraints`` (your own protected layers, see
+    :func:`lzgis.allocation.constraint_layers`) go into the allocation, the
+    conflicts and the projects' zones, and onto the allocation map.
+    """
+    from lzgis.allocation import constraint_layers, embedded_allocation
     from lzgis.greening import embedded_report
     from lzgis.projects import embedded_projects
 
+    extra, _ = constraint_layers(constraints)
     layers = {lid: _layers.load(lid) for lid in _layers.LAYER_IDS}
-    allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m)
+    allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m, constraints=extra)
     return Inputs(
         layers=layers,
         report=embedded_report(),
         allocation=allocation,
         conflicts=conflicts,
-        projects=embedded_projects(),
+        projects=embedded_projects(constraints=extra),
         river_buffer_m=river_buffer_m,
+        constraints=extra,
     )
 
 
@@ -157,6 +171,7 @@ def write_site(
             lay,
             allocation=inputs.allocation,
             river_buffer_m=inputs.river_buffer_m,
+            constraints=inputs.constraints,
             options=opts,
         ),
         "projects.html": lambda: projects_map(inputs.projects, lay, options=opts),
@@ -206,13 +221,19 @@ def publish(
     basemap: str | None = None,
     tianditu_key: str | None = None,
     snapshots: bool = False,
+    river_buffer_m: float = RIVER_BUFFER_M,
+    constraints: Constraints = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Load the layers, run the analyses and write the site into ``out`` (see :func:`write_site`)."""
+    """Load the layers, run the analyses and write the site into ``out`` (see :func:`write_site`).
+
+    ``river_buffer_m`` and ``constraints`` are those of :func:`load_inputs`.
+    """
     chosen = resolve_basemap(basemap, offline=offline)
     check_basemap(chosen, tianditu_key)  # fail before the slow part
+    river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
     require_output_folder(out, owns=site_files())
-    inputs = load_inputs()
+    inputs = load_inputs(river_buffer_m=river_buffer_m, constraints=constraints)
     if progress is not None:
         progress("analyses")
     return write_site(

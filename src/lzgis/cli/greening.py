@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ import pandas as pd
 
 from lzgis import greening as _greening
 from lzgis._validate import require_output_suffix
+from lzgis.cli._base import INPUT, OUTPUT, InputPath, LzgisGroup, encoding_option, progress
 from lzgis.greening import sources as _sources
 from lzgis.io import write_table
 from lzgis.zonal import dask_client
@@ -21,13 +21,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 _OUT_SUFFIXES = (".csv", ".gpkg")
 
 
+class _Collection(InputPath):
+    """A raster or a collection (files, folder, glob, VRT, URL, STAC JSON): an input, taken as given
+    (lzgis.zonal resolves and checks it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
+
+
+_COLLECTION = _Collection()
+
+
 def _source_options(func: F) -> F:
     options = [
         click.option(
             "--zones",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             default=None,
-            help="Zone polygons (any vector file). Default: the embedded districts.",
+            help="Zone polygons (any vector file; PATH.gpkg:LAYER for one layer). Default: the embedded districts.",
         ),
         click.option(
             "--zone-field",
@@ -36,7 +47,7 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--green",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             multiple=True,
             help="Green-space polygons; repeat for several files (their union is green).",
         ),
@@ -49,6 +60,7 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--raster",
+            type=_COLLECTION,
             multiple=True,
             help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes); "
             "or a collection: repeat it, or give a folder, a glob, a VRT, an http(s) URL or a "
@@ -68,11 +80,13 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--red",
+            type=_COLLECTION,
             multiple=True,
             help="Red band; with --nir and --ndvi-threshold (a collection as for --raster).",
         ),
         click.option(
             "--nir",
+            type=_COLLECTION,
             multiple=True,
             help="Near-infrared band (one source per --red source, same order).",
         ),
@@ -95,6 +109,7 @@ def _source_options(func: F) -> F:
             default=None,
             help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
         ),
+        encoding_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -115,6 +130,7 @@ def _coverage(
     prefer: str,
     workers: int | None,
     scheduler: str | None,
+    encoding: str | None,
 ) -> gpd.GeoDataFrame:
     class_list = _sources.parse_classes(classes)
     kind = _sources.source_kind(
@@ -126,7 +142,7 @@ def _coverage(
         nir=list(nir) or None,
         green_extent=green_extent,
     )
-    zones_gdf, field = _sources.load_zones(zones, zone_field)
+    zones_gdf, field = _sources.load_zones(zones, zone_field, encoding=encoding)
     kwargs: dict[str, Any] = {
         "zone_field": field,
         "green": green,
@@ -138,29 +154,28 @@ def _coverage(
         "nir": list(nir) or None,
         "band": band,
         "prefer": prefer,
+        "encoding": encoding,
     }
     if kind in ("polygons", "embedded"):
         return _sources.coverage_from_sources(zones_gdf, **kwargs)
     length = _sources.raster_windows(zones_gdf, list(raster or red), prefer=prefer)
     with (
         dask_client(workers=workers, scheduler=scheduler) as client,
-        click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar,
+        progress(length, "raster windows") as bar,
     ):
         return _sources.coverage_from_sources(
             zones_gdf, progress=bar.update, client=client, **kwargs
         )
 
 
-@click.group("greening")
+@click.group("greening", cls=LzgisGroup)
 def greening() -> None:
     """Green coverage per zone and the check against the plan's and national targets."""
 
 
 @greening.command("coverage")
 @_source_options
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
-)
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv or .gpkg (atomic).")
 def coverage(out: str, **opts: Any) -> None:
     """One row per zone: zone, area_km2, green_km2, coverage (0-1), unknown (no-data share).
 
@@ -198,7 +213,7 @@ def _fmt(value: float, metric: str) -> str:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     default=None,
     help="Also write the table (.csv or .gpkg).",
 )
@@ -257,9 +272,7 @@ def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
 
 
 @greening.command("report")
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
-)
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv or .gpkg (atomic).")
 def report(out: str) -> None:
     """Embedded layers: coverage of the city, districts, two mountains and parks vs the plan's 31.12%.
 
@@ -272,7 +285,7 @@ def report(out: str) -> None:
 
 
 @greening.command("modis")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .csv (atomic).")
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv (atomic).")
 def modis(out: str) -> None:
     """MODIS 2019 IGBP land-cover composition (km2) and IGBP 1-10 coverage per district."""
     path = require_output_suffix(out, (".csv",))
