@@ -8,8 +8,13 @@
 ``index.html`` and CSV tables in one folder, every file written atomically
 (and byte-identical for the same inputs), optionally with PNG snapshots.
 
-Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so the
-pages need no network. With no basemap given, offline pages use ``none`` (a
+Assets: by default the pages load Leaflet and the plugins by relative path
+from ``assets/`` (written once, with their licences, by each page's
+:meth:`~lzgis.maps.MapPage.save`), so the folder works from a file share, a
+static web server or an intranet, never from a CDN.
+
+Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so each
+page is one self-contained file. With no basemap given, offline pages use ``none`` (a
 plain background with the district outlines); an explicit network basemap is
 kept offline too: its tiles simply do not load without a network, the page
 still works.
@@ -33,7 +38,7 @@ from lzgis.maps.greening import greening_map
 from lzgis.maps.index import index_page
 from lzgis.maps.overview import overview_map
 from lzgis.maps.projects import projects_map
-from lzgis.maps.snapshots import snapshot
+from lzgis.maps.snapshots import check_rendered, snapshot
 
 __all__ = [
     "MAPS",
@@ -47,7 +52,11 @@ __all__ = [
 
 MAPS: tuple[tuple[str, str, str], ...] = (
     ("overview.html", "规划总览", "Overview of the plan"),
-    ("greening.html", "绿化覆盖率与目标", "Green coverage against the targets"),
+    (
+        "greening.html",
+        "绿化:各区规划绿化区占比或实测覆盖率",
+        "Greening: planned zones or measured coverage",
+    ),
     ("allocation.html", "园区用地与生态保护冲突", "Land allocation and conflicts"),
     ("projects.html", "规划项目", "Plan projects"),
 )
@@ -70,14 +79,14 @@ class Inputs:
 def load_inputs(*, river_buffer_m: float = RIVER_BUFFER_M) -> Inputs:
     """Load every layer (honouring ``$LZGIS_CONFIG``) and run the three analyses."""
     from lzgis.allocation import embedded_allocation
-    from lzgis.greening import embedded_report
+    from lzgis.greening.sources import configured_report
     from lzgis.projects import embedded_projects
 
     layers = {lid: _layers.load(lid) for lid in _layers.LAYER_IDS}
     allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m)
     return Inputs(
         layers=layers,
-        report=embedded_report(),
+        report=configured_report(),
         allocation=allocation,
         conflicts=conflicts,
         projects=embedded_projects(),
@@ -141,11 +150,15 @@ def write_site(
         "projects.html": lambda: projects_map(inputs.projects, lay, options=opts),
     }
     written: list[Path] = []
+    assets: list[Path] = []
     for name, _, _ in MAPS:
         path = folder / name
-        builders[name]().save(path)
+        page = builders[name]()
+        page.save(path)  # with assets/ beside it unless the page is self-contained
         written.append(path)
+        assets = assets or page.asset_paths(folder)
         tell(name)
+    written += assets
     tables = {
         "greening_report.csv": inputs.report,
         "allocation.csv": inputs.allocation,
@@ -170,6 +183,8 @@ def write_site(
     written.append(folder / "index.html")
     tell("index.html")
     if snapshots:
+        for name, _, _ in MAPS:  # every map must render before any PNG is written
+            check_rendered(folder / name)
         for name, _, _ in MAPS:
             written.append(snapshot(folder / name, (folder / name).with_suffix(".png")))
             tell(name.replace(".html", ".png"))

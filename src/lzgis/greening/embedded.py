@@ -32,6 +32,7 @@ __all__ = [
     "embedded_zones",
     "modis_district_report",
     "modis_path",
+    "zone_report",
 ]
 
 CITY_ID = "lanzhou"
@@ -167,14 +168,33 @@ def embedded_report() -> gpd.GeoDataFrame:
         2015, printed "3112%"), ``passed``, ``shortfall_km2``,
         ``reference`` (reported figures to compare with),
         ``reference_coverage`` (the reported 2015 built-up coverage, city
-        row only) and ``note`` (why these figures are illustrative).
+        row only), ``note`` (why these figures are illustrative) and
+        ``basis`` = ``"planned_zones"``: the green is the schematic planned
+        greening zones, so ``coverage`` is the share of each zone inside
+        them, not a measured coverage (maps show no verdicts for it).
     """
     zones = embedded_zones()
     cov = coverage_from_polygons(zones, embedded_green(), zone_field="zone")
+    out = zone_report(zones, cov, note=NOTE, basis="planned_zones")
+    two = out["zone_kind"] == "two_mountains"
+    out.loc[two, "note"] = (
+        NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"
+    )
+    return out
+
+
+def zone_report(
+    zones: gpd.GeoDataFrame, cov: pd.DataFrame, *, note: str, basis: str
+) -> gpd.GeoDataFrame:
+    """The report's columns for ``zones`` (:func:`embedded_zones`) and their coverage ``cov``.
+
+    ``basis`` says what the green is: ``planned_zones`` (the embedded layers)
+    or ``measured`` (the bureau's raster or polygons).
+    """
     targets = load_targets("plan_2015")
     targets = targets[targets["metric"] == "greening_coverage"]
     checked = check(pd.DataFrame(cov.drop(columns="geometry")), targets)
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "zone": zones["zone"],
             "zone_zh": zones["zone_zh"],
@@ -191,16 +211,12 @@ def embedded_report() -> gpd.GeoDataFrame:
             "reference_coverage": np.where(
                 zones["zone_kind"] == "city", _CITY_REFERENCE_COVERAGE, np.nan
             ),
-            "note": NOTE,
+            "note": note,
+            "basis": basis,
         },
         geometry=zones.geometry.to_numpy(),
         crs=zones.crs,
     )
-    two = out["zone_kind"] == "two_mountains"
-    out.loc[two, "note"] = (
-        NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"
-    )
-    return out
 
 
 def modis_path() -> Path:
