@@ -226,7 +226,8 @@ def test_modis_clip_keeps_the_source_crs_and_covers_the_city(
 
 def _build_script() -> object:
     spec = importlib.util.spec_from_file_location(
-        "build_base_layers_for_river", Path(__file__).resolve().parents[1] / "scripts/build_base_layers.py"
+        "build_base_layers_for_river",
+        Path(__file__).resolve().parents[1] / "scripts/build_base_layers.py",
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -202,7 +202,8 @@ var lz = (function () {
       function (n) { return n === q; },
       function (n) { return n.indexOf(q) === 0; },
       function (n) { return n.indexOf(q) >= 0; },
-      function (n) {  // the letters in order, e.g. 中川机场 in 兰州中川国际机场
+      function (n) {  // Chinese characters in order, e.g. 中川机场 in 兰州中川国际机场
+        if (!/^[\u3400-\u9fff]+$/.test(q)) { return false; }
         var j = 0;
         for (var i = 0; i < n.length && j < q.length; i++) { if (n[i] === q[j]) { j++; } }
         return q.length > 1 && j === q.length;
@@ -232,6 +233,8 @@ var lz = (function () {
     b.textContent = labels.legend;
     var body = L.DomUtil.create('div', 'lz-body', d);
     body.innerHTML = html;  // built and escaped in Python
+    var head = body.querySelector('b');
+    if (head && head === body.firstChild) { b.textContent = head.textContent; body.removeChild(head); }
     if (narrow()) { L.DomUtil.addClass(d, 'closed'); }
     L.DomEvent.on(b, 'click', function () {
       if (L.DomUtil.hasClass(d, 'closed')) { L.DomUtil.removeClass(d, 'closed'); }
@@ -272,9 +275,9 @@ var lz = (function () {
       var msg = L.DomUtil.create('div', 'hit', d);
       var last = null;
       var go = function () {
-        msg.textContent = '';
         if (!input.value.trim() || input.value === last) { return; }  // Enter, then change on blur
         last = input.value;
+        msg.textContent = '';
         var hit = find(input.value);
         if (!hit) { msg.textContent = labels.none; return; }
         input.blur();
@@ -311,6 +314,8 @@ var lz = (function () {
           told = true;
           var d = box('bottomleft', 'lz-note', '');
           d.textContent = note;
+          d.title = '×';
+          L.DomEvent.on(d, 'click', function () { d.parentNode.removeChild(d); });  // tap to close
         });
       }
     });
