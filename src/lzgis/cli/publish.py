@@ -20,7 +20,7 @@ from lzgis import publish as _publish
 @click.option(
     "--offline",
     is_flag=True,
-    help="Inline Leaflet and plugins so the pages work with no network; implies --basemap none unless given.",
+    help="Inline Leaflet and plugins: each page one self-contained file (default: shared assets/ folder, no CDN either way); implies --basemap none unless given.",
 )
 @click.option(
     "--basemap",
@@ -31,7 +31,11 @@ from lzgis import publish as _publish
 @click.option(
     "--tianditu-key", default=None, help="Your Tianditu key (tk), needed by --basemap tianditu."
 )
-@click.option("--snapshots", is_flag=True, help="Also write a PNG of each map (headless Chromium).")
+@click.option(
+    "--snapshots",
+    is_flag=True,
+    help="Also write a PNG of each map (headless Chromium); refuses (exit 2) if a map does not render.",
+)
 def publish(
     out: str, offline: bool, basemap: str | None, tianditu_key: str | None, snapshots: bool
 ) -> None:

@@ -63,6 +63,7 @@ LZ_CSS = """
 .lz-narrow .lz-search input{width:calc(100vw - 110px);max-width:240px;font-size:16px}
 .lz-narrow .lz-box{max-width:calc(100vw - 30px)}
 .lz-narrow .leaflet-control-layers-expanded{max-height:60vh;overflow-y:auto}
+.lz-narrow .lz-note{max-width:calc(100vw - 230px);font-size:11px}
 """
 
 LZ_JS = r"""
