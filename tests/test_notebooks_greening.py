@@ -18,10 +18,11 @@ def _text(nb: nbformat.NotebookNode) -> str:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
+                # a busy kernel may split one print into several outputs: join them as written
                 parts.append(out.get("text", ""))
             elif "data" in out:
-                parts.append(out["data"].get("text/plain", ""))
-    return "\n".join(parts)
+                parts.append("\n" + out["data"].get("text/plain", "") + "\n")
+    return "".join(parts)
 
 
 def test_notebook_is_stored_without_outputs() -> None:
@@ -81,3 +82,10 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     assert rows["half_outside"][4] == "0.0" and rows["half_outside"][5] == "0.5"
     assert "wrote 3 zones" in text
     assert "exit 1" in text  # the bare zone fails the Garden City thresholds
+
+
+def test_notebook_shows_the_greening_map(executed: nbformat.NotebookNode) -> None:
+    from notebook_checks import errors, leaflet_maps
+
+    assert errors(executed) == []
+    assert len(leaflet_maps(executed)) >= 1

@@ -40,6 +40,13 @@ def _source_options(func: F) -> F:
             help="Green-space polygons; repeat for several files (their union is green).",
         ),
         click.option(
+            "--green-extent",
+            type=click.Path(dir_okay=False),
+            multiple=True,
+            help="Polygons of the area the --green files survey (repeatable; their union). "
+            "Default: each green file's bounding box. Outside it coverage is unknown, not 0.",
+        ),
+        click.option(
             "--raster",
             type=click.Path(dir_okay=False),
             default=None,
@@ -76,6 +83,7 @@ def _coverage(
     zones: str | None,
     zone_field: str | None,
     green: tuple[str, ...],
+    green_extent: tuple[str, ...],
     raster: str | None,
     ndvi_threshold: float | None,
     classes: str | None,
@@ -91,11 +99,13 @@ def _coverage(
         classes=class_list,
         red=red,
         nir=nir,
+        green_extent=green_extent,
     )
     zones_gdf, field = _sources.load_zones(zones, zone_field)
     kwargs: dict[str, Any] = {
         "zone_field": field,
         "green": green,
+        "green_extent": green_extent,
         "raster": raster,
         "ndvi_threshold": ndvi_threshold,
         "classes": class_list,
@@ -162,7 +172,8 @@ def _fmt(value: float, metric: str) -> str:
     help="Also write the table (.csv or .gpkg).",
 )
 def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
-    """Coverage per zone against targets: exit 0 if all pass, 1 if any fails, 2 on bad input."""
+    """Coverage per zone against targets: exit 0 if all pass, 1 if any fails, 2 on bad input,
+    3 if none fails but some zones have no data (n/a)."""
     path = require_output_suffix(out, (".csv",)) if out else None
     table = _greening.load_targets(targets)
     result = pd.DataFrame(_coverage(**opts).drop(columns="geometry"))
@@ -189,7 +200,10 @@ def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
         write_table(checked, Path(path))
     unknown = int(checked["passed"].isna().sum())
     if unknown:
-        click.echo(f"note: {unknown} check(s) have no data (n/a) and count as not passed")
+        click.echo(
+            f"note: {unknown} check(s) have no data (n/a): neither pass nor fail; "
+            "give a green source that covers those zones"
+        )
     if not opts.get("zones"):
         click.echo(
             "note: zones are the embedded whole districts; the standard measures greening coverage "
@@ -200,14 +214,15 @@ def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
             "note: green is the embedded schematic regional green: illustrative, not official"
         )
     failed = int((checked["passed"] == False).sum())  # noqa: E712 (NA stays NA)
-    all_pass = bool(checked["passed"].fillna(False).all())
     shortfall = float(checked["shortfall_km2"].fillna(0).sum())
+    # no data is not a failure, nor a pass: FAIL (1) wins, then NO DATA (3), else PASS (0)
+    verdict, code = ("FAIL", 1) if failed else ("NO DATA", 3) if unknown else ("PASS", 0)
     click.echo(
-        f"RESULT: {'PASS' if all_pass else 'FAIL'}: {len(checked) - failed - unknown} of "
+        f"RESULT: {verdict}: {len(checked) - failed - unknown} of "
         f"{len(checked)} checks pass, {failed} fail, {unknown} without data; "
         f"{shortfall:,.1f} km2 of green short in all"
     )
-    raise SystemExit(0 if all_pass else 1)
+    raise SystemExit(code)
 
 
 @greening.command("report")

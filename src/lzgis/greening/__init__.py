@@ -16,6 +16,7 @@
 from lzgis.greening.coverage import COVERAGE_COLUMNS, coverage_from_polygons, coverage_from_raster
 from lzgis.greening.embedded import (
     embedded_green,
+    embedded_green_extent,
     embedded_report,
     embedded_zones,
     modis_district_report,
@@ -37,6 +38,7 @@ __all__ = [
     "coverage_from_polygons",
     "coverage_from_raster",
     "embedded_green",
+    "embedded_green_extent",
     "embedded_report",
     "embedded_zones",
     "forest_coverage",

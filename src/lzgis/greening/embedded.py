@@ -11,7 +11,7 @@ comparison (``shared/reference/figures.md``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +28,7 @@ from lzgis.greening.targets import check, load_targets
 __all__ = [
     "IGBP_NAMES",
     "embedded_green",
+    "embedded_green_extent",
     "embedded_report",
     "embedded_zones",
     "modis_district_report",
@@ -40,6 +41,7 @@ NOTE = (
     "illustrative, not official: embedded green is schematic regional green (two mountains, "
     "forest parks, wetlands) drawn from the plan's text, not a vegetation survey"
 )
+OWN_GREEN_NOTE = "green from your own layers (the `green` argument)"
 IGBP_NAMES = {
     0: "water",
     1: "evergreen_needleleaf_forest",
@@ -155,8 +157,47 @@ def embedded_green() -> list[gpd.GeoDataFrame]:
     return [green, wetlands[classes != ""]]
 
 
-def embedded_report() -> gpd.GeoDataFrame:
+def embedded_green_extent() -> gpd.GeoDataFrame:
+    """The area the embedded green layers cover: the whole city (the union of the districts).
+
+    The plan's greening covers the municipality, and the layers draw every
+    green area it names there, so inside the city what they do not draw
+    counts as not green (it undercounts street trees and farmland: the
+    figures are illustrative); outside the city there is no data.
+    """
+    districts = _layers.load("districts")
+    return gpd.GeoDataFrame(
+        {"id": [CITY_ID]}, geometry=[districts.geometry.union_all()], crs=districts.crs
+    )
+
+
+def _green_layers(green: Sequence[gpd.GeoDataFrame | str | Path]) -> list[gpd.GeoDataFrame]:
+    """Green layers as given: GeoDataFrames as they are, paths read as polygons."""
+    from lzgis.io import read_vector
+
+    if isinstance(green, (gpd.GeoDataFrame, str, Path)):
+        green = [green]
+    return [
+        g
+        if isinstance(g, gpd.GeoDataFrame)
+        else read_vector(g, id_field=None, geometry_type="Polygon")
+        for g in green
+    ]
+
+
+def embedded_report(
+    *, green: Sequence[gpd.GeoDataFrame | str | Path] | None = None
+) -> gpd.GeoDataFrame:
     """Greening coverage of the embedded zones against the plan's 31.12% target.
+
+    ``lzgis greening report`` in one call.
+
+    Parameters
+    ----------
+    green
+        Your own green-space polygons (GeoDataFrames or paths, any CRS; their
+        union is green), instead of the embedded schematic green. The figures
+        are then yours, and ``note`` says so.
 
     Returns
     -------
@@ -171,10 +212,16 @@ def embedded_report() -> gpd.GeoDataFrame:
         row only), ``note`` (why these figures are illustrative) and
         ``basis`` = ``"planned_zones"``: the green is the schematic planned
         greening zones, so ``coverage`` is the share of each zone inside
-        them, not a measured coverage (maps show no verdicts for it).
+        them, not a measured coverage (maps show no verdicts for it); with
+        your ``green``, ``basis`` = ``"measured"``.
     """
     zones = embedded_zones()
-    cov = coverage_from_polygons(zones, embedded_green(), zone_field="zone")
+    if green is not None:  # your green: the part of a zone outside its extent is unknown
+        cov = coverage_from_polygons(zones, _green_layers(green), zone_field="zone")
+        return zone_report(zones, cov, note=OWN_GREEN_NOTE, basis="measured")
+    cov = coverage_from_polygons(
+        zones, embedded_green(), zone_field="zone", extent=embedded_green_extent()
+    )
     out = zone_report(zones, cov, note=NOTE, basis="planned_zones")
     two = out["zone_kind"] == "two_mountains"
     out.loc[two, "note"] = (

@@ -7,11 +7,15 @@ computed or written.
 
 Sources, exactly one of:
 
-- ``green``: one or more green-space polygon files (their union is green);
+- ``green``: one or more green-space polygon files (their union is green),
+  optionally with ``green_extent``: polygon files of the area they survey
+  (default: each green file's bounding box; outside is unknown, see
+  :func:`lzgis.greening.coverage_from_polygons`);
 - ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
   classified land-cover raster);
 - ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
-- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`).
+- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`),
+  which cover the whole city (:func:`lzgis.greening.embedded_green_extent`).
 
 Without ``zones`` the embedded districts are the zones (zone field ``name_en``).
 """
@@ -27,7 +31,13 @@ from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_zone_field
 from lzgis.greening.coverage import coverage_from_polygons, coverage_from_raster
-from lzgis.greening.embedded import embedded_green, embedded_report, embedded_zones, zone_report
+from lzgis.greening.embedded import (
+    embedded_green,
+    embedded_green_extent,
+    embedded_report,
+    embedded_zones,
+    zone_report,
+)
 from lzgis.io import read_vector
 
 __all__ = [
@@ -77,6 +87,7 @@ def source_kind(
     classes: Sequence[int] | None = None,
     red: str | Path | None = None,
     nir: str | Path | None = None,
+    green_extent: Sequence[str | Path] = (),
 ) -> str:
     """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
 
@@ -105,6 +116,11 @@ def source_kind(
                 "`--ndvi-threshold`/`--classes` apply to rasters, not to --green polygons; fix: drop them"
             )
         return "polygons"
+    if green_extent:
+        raise LzgisError(
+            "`--green-extent` is the area --green polygons survey; a raster has its own extent and "
+            "the embedded layers cover the city; fix: drop --green-extent, or give --green FILES"
+        )
     if raster is not None:
         if (ndvi_threshold is None) == (classes is None):
             raise LzgisError(
@@ -144,7 +160,9 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
                 f"`--zones {path}` needs `--zone-field`, the field naming each zone; "
                 "fix: add e.g. --zone-field name"
             )
-        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon")
+        # kept in their own CRS: each analysis projects them once, straight to
+        # the raster's (or an equal-area) CRS, as the Python API does
+        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False)
         field = zone_field
     require_zone_field(zones, field, name=str(path or "districts"))
     return zones, field
@@ -169,6 +187,7 @@ def coverage_from_sources(
     nir: str | Path | None = None,
     band: int = 1,
     progress: Callable[[int], None] | None = None,
+    green_extent: Sequence[str | Path] = (),
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
 
@@ -176,13 +195,22 @@ def coverage_from_sources(
     :func:`lzgis.greening.coverage_from_raster`.
     """
     kind = source_kind(
-        green=green, raster=raster, ndvi_threshold=ndvi_threshold, classes=classes, red=red, nir=nir
+        green=green,
+        raster=raster,
+        ndvi_threshold=ndvi_threshold,
+        classes=classes,
+        red=red,
+        nir=nir,
+        green_extent=green_extent,
     )
     if kind == "polygons":
         layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
-        return coverage_from_polygons(zones, layers, zone_field=zone_field)
+        extent = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green_extent]
+        return coverage_from_polygons(zones, layers, zone_field=zone_field, extent=extent or None)
     if kind == "embedded":
-        return coverage_from_polygons(zones, embedded_green(), zone_field=zone_field)
+        return coverage_from_polygons(
+            zones, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
+        )
     path = raster if kind != "red_nir" else red
     return coverage_from_raster(
         zones,

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> page = index_page(maps=[("overview.html", "总览", "Overview")], tables=[])
->>> '<meta charset="utf-8">' in page and 'href="overview.html"' in page
+>>> '<meta charset="utf-8">' in page.html and 'href="overview.html"' in page.html
 True
 """
 
