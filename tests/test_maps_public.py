@@ -38,6 +38,12 @@ POPUPS = """() => lz.index.filter((e, i, a) => a.findIndex(x => x.layer === e.la
      return t;
    }).filter(t => t !== null)"""
 
+# project markers that no control covers
+FREE_MARKERS = """Array.from(document.querySelectorAll('svg[data-lz-id]')).map(s => {
+     const r = s.getBoundingClientRect();
+     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+     return hit && s.contains(hit) ? s.dataset.lzId : null; }).filter(x => x)"""
+
 CONTROLS = """() => Array.from(document.querySelectorAll('.leaflet-control, .lz-bar'))
    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0)
    .map(r => [r.left, r.top, r.right, r.bottom])"""
@@ -113,7 +119,7 @@ def _overlaps(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _popup_clear_of_controls(page: object) -> None:
+def _popup_clear_of_controls(page: object, width: int = 390, height: int = 844) -> None:
     page.wait_for_timeout(700)  # type: ignore[attr-defined]  # auto-pan animation
     box = page.evaluate(  # type: ignore[attr-defined]
         "(() => { const r = document.querySelector('.leaflet-popup').getBoundingClientRect();"
@@ -121,7 +127,7 @@ def _popup_clear_of_controls(page: object) -> None:
     )
     for ctl in page.evaluate(CONTROLS):  # type: ignore[attr-defined]
         assert not _overlaps(box, ctl), (box, ctl)
-    assert box[0] >= 0 and box[1] >= 0 and box[2] <= 390 and box[3] <= 844
+    assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
 
 
 def _free_spot(district: str) -> tuple[float, float]:
@@ -155,12 +161,7 @@ def test_phone_layout_popups_and_search(load: object, real_site: Path) -> None:
     # tap a project marker (zoomed to the city so that markers stand alone)
     page.evaluate("lzMap.closePopup(); lzMap.setView([36.06, 103.83], 12, {animate: false})")
     page.wait_for_timeout(300)
-    free = page.evaluate(
-        """Array.from(document.querySelectorAll('svg[data-lz-id]')).map(s => {
-             const r = s.getBoundingClientRect();
-             const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-             return hit && s.contains(hit) ? s.dataset.lzId : null; }).filter(x => x)"""
-    )
+    free = page.evaluate(FREE_MARKERS)
     assert free  # markers that no control covers
     page.locator(f'svg[data-lz-id="{free[0]}"]').tap()
     page.locator(".leaflet-popup-content").wait_for(state="visible")
@@ -191,6 +192,14 @@ def test_desktop_keeps_the_layer_list_and_legend_open(load: object, real_site: P
     assert page.locator(".leaflet-control-layers-expanded").count() == 1
     assert page.locator(".lz-legend .lz-body").is_visible()
     assert page.locator(".lz-title").is_visible() and page.locator(".lz-bar").count() == 0
+    # popups open clear of the (large) desktop controls too
+    page.evaluate("lzMap.setView([36.06, 103.83], 12, {animate: false})")
+    page.wait_for_timeout(300)
+    free = page.evaluate(FREE_MARKERS)
+    assert free
+    page.locator(f'svg[data-lz-id="{free[-1]}"]').click()
+    page.locator(".leaflet-popup-content").wait_for(state="visible")
+    _popup_clear_of_controls(page, 1400, 900)
 
 
 def test_names_are_labelled_at_city_zooms(load: object, real_site: Path) -> None:
