@@ -235,7 +235,10 @@ var lz = (function () {
     var body = L.DomUtil.create('div', 'lz-body', d);
     body.innerHTML = html;  // built and escaped in Python
     var head = body.querySelector('b');
-    if (head && head === body.firstChild) { b.textContent = head.textContent; body.removeChild(head); }
+    if (head && head === body.firstChild && !narrow()) {  // phones keep the short button label
+      b.textContent = head.textContent;
+      body.removeChild(head);
+    }
     if (narrow()) { L.DomUtil.addClass(d, 'closed'); }
     L.DomEvent.on(b, 'click', function () {
       if (L.DomUtil.hasClass(d, 'closed')) { L.DomUtil.removeClass(d, 'closed'); }
