@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ import pandas as pd
 
 from lzgis import greening as _greening
 from lzgis._validate import require_output_suffix
+from lzgis.cli._base import INPUT, OUTPUT, LzgisGroup, encoding_option, progress
 from lzgis.greening import sources as _sources
 from lzgis.io import write_table
 
@@ -24,9 +24,9 @@ def _source_options(func: F) -> F:
     options = [
         click.option(
             "--zones",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             default=None,
-            help="Zone polygons (any vector file). Default: the embedded districts.",
+            help="Zone polygons (any vector file; PATH.gpkg:LAYER for one layer). Default: the embedded districts.",
         ),
         click.option(
             "--zone-field",
@@ -35,7 +35,7 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--green",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             multiple=True,
             help="Green-space polygons; repeat for several files (their union is green).",
         ),
@@ -48,7 +48,7 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--raster",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             default=None,
             help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes).",
         ),
@@ -65,14 +65,13 @@ def _source_options(func: F) -> F:
         ),
         click.option(
             "--red",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             default=None,
             help="Red band; with --nir and --ndvi-threshold.",
         ),
-        click.option(
-            "--nir", type=click.Path(dir_okay=False), default=None, help="Near-infrared band."
-        ),
+        click.option("--nir", type=INPUT, default=None, help="Near-infrared band."),
         click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
+        encoding_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -90,6 +89,7 @@ def _coverage(
     red: str | None,
     nir: str | None,
     band: int,
+    encoding: str | None,
 ) -> gpd.GeoDataFrame:
     class_list = _sources.parse_classes(classes)
     kind = _sources.source_kind(
@@ -101,7 +101,7 @@ def _coverage(
         nir=nir,
         green_extent=green_extent,
     )
-    zones_gdf, field = _sources.load_zones(zones, zone_field)
+    zones_gdf, field = _sources.load_zones(zones, zone_field, encoding=encoding)
     kwargs: dict[str, Any] = {
         "zone_field": field,
         "green": green,
@@ -112,24 +112,23 @@ def _coverage(
         "red": red,
         "nir": nir,
         "band": band,
+        "encoding": encoding,
     }
     if kind in ("polygons", "embedded"):
         return _sources.coverage_from_sources(zones_gdf, **kwargs)
     length = _sources.raster_windows(zones_gdf, str(raster or red))
-    with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
+    with progress(length, "raster windows") as bar:
         return _sources.coverage_from_sources(zones_gdf, progress=bar.update, **kwargs)
 
 
-@click.group("greening")
+@click.group("greening", cls=LzgisGroup)
 def greening() -> None:
     """Green coverage per zone and the check against the plan's and national targets."""
 
 
 @greening.command("coverage")
 @_source_options
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
-)
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv or .gpkg (atomic).")
 def coverage(out: str, **opts: Any) -> None:
     """One row per zone: zone, area_km2, green_km2, coverage (0-1), unknown (no-data share).
 
@@ -167,7 +166,7 @@ def _fmt(value: float, metric: str) -> str:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     default=None,
     help="Also write the table (.csv or .gpkg).",
 )
@@ -226,9 +225,7 @@ def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
 
 
 @greening.command("report")
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
-)
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv or .gpkg (atomic).")
 def report(out: str) -> None:
     """Embedded layers: coverage of the city, districts, two mountains and parks vs the plan's 31.12%.
 
@@ -241,7 +238,7 @@ def report(out: str) -> None:
 
 
 @greening.command("modis")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .csv (atomic).")
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv (atomic).")
 def modis(out: str) -> None:
     """MODIS 2019 IGBP land-cover composition (km2) and IGBP 1-10 coverage per district."""
     path = require_output_suffix(out, (".csv",))

@@ -142,8 +142,13 @@ def source_kind(
     return "embedded"
 
 
-def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.GeoDataFrame, str]:
+def load_zones(
+    path: str | Path | None, zone_field: str | None, *, encoding: str | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
     """The zones and their name field: a user file, or the embedded districts.
+
+    ``encoding`` forces a Shapefile's text encoding (else detected, see
+    :func:`lzgis.io.read_vector`).
 
     Raises
     ------
@@ -162,7 +167,9 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
             )
         # kept in their own CRS: each analysis projects them once, straight to
         # the raster's (or an equal-area) CRS, as the Python API does
-        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False)
+        zones = read_vector(
+            path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+        )
         field = zone_field
     require_zone_field(zones, field, name=str(path or "districts"))
     return zones, field
@@ -188,8 +195,11 @@ def coverage_from_sources(
     band: int = 1,
     progress: Callable[[int], None] | None = None,
     green_extent: Sequence[str | Path] = (),
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
+
+    ``encoding`` forces the text encoding of Shapefile green layers.
 
     Returns the frame of :func:`lzgis.greening.coverage_from_polygons` or
     :func:`lzgis.greening.coverage_from_raster`.
@@ -204,8 +214,13 @@ def coverage_from_sources(
         green_extent=green_extent,
     )
     if kind == "polygons":
-        layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
-        extent = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green_extent]
+        layers = [
+            read_vector(p, id_field=None, geometry_type="Polygon", encoding=encoding) for p in green
+        ]
+        extent = [
+            read_vector(p, id_field=None, geometry_type="Polygon", encoding=encoding)
+            for p in green_extent
+        ]
         return coverage_from_polygons(zones, layers, zone_field=zone_field, extent=extent or None)
     if kind == "embedded":
         return coverage_from_polygons(

@@ -116,9 +116,10 @@ class _Setup:
 def _check_zones(zones: gpd.GeoDataFrame) -> None:
     v.require_crs(zones, name="zones")
     geoms = np.asarray(zones.geometry.values, dtype=object)
-    if len(geoms) and v.all_valid_polygons(geoms):
-        return
     id_field = "id" if "id" in zones.columns else None
+    if len(geoms) and v.all_valid_polygons(geoms):
+        v.raise_if_problems(v.coordinate_problems(zones, path="zones", id_field=id_field))
+        return
     v.raise_if_problems(
         v.frame_problems(zones, path="zones", id_field=id_field, geometry_type="Polygon")
     )
