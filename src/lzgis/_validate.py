@@ -399,17 +399,18 @@ def open_raster(path: str | Path, *, what: str = "raster") -> Any:
     from rasterio.errors import RasterioError
 
     p = Path(path)
-    if not p.exists():
+    virtual = str(path).startswith("/vsi")  # GDAL's virtual files: /vsicurl/https://…
+    if not virtual and not p.exists():
         raise RasterError(
             f"`{p}`: no such {what}; expected a GeoTIFF (or any raster GDAL reads); "
             f"fix: check the path (relative to {Path.cwd()})"
         )
     try:
-        return rasterio.open(p)
+        return rasterio.open(str(path) if virtual else p)
     except (RasterioError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RasterError(
-            f"`{p}`: unreadable {what} ({first}); expected a GeoTIFF (or any raster GDAL reads); "
+            f"`{path}`: unreadable {what} ({first}); expected a GeoTIFF (or any raster GDAL reads); "
             "fix: give a raster file that `gdalinfo` can open"
         ) from None
 

@@ -44,11 +44,13 @@ from lzgis.io import driver_for, read_vector, write_vector
 __all__ = [
     "LAYER_IDS",
     "catalog",
+    "config_table",
     "export",
     "input_paths",
     "layer_path",
     "layers_dir",
     "load",
+    "places",
     "spec",
 ]
 
@@ -118,11 +120,10 @@ def catalog() -> pd.DataFrame:
     return frame[cols + [c for c in frame.columns if c not in cols]]
 
 
-def _config_overrides(config: str | Path | None) -> dict[str, dict[str, str]]:
-    """``{layer id: {"path": ..., "encoding": ...}}`` from the config's ``[layers]`` table."""
+def _config_data(config: str | Path | None) -> tuple[Path, dict[str, Any]] | None:
     cfg = config if config is not None else os.environ.get(CONFIG_ENV)
     if not cfg:
-        return {}
+        return None
     p = Path(cfg)
     if not p.exists():
         raise LayerError(f"{p}: config file not found; fix: check `config` / ${CONFIG_ENV}")
@@ -130,9 +131,64 @@ def _config_overrides(config: str | Path | None) -> dict[str, dict[str, str]]:
         raise LayerError(f"{p}: is a folder, not a config file; fix: give the TOML file's path")
     try:
         with open(p, "rb") as fh:
-            data = tomllib.load(fh)
+            return p, tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LayerError(f"{p}: not valid TOML ({exc}); fix: correct the file") from None
+
+
+def config_table(name: str, *, config: str | Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The ``[name]`` table of the config file (``config`` or ``$LZGIS_CONFIG``) and the file.
+
+    Returns an empty table (and the path ``.``) when there is no config or no such table.
+
+    Raises
+    ------
+    LayerError
+        The file is missing, not TOML, or ``[name]`` is not a table.
+    """
+    found = _config_data(config)
+    if found is None:
+        return Path("."), {}
+    p, data = found
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise LayerError(f"{p}: [{name}] must be a table; fix: correct the file")
+    return p, table
+
+
+def places() -> gpd.GeoDataFrame:
+    """Named places for the maps (``lzgis/data/places.tsv``): landmarks, mountains, wetlands, bridges.
+
+    Copied from the project's gazetteer with their sources; ``aliases`` holds
+    other names people search for ("; "-separated). EPSG:4326 points.
+
+    >>> p = places()
+    >>> "兰州中川国际机场" in set(p["name_zh"]), p.crs.to_epsg()
+    (True, 4326)
+    """
+    path = Path(__file__).resolve().parent / "data" / "places.tsv"
+    table = pd.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    out = gpd.GeoDataFrame(
+        table.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),
+        crs="EPSG:4326",
+    )
+    out.insert(0, "id", [f"place_{i}" for i in range(len(out))])
+    out = out.rename(columns={"confidence": "location_confidence"})
+    words = {"high": "高 / high", "medium": "中 / medium", "low": "低 / low"}
+    out["accuracy"] = "点位可信度 / point confidence: " + out["location_confidence"].map(
+        lambda c: words.get(c, c)
+    )
+    out["schematic"] = False
+    return out
+
+
+def _config_overrides(config: str | Path | None) -> dict[str, dict[str, str]]:
+    """``{layer id: {"path": ..., "encoding": ...}}`` from the config's ``[layers]`` table."""
+    found = _config_data(config)
+    if found is None:
+        return {}
+    p, data = found
     layers = data.get("layers", {})
     if not isinstance(layers, dict):
         raise LayerError(f'{p}: [layers] must be a table of id = "path"; fix: correct the file')

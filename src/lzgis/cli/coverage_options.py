@@ -18,9 +18,10 @@ import click
 import geopandas as gpd
 import pandas as pd
 
-from lzgis.cli._base import INPUT, encoding_option, progress
+from lzgis.cli._base import INPUT, InputPath, encoding_option, progress
 from lzgis.greening import outputs as _outputs
 from lzgis.greening import sources as _sources
+from lzgis.zonal import dask_client
 
 __all__ = [
     "COVERAGE_OPTION_NAMES",
@@ -46,9 +47,23 @@ COVERAGE_OPTION_NAMES = (
     "red",
     "nir",
     "band",
+    "prefer",
+    "workers",
+    "scheduler",
     "within",
     "encoding",
 )
+
+
+class _Collection(InputPath):
+    """A raster or a collection (files, folder, glob, VRT, URL, STAC JSON): an input, taken as given
+    (lzgis.zonal resolves and checks it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
+
+
+_COLLECTION = _Collection()
 
 
 def coverage_options(func: F) -> F:
@@ -81,9 +96,12 @@ def coverage_options(func: F) -> F:
         ),
         click.option(
             "--raster",
-            type=path,
-            default=None,
-            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes).",
+            type=_COLLECTION,
+            multiple=True,
+            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes); "
+            "or a collection: repeat it, or give a folder, a glob, a VRT, an http(s) URL or a "
+            "STAC items.json[#ASSET]. Each part of a zone is measured from the first source "
+            "covering it.",
         ),
         click.option(
             "--ndvi-threshold",
@@ -105,12 +123,36 @@ def coverage_options(func: F) -> F:
         ),
         click.option(
             "--red",
-            type=path,
-            default=None,
-            help="Red band; with --nir and --ndvi-threshold (band scale/offset applied first).",
+            type=_COLLECTION,
+            multiple=True,
+            help="Red band; with --nir and --ndvi-threshold (band scale/offset applied first; "
+            "a collection as for --raster).",
         ),
-        click.option("--nir", type=path, default=None, help="Near-infrared band."),
+        click.option(
+            "--nir",
+            type=_COLLECTION,
+            multiple=True,
+            help="Near-infrared band (one source per --red source, same order).",
+        ),
         click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
+        click.option(
+            "--prefer",
+            type=click.Choice(["given", "newest"]),
+            default="given",
+            show_default=True,
+            help="Order of a collection's sources: as given, or STAC items newest first.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
+        ),
         encoding_option,
         click.option(
             "--within",
@@ -149,14 +191,17 @@ def run_coverage(
     zone_field: str | None,
     green: tuple[str, ...],
     green_extent: tuple[str, ...],
-    raster: str | None,
+    raster: tuple[str, ...],
     ndvi_threshold: float | None,
     ndvi_scale: float | None,
     classes: str | None,
-    red: str | None,
-    nir: str | None,
+    red: tuple[str, ...],
+    nir: tuple[str, ...],
     band: int,
     within: str | None,
+    prefer: str = "given",
+    workers: int | None = None,
+    scheduler: str | None = None,
     encoding: str | None = None,
     total: bool = False,
 ) -> CoverageRun:
@@ -166,13 +211,14 @@ def run_coverage(
     :class:`lzgis.LzgisError` on bad input before anything is written.
     """
     class_list = _sources.parse_classes(classes)
+    rasters, reds, nirs = list(raster) or None, list(red) or None, list(nir) or None
     kind = _sources.source_kind(
         green=green,
-        raster=raster,
+        raster=rasters,
         ndvi_threshold=ndvi_threshold,
         classes=class_list,
-        red=red,
-        nir=nir,
+        red=reds,
+        nir=nirs,
         green_extent=green_extent,
     )
     zones_gdf, field = _sources.load_zones(zones, zone_field, encoding=encoding)
@@ -180,11 +226,11 @@ def run_coverage(
         click.echo(note, err=True)
     source: dict[str, Any] = {
         "green": green,
-        "raster": raster,
+        "raster": rasters,
         "ndvi_threshold": ndvi_threshold,
         "classes": class_list,
-        "red": red,
-        "nir": nir,
+        "red": reds,
+        "nir": nirs,
         "band": band,
         "ndvi_scale": ndvi_scale,
     }
@@ -193,20 +239,25 @@ def run_coverage(
     )
     source["green_extent"] = green_extent
     source["encoding"] = encoding
+    source["prefer"] = prefer
 
     if kind in ("polygons", "embedded"):
         result, totals = _sources.coverage_with_total(
             zones_gdf, zone_field=field, within=within, total=total, **source
         )
     else:
-        length = _sources.raster_windows(zones_gdf, str(raster or red))
-        with progress(length, "raster windows") as bar:
+        length = _sources.raster_windows(zones_gdf, list(raster or red), prefer=prefer)
+        with (
+            dask_client(workers=workers, scheduler=scheduler) as client,
+            progress(length, "raster windows") as bar,
+        ):
             result, totals = _sources.coverage_with_total(
                 zones_gdf,
                 zone_field=field,
                 within=within,
                 total=total,
                 progress=bar.update,
+                client=client,
                 **source,
             )
     return CoverageRun(result, zones_gdf, field, method, totals)

@@ -21,7 +21,7 @@ from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
 @click.option(
     "--offline",
     is_flag=True,
-    help="Inline Leaflet and plugins so the pages work with no network; implies --basemap none unless given.",
+    help="Inline Leaflet and plugins: each page one self-contained file (default: shared assets/ folder, no CDN either way); implies --basemap none unless given.",
 )
 @click.option(
     "--basemap",
@@ -32,7 +32,11 @@ from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
 @click.option(
     "--tianditu-key", default=None, help="Your Tianditu key (tk), needed by --basemap tianditu."
 )
-@click.option("--snapshots", is_flag=True, help="Also write a PNG of each map (headless Chromium).")
+@click.option(
+    "--snapshots",
+    is_flag=True,
+    help="Also write a PNG of each map (headless Chromium); refuses (exit 2) if a map does not render.",
+)
 @click.option(
     "--river-buffer",
     "river_buffer",

@@ -184,18 +184,24 @@ def _crs_name(crs: object) -> str:
     return f"{c.name} (EPSG:{epsg})" if epsg else c.name
 
 
+def _as_paths(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str | Path) else list(value)
+
+
 def describe_sources(
     *,
     zones: str | Path | None,
     zones_crs: object,
     zone_field: str,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     ndvi_scale: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
     within: str | Path | None = None,
     forest: Sequence[str | Path] = (),
@@ -216,15 +222,17 @@ def describe_sources(
         items["测量范围 / measured within"] = Path(within).name
     if green:
         items["绿地 / green"] = ", ".join(Path(p).name for p in green) + " (union)"
-    image = raster or red
-    if image is not None:
-        names = [Path(image).name] + ([Path(nir).name] if nir else [])
+    images = _as_paths(raster) or _as_paths(red)
+    if images:
+        names = [Path(p).name for p in images + _as_paths(nir)]
         items["影像 / imagery"] = ", ".join(names) + f" (band {band})"
-        with open_raster(image) as src:
-            t = src.transform
-            items["影像坐标系 / imagery CRS"] = _crs_name(src.crs) if src.crs else "none"
-            items["像元 / pixel size"] = f"{abs(t.a):g} × {abs(t.e):g} (CRS units)"
-            scale, offset = src.scales[band - 1], src.offsets[band - 1]
+        scale, offset = 1.0, 0.0
+        if len(images) == 1 and Path(images[0]).is_file():
+            with open_raster(images[0]) as src:
+                t = src.transform
+                items["影像坐标系 / imagery CRS"] = _crs_name(src.crs) if src.crs else "none"
+                items["像元 / pixel size"] = f"{abs(t.a):g} × {abs(t.e):g} (CRS units)"
+                scale, offset = src.scales[band - 1], src.offsets[band - 1]
         if ndvi_threshold is not None:
             how = (
                 f"raw × {ndvi_scale:g}"
@@ -234,7 +242,7 @@ def describe_sources(
             items["规则 / rule"] = f"NDVI ≥ {ndvi_threshold:g}; NDVI = {how}"
         if classes is not None:
             items["规则 / rule"] = "classes " + ", ".join(str(c) for c in classes)
-    if not green and image is None:
+    if not green and not images:
         items["绿地 / green"] = "embedded schematic regional green (illustrative, not official)"
     if forest:
         items["森林 / forest"] = ", ".join(Path(p).name for p in forest)

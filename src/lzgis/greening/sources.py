@@ -11,7 +11,8 @@ Sources, exactly one of:
   optionally with ``green_extent``: polygon files of the area they survey
   (default: each green file's bounding box; outside is unknown, see
   :func:`lzgis.greening.coverage_from_polygons`);
-- ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
+- ``raster`` (one file or a collection, see :func:`lzgis.zonal.raster_coverage`)
+  with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
   classified land-cover raster);
 - ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
 - nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`),
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -101,11 +103,11 @@ def parse_classes(text: str | None) -> list[int] | None:
 def source_kind(
     *,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     green_extent: Sequence[str | Path] = (),
 ) -> str:
     """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
@@ -203,11 +205,16 @@ def load_zones(
     return zones, field
 
 
-def raster_windows(zones: gpd.GeoDataFrame, raster: str | Path) -> int:
+def raster_windows(
+    zones: gpd.GeoDataFrame,
+    raster: str | Path | Sequence[str | Path],
+    *,
+    prefer: str = "given",
+) -> int:
     """Number of windows the raster work will report (the progress bar's length)."""
     from lzgis import zonal
 
-    return int(zonal.window_count(zones, str(raster)))
+    return int(zonal.window_count(zones, raster, prefer=prefer))
 
 
 def coverage_from_sources(
@@ -215,14 +222,16 @@ def coverage_from_sources(
     *,
     zone_field: str,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
     green_extent: Sequence[str | Path] = (),
     encoding: str | None = None,
@@ -250,6 +259,8 @@ def coverage_from_sources(
         band=band,
         ndvi_scale=ndvi_scale,
         within=within,
+        prefer=prefer,
+        client=client,
         progress=progress,
         green_extent=green_extent,
         encoding=encoding,
@@ -277,14 +288,16 @@ def coverage_with_total(
     *,
     zone_field: str,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
     green_extent: Sequence[str | Path] = (),
     encoding: str | None = None,
@@ -356,15 +369,18 @@ def coverage_with_total(
         )
     else:
         path = raster if kind != "red_nir" else red
+        assert path is not None
         result = coverage_from_raster(
             part,
-            str(path),
+            path,
             zone_field=zone_field,
             classes=classes,
             ndvi_threshold=ndvi_threshold,
-            nir=str(nir) if kind == "red_nir" else None,
+            nir=nir if kind == "red_nir" else None,
             band=band,
             ndvi_scale=ndvi_scale,
+            prefer=prefer,
+            client=client,
             progress=progress,
         )
     totals = None
