@@ -83,10 +83,10 @@ def run(zones_path: Path, raster: Path, out: Path, repeat: int) -> dict[str, flo
     import geopandas as gpd
     import numpy as np
     import pandas as pd
-    import shapely
 
     from lzgis.greening import coverage_from_raster, sources
     from lzgis.greening import outputs as out_
+    from lzgis.greening.zones import zones_union
 
     zones = gpd.read_file(zones_path)
     field = "name" if "name" in zones.columns else "id"
@@ -101,9 +101,7 @@ def run(zones_path: Path, raster: Path, out: Path, repeat: int) -> dict[str, flo
 
     def total_work() -> None:
         """The total's own work: the disjointness test, and the union if the zones overlap."""
-        geoms = np.asarray(zones.geometry.values, dtype=object)
-        if not sources.zones_disjoint(geoms):
-            shapely.union_all(geoms)
+        zones_union(np.asarray(zones.geometry.values, dtype=object))
 
     times: dict[str, list[float]] = {}
     # round 0 warms GDAL's block cache and the imports (openpyxl, ...) and is dropped;

