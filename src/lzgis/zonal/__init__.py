@@ -1,12 +1,23 @@
 """Exact zonal statistics of rasters: green coverage and land-cover composition per zone.
 
-Public API: :func:`raster_coverage`, :func:`class_composition`, :func:`window_count`.
+Public API: :func:`raster_coverage`, :func:`class_composition`, :func:`window_count`;
+:func:`raster_trend` and :func:`trend_window_count` (several years in lockstep).
 
 Inside: ``_coverage`` (the windowed driver and the public functions), ``_geom``
 (exact pixel fractions by Green's theorem along the zones' edges) and
-``_raster`` (windows, masks, NDVI and class tests on the raster side).
+``_raster`` (windows, masks, NDVI and class tests on the raster side);
+``_lockstep`` (the rasters of several years read together, window by window,
+with the green gained and lost between years on a shared grid) and
+``_change`` (the gain/loss raster).
 """
 
 from lzgis.zonal._coverage import class_composition, raster_coverage, window_count
+from lzgis.zonal._lockstep import raster_trend, trend_window_count
 
-__all__ = ["class_composition", "raster_coverage", "window_count"]
+__all__ = [
+    "class_composition",
+    "raster_coverage",
+    "raster_trend",
+    "trend_window_count",
+    "window_count",
+]

@@ -1,0 +1,292 @@
+"""Greening over the years: coverage per zone and year, the change, gain and loss, and the pace.
+
+:func:`trend` measures every year's raster with the exact engine
+(:func:`lzgis.zonal.raster_trend`, all years read together window by window)
+and adds, per zone:
+
+- ``change_pp`` / ``change_km2``: the change of coverage (percentage points)
+  and of green (km²) since the previous year given; ``total_change_pp`` /
+  ``total_change_km2`` from the first year to the last;
+- ``gain_km2`` / ``loss_km2``: green gained and lost since the previous year,
+  cell by cell with exact partial pixels, where the two years' rasters share a
+  grid; only cells with data in both years count (``compared_share``), and
+  there ``gain_km2 - loss_km2`` is the change of green. Where the grids
+  differ, or no cell has data in both years, they are empty and
+  ``gain_loss_note`` says why;
+- ``pace_pp_per_year``: the least-squares slope of coverage over the years
+  with data; with a ``target``, ``target_year`` is the first whole year in
+  which the fitted line reaches it, and ``pace_note`` says it in words
+  (``"按此速度达不到 / not at this pace"`` when the line never does).
+
+A year with no data under a zone has empty ``coverage`` and ``green_km2``
+(never 0), and every change touching that year is empty; the pace is fitted
+on the other years.
+
+Examples
+--------
+>>> [round(x, 9) for x in pace([2019, 2020, 2021], [0.20, 0.22, 0.24])]
+[2.0, 0.2]
+>>> target_year([2019, 2020, 2021], [0.20, 0.22, 0.24], 0.3112)
+(2025, '按此速度 2025 年达到 / reached in 2025 at this pace')
+>>> target_year([2019, 2021], [0.25, 0.24], 0.3112)[1]
+'按此速度达不到 / not at this pace'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from lzgis._errors import LzgisError, ValidationError
+from lzgis._validate import require_crs, require_zone_field
+from lzgis.greening.targets import load_targets
+
+__all__ = [
+    "TREND_COLUMNS",
+    "pace",
+    "parse_year_paths",
+    "target_value",
+    "target_year",
+    "trend",
+]
+
+TREND_COLUMNS = [
+    "zone",
+    "year",
+    "area_km2",
+    "data_km2",
+    "green_km2",
+    "coverage",
+    "unknown",
+    "data_share",
+    "change_pp",
+    "change_km2",
+    "gain_km2",
+    "loss_km2",
+    "compared_share",
+    "gain_loss_note",
+    "total_change_pp",
+    "total_change_km2",
+    "pace_pp_per_year",
+    "target",
+    "target_year",
+    "pace_note",
+]
+
+NOT_AT_THIS_PACE = "按此速度达不到 / not at this pace"
+TOO_FEW_YEARS = "少于两年有数据 / fewer than two years with data"
+GRIDS_DIFFER = "与上一年网格不同，无法逐像元比较 / grid differs from the previous year's: no cell-by-cell gain or loss"
+NO_COMMON_DATA = "两年没有共同数据 / no cell with data in both years"
+_YEAR = re.compile(r"^\s*(\d{4})\s*=(.+)$")
+
+
+def parse_year_paths(items: Iterable[str], *, option: str = "--raster") -> dict[int, str]:
+    """``["2019=a.tif", "2023=b.tif"]`` as ``{2019: "a.tif", 2023: "b.tif"}``.
+
+    Raises
+    ------
+    LzgisError
+        A label that is not a four-digit year, or a year given twice.
+    """
+    out: dict[int, str] = {}
+    for item in items:
+        match = _YEAR.match(item)
+        if not match or not match.group(2).strip():
+            raise LzgisError(
+                f"`{option} {item}`: expected YEAR=PATH with a four-digit year, like "
+                f"{option} 2019=ndvi_2019.tif; fix: put the year and '=' before the path"
+            )
+        year, path = int(match.group(1)), match.group(2).strip()
+        if year in out:
+            raise LzgisError(
+                f"`{option}`: the year {year} is given twice ({out[year]} and {path}); "
+                "expected one raster per year; fix: drop one of them"
+            )
+        out[year] = path
+    return out
+
+
+def target_value(spec: float | str | Path | None) -> float | None:
+    """The greening-coverage target of a scheme (name or TOML file), or the number itself.
+
+    Raises
+    ------
+    ValidationError
+        The scheme has no greening-coverage target, or several (``all``).
+    """
+    if spec is None or isinstance(spec, int | float):
+        value = None if spec is None else float(spec)
+        if value is not None and not 0.0 < value <= 1.0:
+            raise ValidationError(
+                f"`target` is {value}; expected a coverage fraction in (0, 1]; fix: e.g. 0.3112"
+            )
+        return value
+    table = load_targets(spec)
+    rows = table[(table["metric"] == "greening_coverage") & table["spatial"]]
+    if len(rows) != 1:
+        schemes = ", ".join(sorted(set(rows["scheme"]))) or "none"
+        raise ValidationError(
+            f"`--targets {spec}` has {len(rows)} greening-coverage targets (schemes: {schemes}); "
+            "expected exactly one; fix: name one scheme, e.g. --targets plan_2015"
+        )
+    return float(rows["target"].iloc[0])
+
+
+def pace(years: Sequence[float], coverage: Sequence[float]) -> tuple[float, float]:
+    """Least-squares line through (year, coverage): (slope in points per year, fit at the first year).
+
+    NaN coverages are left out; (NaN, NaN) with fewer than two years left.
+    """
+    x = np.asarray(years, dtype=np.float64)
+    y = np.asarray(coverage, dtype=np.float64)
+    keep = ~np.isnan(y)
+    x, y = x[keep], y[keep]
+    if len(x) < 2:
+        return math.nan, math.nan
+    xm, ym = x.mean(), y.mean()
+    slope = float(((x - xm) * (y - ym)).sum() / ((x - xm) ** 2).sum())
+    return slope * 100.0, float(ym + slope * (x[0] - xm))
+
+
+def target_year(
+    years: Sequence[float], coverage: Sequence[float], target: float
+) -> tuple[int | None, str]:
+    """The first whole year the least-squares line reaches ``target``, and that in words.
+
+    Rising line: the year it crosses the target (may be past). Flat or
+    falling line: reached (the first year with data) when it is at or above
+    the target at the last year with data, otherwise ``None``, "not at this pace".
+    """
+    slope_pp, fit0 = pace(years, coverage)
+    if math.isnan(slope_pp):
+        return None, TOO_FEW_YEARS
+    known = [yr for yr, c in zip(years, coverage, strict=True) if not math.isnan(float(c))]
+    first, last = float(known[0]), float(known[-1])
+    slope = slope_pp / 100.0
+    if slope > 0:
+        year = math.ceil((target - fit0) / slope + first - 1e-9)
+        return year, f"按此速度 {year} 年达到 / reached in {year} at this pace"
+    if fit0 + slope * (last - first) >= target:
+        note = "已达到 / reached" if slope == 0 else "已达到，但在下降 / reached, but falling"
+        return int(first), note
+    return None, NOT_AT_THIS_PACE
+
+
+def _zone_rows(
+    table: pd.DataFrame, target: float | None
+) -> dict[str, NDArray[np.float64] | list[object]]:
+    """Per zone (one group of rows, years ascending): changes, pace and target year."""
+    years = table["year"].to_numpy(dtype=np.float64)
+    cov = table["coverage"].to_numpy(dtype=np.float64)
+    green = table["green_km2"].to_numpy(dtype=np.float64)
+    change_pp = np.concatenate([[np.nan], np.diff(cov) * 100.0])
+    change_km2 = np.concatenate([[np.nan], np.diff(green)])
+    slope, _ = pace(years, cov)
+    t_year: object = pd.NA
+    note = ""
+    if target is not None:
+        y, note = target_year(years, cov, target)
+        t_year = pd.NA if y is None else y
+    elif math.isnan(slope):
+        note = TOO_FEW_YEARS
+    n = len(table)
+    return {
+        "change_pp": change_pp,
+        "change_km2": change_km2,
+        "total_change_pp": np.full(n, (cov[-1] - cov[0]) * 100.0),
+        "total_change_km2": np.full(n, green[-1] - green[0]),
+        "pace_pp_per_year": np.full(n, slope),
+        "target_year": [t_year] * n,
+        "pace_note": [note] * n,
+    }
+
+
+def trend(
+    zones: gpd.GeoDataFrame,
+    rasters: Mapping[int, str | Path],
+    *,
+    zone_field: str,
+    ndvi_threshold: float | None = None,
+    classes: Sequence[int] | None = None,
+    nir: Mapping[int, str | Path] | None = None,
+    band: int = 1,
+    target: float | str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> gpd.GeoDataFrame:
+    """Green coverage per zone and year, its change, gain and loss, and the pace toward a target.
+
+    Parameters
+    ----------
+    zones
+        Zone polygons with a CRS.
+    rasters
+        ``{year: path}`` of NDVI or land-cover rasters (or red bands, with
+        ``nir``), in any order.
+    zone_field
+        Column of ``zones`` naming each zone.
+    ndvi_threshold, classes, nir, band
+        The green rule, as in :func:`lzgis.greening.coverage_from_raster`.
+    target
+        A greening-coverage target: a fraction (0.3112), a shipped scheme
+        name (``plan_2015``) or a targets TOML file with one such target.
+    progress
+        Called with newly finished windows (see :func:`lzgis.zonal.trend_window_count`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per zone and year (zones in order, years ascending), columns
+        :data:`TREND_COLUMNS` (see the module doc) and the zone's geometry.
+        ``coverage``, ``unknown``, ``data_share``, ``compared_share`` and
+        ``target`` are fractions; ``*_pp`` are percentage points.
+
+    Examples
+    --------
+    >>> # t = trend(districts, {2019: "ndvi_2019.tif", 2023: "ndvi_2023.tif"},
+    >>> #           zone_field="name", ndvi_threshold=0.3, target="plan_2015")
+    >>> # t[t.year == 2023][["zone", "coverage", "gain_km2", "loss_km2", "target_year"]]
+    """
+    from lzgis import zonal
+
+    require_crs(zones, name="zones")
+    require_zone_field(zones, zone_field)
+    goal = target_value(target)
+    table = zonal.raster_trend(
+        zones,
+        rasters,
+        classes=list(classes) if classes is not None else None,
+        ndvi_threshold=ndvi_threshold,
+        nir=nir,
+        band=band,
+        progress=progress,
+    )
+    no_data = table["coverage"].isna()
+    table["green_km2"] = table["green_km2"].mask(no_data)
+    table["data_share"] = 1.0 - table["unknown"]
+    first = table["year"] == table["year"].min()
+    grid_changed = table["grid"].ne(table["grid"].shift()) & ~first
+    no_common = ~first & ~grid_changed & ~(table["compared_share"] > 0)
+    for col in ("gain_km2", "loss_km2"):
+        table[col] = table[col].mask(no_common)
+    table["gain_loss_note"] = np.where(
+        grid_changed, GRIDS_DIFFER, np.where(no_common, NO_COMMON_DATA, "")
+    )
+    n_years = len(table) // max(len(zones), 1)
+    positions = np.repeat(np.arange(len(zones)), n_years)
+    extra = [
+        pd.DataFrame(_zone_rows(part, goal), index=part.index)
+        for _, part in table.reset_index(drop=True).groupby(positions, sort=False)
+    ]
+    table = pd.concat([table.reset_index(drop=True), pd.concat(extra)], axis=1)
+    table["target"] = np.nan if goal is None else goal
+    table["target_year"] = table["target_year"].astype("Int64")
+    table.insert(0, "zone", np.repeat(zones[zone_field].to_numpy(), n_years))
+    geometry = np.repeat(np.asarray(zones.geometry.values, dtype=object), n_years)
+    return gpd.GeoDataFrame(table[TREND_COLUMNS], geometry=geometry, crs=zones.crs)
