@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -281,7 +282,7 @@ def _pairs(years: list[int], groups: list[_Group]) -> dict[int, tuple[int, int] 
     grid_of = {y.year: i for i, g in enumerate(groups) for y in g.years}
     return {
         b: ((a, grid_of[b]) if grid_of[a] == grid_of[b] else None)
-        for a, b in zip(years[:-1], years[1:], strict=True)
+        for a, b in itertools.pairwise(years)
     }
 
 
@@ -391,11 +392,11 @@ def raster_trend(
             for b in compare:
                 pair_sums[b] = {k: sums.get((k, b), np.zeros(n)) for k in ("both", "gain", "loss")}
         if rule.classes is not None:
-            for y in opened:
+            for one in opened:
                 v.require_classes_present(
                     [int(c) if float(c).is_integer() else c for c in rule.classes],
-                    found=found[y.year],
-                    path=y.paths[0],
+                    found=found[one.year],
+                    path=one.paths[0],
                 )
         area = area_job.result()
 
