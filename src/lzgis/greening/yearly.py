@@ -12,7 +12,7 @@ and adds, per zone:
   grid; only cells with data in both years count (``compared_share``), and
   there ``gain_km2 - loss_km2`` is the change of green. Where the grids
   differ, or no cell has data in both years, they are empty and
-  ``gain_loss_note`` says why;
+  ``gain_loss_note`` says why; years with the same ``grid`` number share a grid;
 - ``pace_pp_per_year``: the least-squares slope of coverage over the years
   with data; with a ``target``, ``target_year`` is the first whole year in
   which the fitted line reaches it, and ``pace_note`` says it in words
@@ -55,6 +55,7 @@ __all__ = [
     "target_value",
     "target_year",
     "trend",
+    "year_sources",
 ]
 
 TREND_COLUMNS = [
@@ -72,6 +73,7 @@ TREND_COLUMNS = [
     "loss_km2",
     "compared_share",
     "gain_loss_note",
+    "grid",
     "total_change_pp",
     "total_change_km2",
     "pace_pp_per_year",
@@ -111,6 +113,50 @@ def parse_year_paths(items: Iterable[str], *, option: str = "--raster") -> dict[
             )
         out[year] = path
     return out
+
+
+def year_sources(
+    rasters: Sequence[str],
+    red: Sequence[str] = (),
+    nir: Sequence[str] = (),
+    *,
+    ndvi_threshold: float | None = None,
+    classes: Sequence[int] | None = None,
+) -> tuple[dict[int, str], dict[int, str] | None]:
+    """The command line's yearly sources: ``--raster YEAR=PATH …`` or ``--red``/``--nir YEAR=PATH …``.
+
+    Returns ``({year: raster or red band}, {year: NIR band} or None)``.
+
+    Raises
+    ------
+    LzgisError
+        Both kinds or neither, red and NIR for different years, a rule that
+        does not fit (``--classes`` with bands), a bad label or a repeated year.
+    """
+    if rasters and (red or nir):
+        raise LzgisError(
+            "`--raster` and `--red`/`--nir` given together; expected one kind of yearly source; "
+            "fix: pass --raster YEAR=PATH for each year, or --red and --nir YEAR=PATH"
+        )
+    if (ndvi_threshold is None) == (classes is None):
+        raise LzgisError(
+            "`greening trend` needs exactly one of --ndvi-threshold (NDVI rasters or red/NIR bands) "
+            "and --classes (land-cover rasters); fix: add one, e.g. --ndvi-threshold 0.3"
+        )
+    if rasters:
+        return parse_year_paths(rasters, option="--raster"), None
+    if not red and not nir:
+        raise LzgisError(
+            "no yearly rasters given; expected --raster YEAR=PATH (at least one); "
+            "fix: e.g. --raster 2019=ndvi_2019.tif --raster 2023=ndvi_2023.tif"
+        )
+    reds, nirs = parse_year_paths(red, option="--red"), parse_year_paths(nir, option="--nir")
+    if sorted(reds) != sorted(nirs) or classes is not None:
+        raise LzgisError(
+            f"`--red` years {sorted(reds)} and `--nir` years {sorted(nirs)}; expected a red and a "
+            "NIR band for every year, with --ndvi-threshold; fix: give both bands of each year"
+        )
+    return reds, nirs
 
 
 def target_value(spec: float | str | Path | None) -> float | None:

@@ -1,7 +1,8 @@
 """Exact zonal statistics of rasters: green coverage and land-cover composition per zone.
 
 Public API: :func:`raster_coverage`, :func:`class_composition`, :func:`window_count`;
-:func:`raster_trend` and :func:`trend_window_count` (several years in lockstep).
+:func:`raster_trend` and :func:`trend_window_count` (several years in lockstep);
+:func:`change_raster`, :func:`change_preview` (gain/loss between two years).
 
 Inside: ``_coverage`` (the windowed driver and the public functions), ``_geom``
 (exact pixel fractions by Green's theorem along the zones' edges) and
@@ -11,10 +12,14 @@ with the green gained and lost between years on a shared grid) and
 ``_change`` (the gain/loss raster).
 """
 
+from lzgis.zonal._change import ChangePreview, change_preview, change_raster
 from lzgis.zonal._coverage import class_composition, raster_coverage, window_count
 from lzgis.zonal._lockstep import raster_trend, trend_window_count
 
 __all__ = [
+    "ChangePreview",
+    "change_preview",
+    "change_raster",
     "class_composition",
     "raster_coverage",
     "raster_trend",

@@ -1,0 +1,139 @@
+"""``lzgis greening trend``: coverage per zone over the years, gain and loss, pace to the target."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+import click
+
+from lzgis import greening as _greening
+from lzgis import zonal as _zonal
+from lzgis._validate import require_not_input, require_output_suffix
+from lzgis.greening import sources as _sources
+from lzgis.greening import yearly as _yearly
+from lzgis.io import atomic_path, write_table, write_text, write_vector
+
+_OUT_SUFFIXES = (".csv", ".gpkg", ".html")
+
+
+def _note(years: list[int], threshold: float | None, classes: list[int] | None) -> str:
+    rule = (
+        f"NDVI ≥ {threshold:g}"
+        if threshold is not None
+        else f"类别 / classes {','.join(map(str, classes or []))}"
+    )
+    return f"年份 / years {years[0]}–{years[-1]} ({len(years)}); 绿地 / green: {rule}"
+
+
+@click.command("trend")
+@click.option(
+    "--zones",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Zone polygons (any vector file). Default: the embedded districts.",
+)
+@click.option("--zone-field", default=None, help="Field naming each zone (needed with --zones).")
+@click.option(
+    "--raster",
+    "rasters",
+    multiple=True,
+    metavar="YEAR=PATH",
+    help="One year's NDVI or land-cover raster; repeat for each year (any order).",
+)
+@click.option("--red", multiple=True, metavar="YEAR=PATH", help="One year's red band (with --nir).")
+@click.option("--nir", multiple=True, metavar="YEAR=PATH", help="One year's near-infrared band.")
+@click.option("--ndvi-threshold", type=float, default=None, help="NDVI at or above this is green.")
+@click.option(
+    "--classes", default=None, help="Green class values of land-cover rasters, e.g. 1-10."
+)
+@click.option("--band", type=int, default=1, show_default=True, help="Raster band to read.")
+@click.option(
+    "--targets",
+    default=None,
+    help="A scheme with one greening-coverage target (plan_2015, ...) or a TOML file.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output .csv, .gpkg or .html (atomic).",
+)
+@click.option(
+    "--change-raster",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the first→last gain (1) / loss (-1) / no change (0) GeoTIFF.",
+)
+def trend(
+    zones: str | None,
+    zone_field: str | None,
+    rasters: tuple[str, ...],
+    red: tuple[str, ...],
+    nir: tuple[str, ...],
+    ndvi_threshold: float | None,
+    classes: str | None,
+    band: int,
+    targets: str | None,
+    out: str,
+    change_raster: str | None,
+) -> None:
+    """One row per zone and year: coverage, change, gain and loss, pace and the target year.
+
+    Gain and loss need two years on one grid (same CRS, transform and
+    size); otherwise they stay empty and `gain_loss_note` says why.
+    """
+    path = require_output_suffix(out, _OUT_SUFFIXES)
+    change = (
+        require_output_suffix(change_raster, (".tif", ".tiff"), option="--change-raster")
+        if change_raster
+        else None
+    )
+    class_list = _sources.parse_classes(classes)
+    years, nirs = _yearly.year_sources(
+        rasters, red, nir, ndvi_threshold=ndvi_threshold, classes=class_list
+    )
+    inputs = [*years.values(), *(nirs or {}).values(), *([zones] if zones else [])]
+    require_not_input(path, inputs)
+    if change is not None:
+        require_not_input(change, inputs, option="--change-raster")
+        require_not_input(change, [path], option="--change-raster")
+    goal = _yearly.target_value(targets)
+    zones_gdf, field = _sources.load_zones(zones, zone_field)
+    rule: dict[str, Any] = {
+        "ndvi_threshold": ndvi_threshold,
+        "classes": class_list,
+        "nir": nirs,
+        "band": band,
+    }
+    length = _zonal.trend_window_count(zones_gdf, years, band=band)
+    with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
+        table = _greening.trend(
+            zones_gdf, years, zone_field=field, target=goal, progress=bar.update, **rule
+        )
+    page = None
+    if path.suffix.lower() == ".html":
+        from lzgis.maps.trend import trend_page
+
+        grids = table["grid"].iloc[: len(years)]
+        shared = len(years) > 1 and grids.iloc[0] == grids.iloc[-1]
+        preview = _zonal.change_preview(zones_gdf, years, **rule) if shared else None
+        page = trend_page(
+            table, preview=preview, note=_note(sorted(years), ndvi_threshold, class_list)
+        )
+    with ExitStack() as stack:
+        # every output goes to a temporary file first; all are renamed at the end, or none
+        tmp_out = stack.enter_context(atomic_path(path))
+        if change is not None:
+            _zonal.change_raster(zones_gdf, years, stack.enter_context(atomic_path(change)), **rule)
+        if page is not None:
+            write_text(page, tmp_out)
+        elif path.suffix.lower() == ".gpkg":
+            write_vector(table, tmp_out, layer=path.stem)
+        else:
+            write_table(table, tmp_out)
+    n_years = len(years)
+    click.echo(f"wrote {len(table) // n_years} zones x {n_years} years to {path}")
+    if change is not None:
+        click.echo(f"wrote the {min(years)}-{max(years)} gain/loss raster to {change}")
