@@ -206,7 +206,8 @@ def target_year(
 ) -> tuple[int | None, str]:
     """The first whole year the least-squares line reaches ``target``, and that in words.
 
-    Rising line: the year it crosses the target (may be past). Flat or
+    Rising line: the year it crosses the target (not before the first year
+    with data; "reached in …" when it is not after the last). Flat or
     falling line: reached (the first year with data) when it is at or above
     the target at the last year with data, otherwise ``None``, "not at this pace".
     """
@@ -217,7 +218,9 @@ def target_year(
     first, last = float(known[0]), float(known[-1])
     slope = slope_pp / 100.0
     if slope > 0:
-        year = math.ceil((target - fit0) / slope + first - 1e-9)
+        year = max(math.ceil((target - fit0) / slope + first - 1e-9), int(first))
+        if year <= last:
+            return year, f"{year} 年已达到 / reached in {year}"
         return year, f"按此速度 {year} 年达到 / reached in {year} at this pace"
     if fit0 + slope * (last - first) >= target:
         note = "已达到 / reached" if slope == 0 else "已达到，但在下降 / reached, but falling"

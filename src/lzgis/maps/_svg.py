@@ -117,7 +117,7 @@ def line_chart(
     the first year) draws the least-squares line dotted; ``label`` is the
     (already escaped) accessible name.
     """
-    left, right, top, bottom = 34, 10, 10, 22
+    left, right, top, bottom = 34, 16, 10, 22
     pw, ph = width - left - right, height - top - bottom
     known = [v for v in values_pct if not math.isnan(v)]
     ymax = _nice_top(max([*known, target_pct or 0.0, 1.0]) * 1.1)
@@ -146,8 +146,16 @@ def line_chart(
         )
     if fit is not None and not math.isnan(fit[0]):
         slope, start = fit
-        a, b = start, start + slope * (x1 - x0)
-        out.append(f'<line x1="{x(x0)}" y1="{y(a)}" x2="{x(x1)}" y2="{y(b)}" class="fit"/>')
+        # the fitted line from the first to the last year, cut to the chart's 0..ymax
+        ta, tb = x0, x1
+        if slope != 0:
+            ends = sorted(x0 + (bound - start) / slope for bound in (0.0, ymax))
+            ta, tb = max(ta, ends[0]), min(tb, ends[1])
+        elif not 0.0 <= start <= ymax:
+            tb = ta - 1.0
+        if tb > ta:
+            a, b = start + slope * (ta - x0), start + slope * (tb - x0)
+            out.append(f'<line x1="{x(ta)}" y1="{y(a)}" x2="{x(tb)}" y2="{y(b)}" class="fit"/>')
     segment: list[str] = []
     segments = [segment]
     for year, value in zip(years, values_pct, strict=True):

@@ -37,7 +37,7 @@ from lzgis.zonal import ChangePreview
 
 __all__ = ["GAIN_COLOR", "LOSS_COLOR", "trend_page"]
 
-GAIN_COLOR, LOSS_COLOR = "#1a9850", "#d73027"
+GAIN_COLOR, LOSS_COLOR = "#2166ac", "#d7191c"  # blue and red: apart from the greens
 GAIN, LOSS = 1, -1  # the codes of lzgis.zonal.change_raster
 _TITLE = "绿化覆盖率逐年变化 / Greening coverage over the years"
 
@@ -118,7 +118,7 @@ def _change_layer(preview: ChangePreview, frame: Frame) -> str:
     return (
         f'<image id="lz-change-layer" href="{png_data_uri(rgba)}" x="{x0}" y="{y0}" '
         f'width="{round(x1 - x0, 1)}" height="{round(y1 - y0, 1)}" preserveAspectRatio="none" '
-        'style="image-rendering:pixelated"/>'
+        'style="image-rendering:pixelated;pointer-events:none"/>'
     )
 
 
@@ -253,7 +253,7 @@ def trend_page(
     width, height = round(frame.width), round(frame.height)
     svg = (
         f'<svg id="map" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="分区地图 / zones map">{layer}{"".join(paths)}</svg>'
+        f'aria-label="分区地图 / zones map">{"".join(paths)}{layer}</svg>'
     )
     buttons = "".join(f'<button type="button" aria-pressed="false">{y}</button>' for y in years)
     if preview is not None:
