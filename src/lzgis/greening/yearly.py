@@ -38,6 +38,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -185,37 +186,50 @@ def target_value(spec: float | str | Path | None) -> float | None:
     return float(rows["target"].iloc[0])
 
 
+def _paces(
+    years: NDArray[np.float64], coverage: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Least squares per row of ``coverage`` (zones x years, NaN = no data), vectorised.
+
+    Returns the slope in points per year, the fit at each row's first year
+    with data, and the first and last years with data (NaN with < 2 years).
+    """
+    known = ~np.isnan(coverage)
+    count = known.sum(axis=1)
+    x = np.where(known, years[None, :], 0.0)
+    y = np.where(known, coverage, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xm = x.sum(axis=1) / count
+        ym = y.sum(axis=1) / count
+        dx = np.where(known, years[None, :] - xm[:, None], 0.0)
+        dy = np.where(known, coverage - ym[:, None], 0.0)
+        slope = (dx * dy).sum(axis=1) / (dx * dx).sum(axis=1)
+    first = np.where(known, years[None, :], np.inf).min(axis=1)
+    last = np.where(known, years[None, :], -np.inf).max(axis=1)
+    few = count < 2
+    slope[few] = np.nan
+    fit0 = np.where(few, np.nan, ym + slope * (first - xm))
+    first[few] = np.nan
+    last[few] = np.nan
+    return slope * 100.0, fit0, first, last
+
+
 def pace(years: Sequence[float], coverage: Sequence[float]) -> tuple[float, float]:
     """Least-squares line through (year, coverage): (slope in points per year, fit at the first year).
 
     NaN coverages are left out; (NaN, NaN) with fewer than two years left.
     """
-    x = np.asarray(years, dtype=np.float64)
-    y = np.asarray(coverage, dtype=np.float64)
-    keep = ~np.isnan(y)
-    x, y = x[keep], y[keep]
-    if len(x) < 2:
-        return math.nan, math.nan
-    xm, ym = x.mean(), y.mean()
-    slope = float(((x - xm) * (y - ym)).sum() / ((x - xm) ** 2).sum())
-    return slope * 100.0, float(ym + slope * (x[0] - xm))
+    slope, fit0, _, _ = _paces(
+        np.asarray(years, dtype=np.float64), np.asarray([coverage], dtype=np.float64)
+    )
+    return float(slope[0]), float(fit0[0])
 
 
-def target_year(
-    years: Sequence[float], coverage: Sequence[float], target: float
+def _reach(
+    slope_pp: float, fit0: float, first: float, last: float, target: float
 ) -> tuple[int | None, str]:
-    """The first whole year the least-squares line reaches ``target``, and that in words.
-
-    Rising line: the year it crosses the target (not before the first year
-    with data; "reached in …" when it is not after the last). Flat or
-    falling line: reached (the first year with data) when it is at or above
-    the target at the last year with data, otherwise ``None``, "not at this pace".
-    """
-    slope_pp, fit0 = pace(years, coverage)
     if math.isnan(slope_pp):
         return None, TOO_FEW_YEARS
-    known = [yr for yr, c in zip(years, coverage, strict=True) if not math.isnan(float(c))]
-    first, last = float(known[0]), float(known[-1])
     slope = slope_pp / 100.0
     if slope > 0:
         year = max(math.ceil((target - fit0) / slope + first - 1e-9), int(first))
@@ -228,32 +242,47 @@ def target_year(
     return None, NOT_AT_THIS_PACE
 
 
-def _zone_rows(
-    table: pd.DataFrame, target: float | None
-) -> dict[str, NDArray[np.float64] | list[object]]:
-    """Per zone (one group of rows, years ascending): changes, pace and target year."""
-    years = table["year"].to_numpy(dtype=np.float64)
-    cov = table["coverage"].to_numpy(dtype=np.float64)
-    green = table["green_km2"].to_numpy(dtype=np.float64)
-    change_pp = np.concatenate([[np.nan], np.diff(cov) * 100.0])
-    change_km2 = np.concatenate([[np.nan], np.diff(green)])
-    slope, _ = pace(years, cov)
-    t_year: object = pd.NA
-    note = ""
-    if target is not None:
-        y, note = target_year(years, cov, target)
-        t_year = pd.NA if y is None else y
-    elif math.isnan(slope):
-        note = TOO_FEW_YEARS
-    n = len(table)
+def target_year(
+    years: Sequence[float], coverage: Sequence[float], target: float
+) -> tuple[int | None, str]:
+    """The first whole year the least-squares line reaches ``target``, and that in words.
+
+    Rising line: the year it crosses the target (not before the first year
+    with data; "reached in …" when it is not after the last). Flat or
+    falling line: reached (the first year with data) when it is at or above
+    the target at the last year with data, otherwise ``None``, "not at this pace".
+    """
+    slope, fit0, first, last = _paces(
+        np.asarray(years, dtype=np.float64), np.asarray([coverage], dtype=np.float64)
+    )
+    return _reach(float(slope[0]), float(fit0[0]), float(first[0]), float(last[0]), target)
+
+
+def _per_zone(
+    years: NDArray[np.float64],
+    coverage: NDArray[np.float64],
+    green: NDArray[np.float64],
+    target: float | None,
+) -> dict[str, Any]:
+    """Changes, pace and target year from (zones x years) arrays, as columns zone-major."""
+    nan = np.full((len(coverage), 1), np.nan)
+    slope, fit0, first, last = _paces(years, coverage)
+    n_years = len(years)
+    reach: list[tuple[int | None, str]]
+    if target is None:
+        reach = [(None, TOO_FEW_YEARS if math.isnan(s) else "") for s in slope]
+    else:
+        reach = [_reach(*args, target) for args in zip(slope, fit0, first, last, strict=True)]
     return {
-        "change_pp": change_pp,
-        "change_km2": change_km2,
-        "total_change_pp": np.full(n, (cov[-1] - cov[0]) * 100.0),
-        "total_change_km2": np.full(n, green[-1] - green[0]),
-        "pace_pp_per_year": np.full(n, slope),
-        "target_year": [t_year] * n,
-        "pace_note": [note] * n,
+        "change_pp": np.hstack([nan, np.diff(coverage, axis=1) * 100.0]).ravel(),
+        "change_km2": np.hstack([nan, np.diff(green, axis=1)]).ravel(),
+        "total_change_pp": np.repeat((coverage[:, -1] - coverage[:, 0]) * 100.0, n_years),
+        "total_change_km2": np.repeat(green[:, -1] - green[:, 0], n_years),
+        "pace_pp_per_year": np.repeat(slope, n_years),
+        "target_year": pd.array(
+            np.repeat([pd.NA if y is None else y for y, _ in reach], n_years), dtype="Int64"
+        ),
+        "pace_note": np.repeat([note for _, note in reach], n_years),
     }
 
 
@@ -328,14 +357,17 @@ def trend(
         grid_changed, GRIDS_DIFFER, np.where(no_common, NO_COMMON_DATA, "")
     )
     n_years = len(table) // max(len(zones), 1)
-    positions = np.repeat(np.arange(len(zones)), n_years)
-    extra = [
-        pd.DataFrame(_zone_rows(part, goal), index=part.index)
-        for _, part in table.reset_index(drop=True).groupby(positions, sort=False)
-    ]
-    table = pd.concat([table.reset_index(drop=True), pd.concat(extra)], axis=1)
+    table = table.reset_index(drop=True)
+    shape = (len(zones), n_years)
+    columns = _per_zone(
+        table["year"].to_numpy(dtype=np.float64)[:n_years],
+        table["coverage"].to_numpy(dtype=np.float64).reshape(shape),
+        table["green_km2"].to_numpy(dtype=np.float64).reshape(shape),
+        goal,
+    )
+    for name, values in columns.items():
+        table[name] = values
     table["target"] = np.nan if goal is None else goal
-    table["target_year"] = table["target_year"].astype("Int64")
     table.insert(0, "zone", np.repeat(zones[zone_field].to_numpy(), n_years))
     geometry = np.repeat(np.asarray(zones.geometry.values, dtype=object), n_years)
     return gpd.GeoDataFrame(table[TREND_COLUMNS], geometry=geometry, crs=zones.crs)
