@@ -59,6 +59,7 @@ from pyproj import CRS
 from lzgis import _validate as v
 from lzgis._errors import ValidationError
 from lzgis.zonal._coverage import (
+    _SNAP,
     _accumulate,
     _area_km2,
     _check_zones,
@@ -357,40 +358,66 @@ def raster_trend(
                 members: list[_Year] = members,
                 compare: list[int] = compare,
             ) -> dict[Any, NDArray[np.bool_]]:
+                # Layers that are empty in a window integrate to exactly 0 and are
+                # left out, so the usual case (data everywhere) integrates one
+                # "inside" layer, each year's green and each pair's gain: 2N layers
+                # for N years, as many as N single-year runs. The rest is derived:
+                # data = inside - nodata, both = inside - either, and
+                # loss = gain - green_b + green_a + (green_b & nodata_a) - (green_a & nodata_b).
                 out: dict[Any, NDArray[np.bool_]] = {}
                 masks: dict[int, tuple[NDArray[np.bool_], NDArray[np.bool_]]] = {}
+
+                def put(key: Any, layer: NDArray[np.bool_]) -> None:
+                    if layer.any():
+                        out[key] = layer
+
+                out["inside"] = np.ones((win.r1 - win.r0, win.c1 - win.c0), dtype=bool)
                 i = 0
                 for y in members:
                     k = len(y.sources)
                     valid, green = year_masks(rule, y.sources, arrays[i : i + k], band, win)
                     i += k
                     masks[y.year] = (valid, green)
-                    out[("data", y.year)] = valid
-                    out[("green", y.year)] = green
+                    put(("nodata", y.year), ~valid)
+                    put(("green", y.year), green)
                     if rule.classes is not None and not found[y.year]:
-                        found[y.year] = bool(green.any())
+                        found[y.year] = ("green", y.year) in out
                 for b in compare:
                     prev = pairs[b]
                     assert prev is not None
                     (va, ga), (vb, gb) = masks[prev[0]], masks[b]
-                    both = va & vb
-                    out[("both", b)] = both
-                    out[("gain", b)] = gb & ~ga & both
-                    out[("loss", b)] = ga & ~gb & both
+                    put(("gain", b), gb & ~ga & va)
+                    put(("either", b), ~(va & vb))
+                    put(("green_b_nodata_a", b), gb & ~va)
+                    put(("green_a_nodata_b", b), ga & ~vb)
                 return out
 
             sums = _accumulate(group.setup, band, layers, progress)
             metric = _zone_metric_area(group.setup)
             n = len(zones)
+            zero = np.zeros(n)
+            inside = sums.get("inside", zero)
             for y in in_group:
                 per_year[y] = {
-                    "data": sums.get(("data", y), np.zeros(n)),
-                    "green": sums.get(("green", y), np.zeros(n)),
+                    "data": np.maximum(inside - sums.get(("nodata", y), zero), 0.0),
+                    "green": sums.get(("green", y), zero),
                     "metric": metric,
                     "grid": np.full(n, float(g_index)),
                 }
             for b in compare:
-                pair_sums[b] = {k: sums.get((k, b), np.zeros(n)) for k in ("both", "gain", "loss")}
+                a = pairs[b][0]  # type: ignore[index]
+                gain = sums.get(("gain", b), zero)
+                loss = (
+                    gain
+                    - sums.get(("green", b), zero)
+                    + sums.get(("green", a), zero)
+                    + sums.get(("green_b_nodata_a", b), zero)
+                    - sums.get(("green_a_nodata_b", b), zero)
+                )
+                # rounding noise of the subtraction (far below a pixel) is no loss
+                loss = np.where(loss < _SNAP * np.maximum(metric, 1.0), 0.0, loss)
+                both = np.maximum(inside - sums.get(("either", b), zero), 0.0)
+                pair_sums[b] = {"both": both, "gain": gain, "loss": loss}
         if rule.classes is not None:
             for one in opened:
                 v.require_classes_present(
