@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from rasterio.transform import from_origin
 from shapely import box
 
+from lzgis.areas import area_km2
 from lzgis.cli import main
 
 # Two 0.02° x 0.01° zones near Lanzhou; the west half of "a" is green (by two overlapping
@@ -125,9 +126,9 @@ def test_coverage_zones_without_crs(files: dict[str, Path], tmp_path: Path) -> N
 
 
 def test_coverage_bad_suffix_and_missing_zone_field(files: dict[str, Path], tmp_path: Path) -> None:
-    out = tmp_path / "cov.xlsx"
+    out = tmp_path / "cov.xls"
     code, _, stderr = _run("greening", "coverage", *_base(files), "--out", out)
-    assert code == 2 and ".xlsx" in stderr and not out.exists()
+    assert code == 2 and ".xls" in stderr and not out.exists()
     code, _, stderr = _run(
         "greening", "coverage", "--zones", files["zones"], "--out", tmp_path / "c.csv"
     )
@@ -153,7 +154,7 @@ def test_check_exit_codes_and_table(files: dict[str, Path], tmp_path: Path) -> N
     code, stdout, _ = _run("greening", "check", *_base(files), "--targets", _targets(tmp_path, 0.0))
     assert code == 0
     assert stdout.count("PASS") == 3  # two rows and the verdict
-    assert stdout.splitlines()[-1].startswith("RESULT: PASS: 2 of 2 checks pass")
+    assert stdout.splitlines()[-1].startswith("RESULT mine: PASS: 2 of 2 checks pass")
     code, stdout, _ = _run("greening", "check", *_base(files))  # plan_2015: 31.12%
     assert code == 1
     lines = {
@@ -162,12 +163,17 @@ def test_check_exit_codes_and_table(files: dict[str, Path], tmp_path: Path) -> N
     assert "PASS" in lines["a"] and "50.00%" in lines["a"] and "31.12%" in lines["a"]
     assert "FAIL" in lines["b"]
     # b needs 31.12% of its area more green
-    area_b = float(pd.read_csv(_write_cov(files, tmp_path)).set_index("zone").loc["b", "area_km2"])
+    area_b = float(area_km2(gpd.GeoSeries([ZONE_B], crs=4326)).iloc[0])
+    # the CSV rounds km2 to 0.01
+    csv_b = pd.read_csv(_write_cov(files, tmp_path)).set_index("zone").loc["b", "area_km2"]
+    assert csv_b == round(area_b, 2)
     assert f"{0.3112 * area_b:,.3f}" in lines["b"]
     assert stdout.splitlines()[-1] == (
-        f"RESULT: FAIL: 1 of 2 checks pass, 1 fail, 0 without data; "
-        f"{0.3112 * area_b:,.1f} km2 of green short in all"
+        f"RESULT plan_2015: FAIL: 1 of 2 checks pass, 1 fail, 0 insufficient data (数据不足); "
+        f"{0.3112 * area_b:,.1f} km2 of green short"
     )
+    # the plan's other targets are listed, not silently skipped
+    assert "not checked: forest_coverage >= 16.00%: needs a forest source (--forest)" in stdout
     assert "embedded whole districts" not in stdout  # --zones was given
 
 
@@ -324,7 +330,8 @@ def test_raster_coverage_gpkg(raster_files: dict[str, Path], tmp_path: Path) -> 
     )
     assert code == 0, stderr
     back = gpd.read_file(out)
-    assert back.crs.to_epsg() == 4326 and back["zone"].tolist() == ["whole", "west", "half_out"]
+    # the zones' own CRS (UTM 48N), not WGS84
+    assert back.crs.to_epsg() == 32648 and back["zone"].tolist() == ["whole", "west", "half_out"]
     assert back["coverage"].tolist() == pytest.approx([0.5, 1.0, 0.0], abs=1e-6)
 
 

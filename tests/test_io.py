@@ -62,12 +62,12 @@ def test_failed_write_leaves_target_untouched(tmp_path: Path) -> None:
 
 def test_write_table_and_text(tmp_path: Path) -> None:
     write_table(pd.DataFrame({"zone": ["城关"], "coverage": [0.5]}), tmp_path / "t.csv")
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == "zone,coverage\n城关,0.5\n"
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == "\ufeffzone,coverage\n城关,0.5\n"
     write_text("<p>hi</p>", tmp_path / "a.html")
     assert (tmp_path / "a.html").read_text(encoding="utf-8") == "<p>hi</p>"
-    with pytest.raises(OutputError, match=r"unknown table format '\.xlsx'"):
-        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.xlsx")
-    assert not (tmp_path / "t.xlsx").exists()
+    with pytest.raises(OutputError, match=r"unknown table format '\.xls'"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.xls")
+    assert not (tmp_path / "t.xls").exists()
 
 
 def test_write_vectors_multi_layer(tmp_path: Path, squares: gpd.GeoDataFrame) -> None:

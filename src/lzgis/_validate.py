@@ -7,6 +7,7 @@ Every check returns problems as one-line strings of the form
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,24 @@ def require_threshold(threshold: float) -> None:
             f"`ndvi_threshold` is {threshold}; expected a value between -1 and 1 "
             "(NDVI is a ratio); fix: pass e.g. 0.3"
         )
+
+
+def require_ndvi_range(low: float, high: float, *, path: str | Path, scale: float | None) -> None:
+    """Raise :class:`RasterError` when valid NDVI values lie outside -1..1 (a scaled raster).
+
+    ``low``/``high`` are the smallest and largest valid values seen under the
+    zones (after the file's scale/offset, or times ``scale``).
+    """
+    if not (np.isfinite(low) and np.isfinite(high)) or (low >= -1 - 1e-6 and high <= 1 + 1e-6):
+        return
+    biggest = max(abs(low), abs(high))
+    factor = 10.0 ** -math.ceil(math.log10(biggest)) if biggest > 1 else 1.0
+    given = f" after `--ndvi-scale {scale:g}`" if scale is not None else ""
+    raise RasterError(
+        f"`{path}`: NDVI values under the zones range {low:,.6g} … {high:,.6g}{given}, expected "
+        f"−1 … 1 (an integer NDVI such as int16 × 10000 without scale metadata); "
+        f"fix: pass `--ndvi-scale {factor:g}` (or set the band's scale with gdal_edit.py -scale)"
+    )
 
 
 def require_one_rule(classes: object | None, ndvi_threshold: float | None) -> None:

@@ -1,113 +1,29 @@
-"""``lzgis greening``: green coverage per zone and the check against targets."""
+"""``lzgis greening``: green coverage per zone, the check against targets, the bureau's report."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import geopandas as gpd
-import pandas as pd
 
 from lzgis import greening as _greening
+from lzgis._errors import LzgisError
 from lzgis._validate import require_output_suffix
-from lzgis.greening import sources as _sources
+from lzgis.cli._check_text import echo_check
+from lzgis.cli.coverage_options import (
+    CheckRun,
+    CoverageRun,
+    check_options,
+    coverage_options,
+    run_check,
+    run_coverage,
+)
+from lzgis.greening import outputs as _out
 from lzgis.io import write_table
 
-F = TypeVar("F", bound=Callable[..., Any])
-_OUT_SUFFIXES = (".csv", ".gpkg")
-
-
-def _source_options(func: F) -> F:
-    options = [
-        click.option(
-            "--zones",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Zone polygons (any vector file). Default: the embedded districts.",
-        ),
-        click.option(
-            "--zone-field",
-            default=None,
-            help="Field naming each zone (needed with --zones; default name_en for the districts).",
-        ),
-        click.option(
-            "--green",
-            type=click.Path(dir_okay=False),
-            multiple=True,
-            help="Green-space polygons; repeat for several files (their union is green).",
-        ),
-        click.option(
-            "--raster",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes).",
-        ),
-        click.option(
-            "--ndvi-threshold",
-            type=float,
-            default=None,
-            help="NDVI at or above this (-1..1) is green, e.g. 0.3.",
-        ),
-        click.option(
-            "--classes",
-            default=None,
-            help="Green class values of a land-cover raster: 1-10 (MODIS IGBP), 10,20,30,90,95 (WorldCover).",
-        ),
-        click.option(
-            "--red",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Red band; with --nir and --ndvi-threshold.",
-        ),
-        click.option(
-            "--nir", type=click.Path(dir_okay=False), default=None, help="Near-infrared band."
-        ),
-        click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _coverage(
-    zones: str | None,
-    zone_field: str | None,
-    green: tuple[str, ...],
-    raster: str | None,
-    ndvi_threshold: float | None,
-    classes: str | None,
-    red: str | None,
-    nir: str | None,
-    band: int,
-) -> gpd.GeoDataFrame:
-    class_list = _sources.parse_classes(classes)
-    kind = _sources.source_kind(
-        green=green,
-        raster=raster,
-        ndvi_threshold=ndvi_threshold,
-        classes=class_list,
-        red=red,
-        nir=nir,
-    )
-    zones_gdf, field = _sources.load_zones(zones, zone_field)
-    kwargs: dict[str, Any] = {
-        "zone_field": field,
-        "green": green,
-        "raster": raster,
-        "ndvi_threshold": ndvi_threshold,
-        "classes": class_list,
-        "red": red,
-        "nir": nir,
-        "band": band,
-    }
-    if kind in ("polygons", "embedded"):
-        return _sources.coverage_from_sources(zones_gdf, **kwargs)
-    length = _sources.raster_windows(zones_gdf, str(raster or red))
-    with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
-        return _sources.coverage_from_sources(zones_gdf, progress=bar.update, **kwargs)
+_REPORT_SUFFIXES = (".html", ".pdf", ".csv", ".gpkg")
+_SOURCE_KEYS = ("zones", "green", "raster", "red", "nir", "within")
 
 
 @click.group("greening")
@@ -116,37 +32,41 @@ def greening() -> None:
 
 
 @greening.command("coverage")
-@_source_options
+@coverage_options
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output .csv (UTF-8 with BOM), .xlsx (bilingual, with a total row) or .gpkg "
+    "(zones' CRS, QGIS style); atomic.",
 )
 def coverage(out: str, **opts: Any) -> None:
-    """One row per zone: zone, area_km2, green_km2, coverage (0-1), unknown (no-data share).
+    """One row per zone: zone, area_km2, data_km2, green_km2, coverage (0-1), unknown, data_share.
 
-    Without --zones the embedded districts are the zones; without a green
-    source the embedded (schematic) green layers are the green.
+    Every attribute of the zones follows. Without --zones the embedded
+    districts are the zones; without a green source the embedded
+    (schematic) green layers are the green.
     """
-    path = require_output_suffix(out, _OUT_SUFFIXES)
-    result = _coverage(**opts)
-    write_table(result.to_crs(4326) if path.suffix.lower() == ".gpkg" else result, path)
-    click.echo(f"wrote {len(result)} zones to {path}")
+    path = require_output_suffix(out, _out.OUT_SUFFIXES)
+    run = run_coverage(**opts)
+    total = None
+    if path.suffix.lower() == ".xlsx":
+        total = {"zone": _out.TOTAL_NAME, **_out.union_total(run.result, remeasure=run.remeasure)}
+    _out.write_results(run.result, path, total=total, method=_out.method_table(run.method))
+    click.echo(f"wrote {len(run.result)} zones to {path}")
 
 
-def _fmt(value: float, metric: str) -> str:
-    if pd.isna(value):
-        return "n/a"
-    return f"{value:.2f}" if metric.endswith("_m2") else f"{value:.2%}"
+def _check_table(run: CoverageRun, check: CheckRun) -> gpd.GeoDataFrame:
+    """The zone rows of the check with each zone's (measured) geometry, in the zones' CRS."""
+    geoms = run.result.geometry.to_numpy()[check.checked.index.to_numpy()]
+    return gpd.GeoDataFrame(
+        check.checked.reset_index(drop=True), geometry=list(geoms), crs=run.result.crs
+    )
 
 
 @greening.command("check")
-@_source_options
-@click.option(
-    "--targets",
-    "targets",
-    default=_greening.DEFAULT_SCHEME,
-    show_default=True,
-    help=f"A shipped scheme ({', '.join(_greening.scheme_names())}, all) or a TOML file of the same shape.",
-)
+@coverage_options
+@check_options
 @click.option(
     "--as",
     "metric",
@@ -159,70 +79,123 @@ def _fmt(value: float, metric: str) -> str:
     "--out",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Also write the table (.csv or .gpkg).",
+    help="Also write the table (.csv, .xlsx or .gpkg).",
 )
-def check(targets: str, metric: str, out: str | None, **opts: Any) -> None:
-    """Coverage per zone against targets: exit 0 if all pass, 1 if any fails, 2 on bad input."""
-    path = require_output_suffix(out, (".csv",)) if out else None
-    table = _greening.load_targets(targets)
-    result = pd.DataFrame(_coverage(**opts).drop(columns="geometry"))
-    result = result.rename(columns={"coverage": metric})
-    if metric == "forest_coverage":
-        result["land_km2"] = result["data_km2"]
-    checked = _greening.check(result, table)
-    header = f"{'zone':<28} {'scheme':<21} {'metric':<18} {'value':>8} {'target':>8}  result {'shortfall km2':>14}"
-    click.echo(header)
-    for row in checked.itertuples():
-        verdict = "n/a" if pd.isna(row.passed) else ("PASS" if row.passed else "FAIL")
-        short = "" if pd.isna(row.shortfall_km2) else f"{row.shortfall_km2:,.3f}"
-        click.echo(
-            f"{str(row.zone)[:28]:<28} {row.scheme:<21} {row.metric:<18} "
-            f"{_fmt(row.value, row.metric):>8} {row.op}{_fmt(row.target, row.metric):>7}  "
-            f"{verdict:<6} {short:>14}"
-        )
-    unconfirmed = checked.loc[~checked["confirmed"], "scheme"].unique()
-    if len(unconfirmed):
-        click.echo(
-            f"note: targets of {', '.join(unconfirmed)} are quoted from secondary sources (unconfirmed)"
-        )
-    if path is not None:
-        write_table(checked, Path(path))
-    unknown = int(checked["passed"].isna().sum())
-    if unknown:
-        click.echo(f"note: {unknown} check(s) have no data (n/a) and count as not passed")
-    if not opts.get("zones"):
-        click.echo(
-            "note: zones are the embedded whole districts; the standard measures greening coverage "
-            "over the built-up area (give it with --zones)"
-        )
-    if not (opts.get("green") or opts.get("raster") or opts.get("red")):
-        click.echo(
-            "note: green is the embedded schematic regional green: illustrative, not official"
-        )
-    failed = int((checked["passed"] == False).sum())  # noqa: E712 (NA stays NA)
-    all_pass = bool(checked["passed"].fillna(False).all())
-    shortfall = float(checked["shortfall_km2"].fillna(0).sum())
-    click.echo(
-        f"RESULT: {'PASS' if all_pass else 'FAIL'}: {len(checked) - failed - unknown} of "
-        f"{len(checked)} checks pass, {failed} fail, {unknown} without data; "
-        f"{shortfall:,.1f} km2 of green short in all"
+def check(
+    targets: str,
+    min_data_share: float,
+    forest: tuple[str, ...],
+    forest_classes: str | None,
+    metric: str,
+    out: str | None,
+    **opts: Any,
+) -> None:
+    """Coverage per zone against targets: exit 0 if every zone passes with enough data,
+    1 if any fails or lacks data, 2 on bad input.
+    """
+    path = require_output_suffix(out, _out.OUT_SUFFIXES) if out else None
+    run = run_coverage(**opts)
+    result = run_check(
+        run,
+        targets=targets,
+        min_data_share=min_data_share,
+        forest=forest,
+        forest_classes=forest_classes,
+        metric=metric,
+        within=opts.get("within"),
+        band=opts["band"],
+        totals=path is not None and path.suffix.lower() == ".xlsx",
     )
+    if path is not None:
+        totals = result.totals.reset_index(drop=True)
+        _out.write_results(
+            _check_table(run, result),
+            path,
+            total=totals if len(totals) else None,
+            method=_out.method_table(
+                {**run.method, "数据覆盖阈值 / min data share": f"{min_data_share:.0%}"}
+            ),
+            sheet_name="check",
+            style_column="value",
+        )
+    all_pass = echo_check(result, min_data_share=min_data_share, opts=opts)
     raise SystemExit(0 if all_pass else 1)
 
 
 @greening.command("report")
+@coverage_options
+@check_options
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .gpkg (atomic)."
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="report.html (offline page) or report.pdf (printed by headless Chromium); "
+    "with no sources, .csv/.gpkg give the embedded report.",
 )
-def report(out: str) -> None:
-    """Embedded layers: coverage of the city, districts, two mountains and parks vs the plan's 31.12%.
+def report(
+    out: str,
+    targets: str,
+    min_data_share: float,
+    forest: tuple[str, ...],
+    forest_classes: str | None,
+    **opts: Any,
+) -> None:
+    """The bureau's report: map, table (zh/en), data-share warnings, method; or the embedded report.
 
-    Illustrative only: the embedded green is schematic regional green.
+    With .csv/.gpkg and no sources: the embedded zones vs the plan's 31.12%
+    (illustrative only: the embedded green is schematic regional green).
     """
-    path = require_output_suffix(out, _OUT_SUFFIXES)
-    table = _greening.embedded_report()
-    write_table(table, path)
-    click.echo(f"wrote {len(table)} zones to {path} (illustrative: schematic green layers)")
+    path = require_output_suffix(out, _REPORT_SUFFIXES)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".gpkg"):
+        if any(opts.get(k) for k in _SOURCE_KEYS):
+            raise LzgisError(
+                f"{path}: the bureau's report is a page; expected .html or .pdf with sources; "
+                "fix: use `--out report.html`, or `greening check --out table.xlsx` for a table"
+            )
+        table = _greening.embedded_report()
+        write_table(table, path)
+        click.echo(f"wrote {len(table)} zones to {path} (illustrative: schematic green layers)")
+        return
+    from lzgis.maps import bureau_report
+    from lzgis.maps.snapshots import chromium_path, has_chinese_font, print_pdf
+
+    if suffix == ".pdf":
+        chromium_path(purpose="a PDF report", fix="or write `--out report.html`")
+        if has_chinese_font() is False:
+            click.echo(
+                "警告 / warning: no Chinese font on this machine: Chinese text in the PDF shows as "
+                "boxes; fix: `apt-get install fonts-noto-cjk` (the .html report is unaffected)",
+                err=True,
+            )
+    run = run_coverage(**opts)
+    result = run_check(
+        run,
+        targets=targets,
+        min_data_share=min_data_share,
+        forest=forest,
+        forest_classes=forest_classes,
+        within=opts.get("within"),
+        band=opts["band"],
+    )
+    page = bureau_report.report_page(
+        run.result,
+        result.checked,
+        totals=result.totals,
+        status=result.status,
+        summary=result.summary,
+        method=_out.method_table(
+            {**run.method, "数据覆盖阈值 / min data share": f"{min_data_share:.0%}"}
+        ),
+        min_data_share=min_data_share,
+    )
+    if suffix == ".pdf":
+        print_pdf(page, path)
+    else:
+        from lzgis.io import write_text
+
+        write_text(page, path)
+    click.echo(f"wrote the report of {len(run.result)} zones to {path}")
 
 
 @greening.command("modis")
@@ -233,3 +206,6 @@ def modis(out: str) -> None:
     table = _greening.modis_district_report()
     write_table(table, path)
     click.echo(f"wrote {len(table)} zones to {path}")
+
+
+__all__ = ["greening"]

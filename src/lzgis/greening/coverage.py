@@ -143,6 +143,7 @@ def coverage_from_raster(
     ndvi_threshold: float | None = None,
     nir: str | None = None,
     band: int = 1,
+    ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Green coverage of each zone from a raster (NDVI, red + NIR, or classes).
@@ -150,7 +151,8 @@ def coverage_from_raster(
     A thin wrapper over :func:`lzgis.zonal.raster_coverage` that adds the
     ``zone`` column and the zones' geometry. Exactly one of ``classes`` and
     ``ndvi_threshold`` is given; with ``nir`` the raster is the red band and
-    NDVI = (NIR − red) / (NIR + red).
+    NDVI = (NIR − red) / (NIR + red). ``ndvi_scale`` multiplies the raw
+    values of an NDVI raster (see :func:`lzgis.zonal.raster_coverage`).
 
     Returns
     -------
@@ -170,6 +172,7 @@ def coverage_from_raster(
         ndvi_threshold=ndvi_threshold,
         nir=nir,
         band=band,
+        ndvi_scale=ndvi_scale,
         progress=progress,
     )
     table = table.reindex(zones.index)

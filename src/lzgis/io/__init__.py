@@ -5,7 +5,8 @@ Public API: :func:`read_vector`, :func:`write_vector`, :func:`write_vectors`,
 :func:`driver_for`; :mod:`lzgis.io.qgis_styles` (QGIS styles inside
 GeoPackages).
 
-Inside: ``_files`` (reading, atomic writing) and ``_styled_gpkg`` (styled
+Inside: ``_files`` (reading, atomic writing), ``_tables`` (CSV with BOM and
+``.xlsx`` for people) and ``_styled_gpkg`` (styled
 GeoPackages for points, lines and polygons).
 """
 
@@ -14,14 +15,15 @@ from lzgis.io._files import (
     atomic_path,
     driver_for,
     read_vector,
-    write_table,
     write_text,
     write_vector,
     write_vectors,
 )
+from lzgis.io._tables import TABLE_SUFFIXES, write_table
 
 __all__ = [
     "DRIVERS",
+    "TABLE_SUFFIXES",
     "atomic_path",
     "driver_for",
     "read_vector",

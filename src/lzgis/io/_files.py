@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from lzgis._errors import LayerError, OutputError
 from lzgis._validate import require_path, validate_frame
@@ -37,7 +36,6 @@ __all__ = [
     "atomic_path",
     "driver_for",
     "read_vector",
-    "write_table",
     "write_text",
     "write_vector",
     "write_vectors",
@@ -204,24 +202,6 @@ def write_vectors(
             from lzgis.io.qgis_styles import add_styles
 
             add_styles(tmp, styles)
-
-
-def write_table(df: pd.DataFrame, path: str | Path) -> None:
-    """Write a table atomically: CSV (UTF-8) or, for .gpkg/.geojson, a vector file."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix == ".csv":
-        frame = pd.DataFrame(df.drop(columns="geometry")) if "geometry" in df.columns else df
-        with atomic_path(target) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        return
-    if suffix in DRIVERS and isinstance(df, gpd.GeoDataFrame):
-        write_vector(df, target)
-        return
-    raise OutputError(
-        f"{target}: unknown table format {suffix or '(no suffix)'!r}; expected .csv"
-        f"{' or a vector suffix' if isinstance(df, gpd.GeoDataFrame) else ''}; fix: change the suffix of `--out`"
-    )
 
 
 def write_text(text: str, path: str | Path) -> None:

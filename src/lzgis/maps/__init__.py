@@ -10,6 +10,7 @@ byte-identical pages. :mod:`lzgis.publish` writes them all with an index.
 
 from __future__ import annotations
 
+from lzgis.maps import bureau_report
 from lzgis.maps.allocation import allocation_map
 from lzgis.maps.greening import greening_map
 from lzgis.maps.index import index_page
@@ -20,6 +21,7 @@ from lzgis.maps.trend import trend_page
 
 __all__ = [
     "allocation_map",
+    "bureau_report",
     "greening_map",
     "index_page",
     "overview_map",

@@ -10,7 +10,14 @@ from pathlib import Path
 from lzgis._errors import OutputError
 from lzgis.io import atomic_path
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "chromium_path", "snapshot"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_FLAGS",
+    "chromium_path",
+    "has_chinese_font",
+    "print_pdf",
+    "snapshot",
+]
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless and quiet: this machine and intranets have no network for Chromium's own services.
@@ -26,7 +33,7 @@ CHROMIUM_FLAGS = (
 )
 
 
-def chromium_path() -> Path:
+def chromium_path(*, purpose: str = "snapshots", fix: str = "or leave out `--snapshots`") -> Path:
     """The Chromium binary: /usr/bin/chromium, else ``chromium`` on PATH.
 
     Raises
@@ -40,8 +47,8 @@ def chromium_path() -> Path:
     if found:
         return Path(found)
     raise OutputError(
-        f"snapshots need Chromium and {CHROMIUM} does not exist; "
-        "fix: `apt-get install -y chromium` or leave out `--snapshots`"
+        f"{purpose} needs Chromium and {CHROMIUM} does not exist (nor `chromium` on PATH); "
+        f"fix: `apt-get install -y chromium` {fix}"
     )
 
 
@@ -74,6 +81,64 @@ def snapshot(
             f"--window-size={width},{height}",
             "--virtual-time-budget=5000",
             f"--screenshot={tmp}",
+            source.as_uri(),
+        ]
+        try:
+            run = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise OutputError(
+                f"{target}: Chromium took longer than {timeout_s:g} s; fix: retry"
+            ) from None
+        if run.returncode != 0 or not tmp.exists():
+            last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+            raise OutputError(
+                f"{target}: Chromium failed ({last}); fix: check {browser} runs headless"
+            )
+    return target
+
+
+def has_chinese_font() -> bool | None:
+    """Whether fontconfig knows a font for Chinese (None when ``fc-list`` is missing).
+
+    Without one, Chromium draws Chinese text in snapshots and PDFs as boxes.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    run = subprocess.run(
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+    )
+    return bool(run.stdout.strip())
+
+
+def print_pdf(page: str, pdf: str | Path, *, timeout_s: float = 120.0) -> Path:
+    """Print the HTML text ``page`` to ``pdf`` (A4 from the page's print styles), atomically.
+
+    The page is written to a temporary folder and printed by headless
+    Chromium (``--print-to-pdf``, no header or footer).
+
+    Raises
+    ------
+    OutputError
+        Chromium is missing, fails or writes nothing.
+    """
+    browser = chromium_path(purpose="a PDF report", fix="or write `--out report.html`")
+    target = Path(pdf)
+    with (
+        tempfile.TemporaryDirectory(prefix="lzgis-chromium-") as work,
+        atomic_path(target) as tmp,
+    ):
+        source = Path(work) / "report.html"
+        source.write_text(page, encoding="utf-8")
+        cmd = [
+            str(browser),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={Path(work) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=5000",
+            f"--print-to-pdf={tmp}",
             source.as_uri(),
         ]
         try:

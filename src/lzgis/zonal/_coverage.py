@@ -358,6 +358,7 @@ def raster_coverage(
     ndvi_threshold: float | None = None,
     nir: str | Path | None = None,
     band: int = 1,
+    ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
     _window_shape: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
@@ -380,6 +381,11 @@ def raster_coverage(
         NDVI = (nir - red) / (nir + red), computed per window).
     band
         Band number (1-based) to read from ``raster`` (and ``nir``).
+    ndvi_scale
+        NDVI raster only: NDVI = raw value × ``ndvi_scale`` (e.g. 0.0001 for
+        int16 × 10000), instead of the band's scale/offset metadata, which
+        is applied otherwise (as are red and NIR bands' scale and offset,
+        before NDVI is computed from them).
     progress
         Called with the number of newly finished windows (e.g. a
         ``click.progressbar``'s ``update``); see :func:`window_count`.
@@ -395,7 +401,8 @@ def raster_coverage(
     ------
     lzgis.RasterError
         Unreadable raster, zones and raster do not overlap, red/NIR grids
-        differ, none of ``classes`` under the zones.
+        differ, none of ``classes`` under the zones, valid NDVI values
+        outside -1..1 (a scaled raster: give ``ndvi_scale``).
     lzgis.CRSError
         Zones or raster without a CRS.
     lzgis.ValidationError
@@ -407,6 +414,7 @@ def raster_coverage(
         v.require_threshold(threshold)
     class_values = np.asarray(sorted(set(classes)), dtype=np.float64) if classes else None
     found_class = False
+    seen = [np.inf, -np.inf]  # smallest and largest valid NDVI value
 
     _check_zones(zones)
     with ExitStack() as stack:
@@ -431,7 +439,12 @@ def raster_coverage(
                 green = valid & np.isin(data, _representable(class_values, data.dtype))
                 found_class = found_class or bool(green.any())
             elif nir is None:
-                green = valid & (scaled(src, band, data) >= threshold)
+                ndvi = data * ndvi_scale if ndvi_scale is not None else scaled(src, band, data)
+                green = valid & (ndvi >= threshold)
+                if valid.any():
+                    vals = ndvi[valid]
+                    seen[0] = min(seen[0], float(vals.min()))
+                    seen[1] = max(seen[1], float(vals.max()))
             else:
                 nsrc = setup.sources[1]
                 valid &= valid_mask(nsrc, band, arrays[1], win)
@@ -445,6 +458,8 @@ def raster_coverage(
             return {"data": valid, "green": green}
 
         sums = _accumulate(setup, band, layers, progress)
+        if ndvi_threshold is not None and nir is None:
+            v.require_ndvi_range(seen[0], seen[1], path=setup.paths[0], scale=ndvi_scale)
         if class_values is not None:
             v.require_classes_present(
                 [int(c) if float(c).is_integer() else c for c in class_values],

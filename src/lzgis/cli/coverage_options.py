@@ -1,0 +1,315 @@
+"""Coverage options shared by every command that measures green per zone.
+
+``greening coverage``, ``greening check``, ``greening report`` (and the trend
+commands) take the same zones, green sources, ``--within`` and
+``--ndvi-scale`` options: :func:`coverage_options` adds them to a click
+command and :func:`run_coverage` turns them into the coverage frame
+(:func:`lzgis.greening.sources.coverage_from_sources`), with a progress bar
+for rasters and the zone-name notes on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+import geopandas as gpd
+import pandas as pd
+
+from lzgis.greening import sources as _sources
+
+__all__ = [
+    "COVERAGE_OPTION_NAMES",
+    "CheckRun",
+    "CoverageRun",
+    "check_options",
+    "coverage_options",
+    "run_check",
+    "run_coverage",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+COVERAGE_OPTION_NAMES = (
+    "zones",
+    "zone_field",
+    "green",
+    "raster",
+    "ndvi_threshold",
+    "ndvi_scale",
+    "classes",
+    "red",
+    "nir",
+    "band",
+    "within",
+)
+
+
+def coverage_options(func: F) -> F:
+    """Add the zones, green-source, ``--within`` and ``--ndvi-scale`` options to a click command."""
+    path = click.Path(dir_okay=False)
+    options = [
+        click.option(
+            "--zones",
+            type=path,
+            default=None,
+            help="Zone polygons (any vector file). Default: the embedded districts.",
+        ),
+        click.option(
+            "--zone-field",
+            default=None,
+            help="Field naming each zone (needed with --zones; default name_en for the districts).",
+        ),
+        click.option(
+            "--green",
+            type=path,
+            multiple=True,
+            help="Green-space polygons; repeat for several files (their union is green).",
+        ),
+        click.option(
+            "--raster",
+            type=path,
+            default=None,
+            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes).",
+        ),
+        click.option(
+            "--ndvi-threshold",
+            type=float,
+            default=None,
+            help="NDVI at or above this (-1..1) is green, e.g. 0.3.",
+        ),
+        click.option(
+            "--ndvi-scale",
+            type=float,
+            default=None,
+            help="NDVI = raw value × this, e.g. 0.0001 for int16 × 10000 "
+            "(default: the band's scale/offset metadata).",
+        ),
+        click.option(
+            "--classes",
+            default=None,
+            help="Green class values of a land-cover raster: 1-10 (MODIS IGBP), 10,20,30,90,95 (WorldCover).",
+        ),
+        click.option(
+            "--red",
+            type=path,
+            default=None,
+            help="Red band; with --nir and --ndvi-threshold (band scale/offset applied first).",
+        ),
+        click.option("--nir", type=path, default=None, help="Near-infrared band."),
+        click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
+        click.option(
+            "--within",
+            type=path,
+            default=None,
+            help="Measure each zone only inside this boundary (the built-up area 建成区); "
+            "areas then refer to zone ∩ boundary.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class CoverageRun:
+    """What :func:`run_coverage` measured and how.
+
+    ``result``: the coverage frame (zones' CRS, data_share, attributes);
+    ``zones``/``zone_field``: the zones as loaded; ``method``: the method and
+    sources items (:func:`lzgis.greening.sources.describe_sources`);
+    ``remeasure``: the same source on other zones (e.g. their union).
+    """
+
+    result: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    zone_field: str
+    method: dict[str, str]
+    remeasure: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+
+
+def run_coverage(
+    *,
+    zones: str | None,
+    zone_field: str | None,
+    green: tuple[str, ...],
+    raster: str | None,
+    ndvi_threshold: float | None,
+    ndvi_scale: float | None,
+    classes: str | None,
+    red: str | None,
+    nir: str | None,
+    band: int,
+    within: str | None,
+) -> CoverageRun:
+    """Coverage per zone from the options (see :class:`CoverageRun`).
+
+    Notes on duplicate or missing zone names go to stderr once. Raises
+    :class:`lzgis.LzgisError` on bad input before anything is written.
+    """
+    class_list = _sources.parse_classes(classes)
+    kind = _sources.source_kind(
+        green=green,
+        raster=raster,
+        ndvi_threshold=ndvi_threshold,
+        classes=class_list,
+        red=red,
+        nir=nir,
+    )
+    zones_gdf, field = _sources.load_zones(zones, zone_field)
+    for note in _sources.zone_name_notes(zones, zones_gdf, field):
+        click.echo(note, err=True)
+    source: dict[str, Any] = {
+        "green": green,
+        "raster": raster,
+        "ndvi_threshold": ndvi_threshold,
+        "classes": class_list,
+        "red": red,
+        "nir": nir,
+        "band": band,
+        "ndvi_scale": ndvi_scale,
+    }
+    method = _sources.describe_sources(
+        zones=zones, zones_crs=zones_gdf.crs, zone_field=field, within=within, **source
+    )
+
+    def remeasure(other: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        return _sources.coverage_from_sources(other, zone_field="zone", **source)
+
+    if kind in ("polygons", "embedded"):
+        result = _sources.coverage_from_sources(
+            zones_gdf, zone_field=field, within=within, **source
+        )
+    else:
+        length = _sources.raster_windows(zones_gdf, str(raster or red))
+        with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
+            result = _sources.coverage_from_sources(
+                zones_gdf, zone_field=field, within=within, progress=bar.update, **source
+            )
+    return CoverageRun(result, zones_gdf, field, method, remeasure)
+
+
+def check_options(func: F) -> F:
+    """Add ``--targets``, ``--min-data-share``, ``--forest`` and ``--forest-classes``."""
+    from lzgis import greening as _greening
+    from lzgis.greening.verdicts import DEFAULT_MIN_DATA_SHARE
+
+    options = [
+        click.option(
+            "--targets",
+            "targets",
+            default=_greening.DEFAULT_SCHEME,
+            show_default=True,
+            help=f"A shipped scheme ({', '.join(_greening.scheme_names())}, all) "
+            "or a TOML file of the same shape.",
+        ),
+        click.option(
+            "--min-data-share",
+            type=float,
+            default=DEFAULT_MIN_DATA_SHARE,
+            show_default=True,
+            help="A zone with less of its area covered by data gets the verdict "
+            "“数据不足 / insufficient data”, never PASS or FAIL.",
+        ),
+        click.option(
+            "--forest",
+            type=click.Path(dir_okay=False),
+            multiple=True,
+            help="Forest polygons (repeat; their union is forest) or one land-cover raster "
+            "with --forest-classes: checks the schemes' forest coverage targets.",
+        ),
+        click.option(
+            "--forest-classes",
+            default=None,
+            help="Forest class values of the --forest raster, e.g. 1-5 (MODIS IGBP), 10 (WorldCover).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """The check of a :class:`CoverageRun`: zone rows, totals, per-scheme status and summary."""
+
+    checked: pd.DataFrame
+    totals: pd.DataFrame
+    status: pd.DataFrame
+    summary: pd.DataFrame
+    targets: pd.DataFrame
+    frames: list[gpd.GeoDataFrame]
+
+
+def run_check(
+    run: CoverageRun,
+    *,
+    targets: str,
+    min_data_share: float,
+    forest: tuple[str, ...],
+    forest_classes: str | None,
+    metric: str = "greening_coverage",
+    within: str | None = None,
+    band: int = 1,
+    totals: bool = True,
+) -> CheckRun:
+    """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage."""
+    from lzgis.greening import load_targets
+    from lzgis.greening import outputs as _out
+    from lzgis.greening import verdicts as _v
+
+    table = load_targets(targets)
+    first = run.result.rename(columns={"coverage": metric})
+    if metric == "forest_coverage":
+        first.insert(list(first.columns).index(metric) + 1, "land_km2", first["data_km2"])
+    frames = [first]
+    if forest:
+        frames.append(
+            _sources.forest_from_sources(
+                run.zones,
+                zone_field=run.zone_field,
+                forest=forest,
+                forest_classes=_sources.parse_classes(forest_classes),
+                band=band,
+                within=within,
+            )
+        )
+    checked = _v.check_zones(frames, table, min_data_share=min_data_share)
+    classes = _sources.parse_classes(forest_classes)
+
+    def forest_remeasure(union: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        out = _sources.forest_from_sources(
+            union, zone_field="zone", forest=forest, forest_classes=classes, band=band
+        )
+        return out.rename(columns={"forest_coverage": "coverage"})
+
+    total_frames = []
+    for frame, remeasure in zip(frames, [run.remeasure, forest_remeasure], strict=False):
+        if not totals:
+            break
+        col = metric if frame is first else "forest_coverage"
+        t = _out.union_total(frame.rename(columns={col: "coverage"}), remeasure=remeasure)
+        value = t.pop("coverage")
+        row = {"zone": _out.TOTAL_NAME, **t, col: value}
+        if col == "forest_coverage":
+            row["land_km2"] = t["data_km2"]
+        total_frames.append(pd.DataFrame([row]))
+    totals_table = (
+        _v.check_zones(total_frames, table, min_data_share=min_data_share)
+        if total_frames
+        else checked.iloc[0:0]
+    )
+    metrics = {
+        m for m in ("greening_coverage", "forest_coverage") if m in checked["metric"].unique()
+    }
+    return CheckRun(
+        checked=checked,
+        totals=totals_table,
+        status=_v.scheme_status(table, metrics),
+        summary=_v.scheme_summary(checked),
+        targets=table,
+        frames=frames,
+    )

@@ -1,0 +1,225 @@
+"""Coverage and check results as files a person can hand on: CSV, ``.xlsx``, GeoPackage.
+
+- **CSV**: stable English column names, UTF-8 with BOM, rates as fractions
+  0..1, km² rounded to 0.01 and rates to 1e-4 (:data:`DIGITS`).
+- **.xlsx**: the same columns under bilingual headers (:data:`HEADERS`,
+  Chinese first), rates formatted as percentages, a total row for all zones
+  together (the *union* of the zones, so overlaps are never counted twice:
+  :func:`union_total`), a frozen header and a second sheet with the method
+  and sources (:func:`method_table`).
+- **GeoPackage**: in the zones' own CRS, with a QGIS style stored inside
+  (graduated fill by coverage, outlines by verdict; :func:`coverage_style`).
+
+Every attribute of the zones passes through (renamed ``zones_<name>`` only
+when it clashes with a result column).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lzgis._validate import require_output_suffix
+from lzgis.greening.verdicts import INSUFFICIENT
+from lzgis.io import write_table
+from lzgis.io._styled_gpkg import write_styled_gpkg
+from lzgis.io.qgis_styles import Rule, rule_style
+
+__all__ = [
+    "COVERAGE_BANDS",
+    "DIGITS",
+    "HEADERS",
+    "INSUFFICIENT",
+    "NUMBER_FORMATS",
+    "OUT_SUFFIXES",
+    "TOTAL_NAME",
+    "coverage_style",
+    "method_table",
+    "union_total",
+    "write_results",
+]
+
+OUT_SUFFIXES = (".csv", ".xlsx", ".gpkg")
+TOTAL_NAME = "合计（并集）/ all zones (union)"
+
+HEADERS: dict[str, str] = {
+    "zone": "区县 / zone",
+    "scheme": "标准 / scheme",
+    "metric": "指标 / metric",
+    "area_km2": "面积 km² / area",
+    "data_km2": "有数据面积 km² / area with data",
+    "green_km2": "绿地 km² / green",
+    "coverage": "覆盖率 / coverage",
+    "forest_coverage": "森林覆盖率 / forest coverage",
+    "value": "数值 / value",
+    "unknown": "无数据比例 / no data",
+    "data_share": "数据覆盖 / data share",
+    "target": "目标 / target",
+    "verdict": "结论 / verdict",
+    "shortfall_km2": "差额 km² / shortfall",
+}
+_RATES = ("coverage", "forest_coverage", "unknown", "data_share", "value", "target")
+_KM2 = ("area_km2", "data_km2", "green_km2", "land_km2", "shortfall_km2")
+DIGITS: dict[str, int] = {**dict.fromkeys(_RATES, 4), **dict.fromkeys(_KM2, 2)}
+NUMBER_FORMATS: dict[str, str] = {
+    **dict.fromkeys(_RATES, "0.00%"),
+    **dict.fromkeys(_KM2, "#,##0.00"),
+}
+
+
+def _zones_disjoint(geoms: np.ndarray) -> bool:
+    """True when no two zones share any interior (touching edges are fine)."""
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    if not keep.any():
+        return True
+    return not bool(
+        shapely.relate_pattern(geoms[left[keep]], geoms[right[keep]], "T********").any()
+    )
+
+
+def union_total(
+    result: gpd.GeoDataFrame, *, remeasure: Callable[[gpd.GeoDataFrame], pd.DataFrame]
+) -> dict[str, float]:
+    """Totals for all zones together: their union, never a double count.
+
+    When the zones share no interior the union's figures are the sums of the
+    zones' (exact); otherwise ``remeasure`` is called with one zone, the
+    dissolved union, and its row is the total.
+
+    Returns
+    -------
+    dict
+        ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown``,
+        ``data_share``.
+    """
+    geoms = np.asarray(result.geometry.values, dtype=object)
+    if _zones_disjoint(geoms):
+        area = float(result["area_km2"].sum())
+        data = float(result["data_km2"].sum())
+        green = float(result["green_km2"].sum())
+    else:
+        union = gpd.GeoDataFrame(
+            {"zone": [TOTAL_NAME]}, geometry=[shapely.union_all(geoms)], crs=result.crs
+        )
+        row = remeasure(union).iloc[0]
+        area, data, green = float(row["area_km2"]), float(row["data_km2"]), float(row["green_km2"])
+    share = data / area if area > 0 else float("nan")
+    return {
+        "area_km2": area,
+        "data_km2": data,
+        "green_km2": green,
+        "coverage": green / data if data > 0 else float("nan"),
+        "unknown": 1.0 - share,
+        "data_share": share,
+    }
+
+
+def method_table(items: Mapping[str, object]) -> pd.DataFrame:
+    """The method and sources sheet: one row per item (files, CRS, pixel size, rule, date, version)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        lzgis_version = version("lzgis")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        lzgis_version = "unknown"
+    rows = {
+        **{k: "" if v is None else str(v) for k, v in items.items()},
+        "运行日期 / date of the run": _dt.date.today().isoformat(),
+        "lzgis 版本 / lzgis version": lzgis_version,
+        "方法 / method": (
+            "覆盖率 = 区内绿地（并集）÷ 有数据面积; 面积在等积投影中计算 / coverage = union of "
+            "green inside the zone ÷ its area with data; areas in an equal-area CRS; "
+            "edge pixels count by the exact fraction inside the zone"
+        ),
+        "数据覆盖 / data share": (
+            "有数据的面积比例; 低于阈值的区县结论为“数据不足” / the share of the zone with data; "
+            "below the threshold a zone's verdict is 'insufficient data'"
+        ),
+    }
+    return pd.DataFrame({"项目 / item": list(rows), "内容 / value": list(rows.values())})
+
+
+# Coverage classes (fractions) and their fills: light to dark green.
+COVERAGE_BANDS: tuple[tuple[float, float, tuple[int, int, int]], ...] = (
+    (0.0, 0.1, (237, 248, 233)),
+    (0.1, 0.2, (186, 228, 179)),
+    (0.2, 0.31, (116, 196, 118)),
+    (0.31, 0.4, (49, 163, 84)),
+    (0.4, 1.01, (0, 109, 44)),
+)
+
+
+def coverage_style(column: str = "coverage", *, verdicts: bool = False) -> str:
+    """QGIS style: fill graduated by ``column``; with ``verdicts``, outlines by ``verdict``."""
+    rules = [
+        Rule(
+            f"{lo:.0%}–{min(hi, 1.0):.0%}",
+            f'"{column}" >= {lo} AND "{column}" < {hi}',
+            fill=rgb,
+            outline=(120, 120, 120),
+        )
+        for lo, hi, rgb in COVERAGE_BANDS
+    ]
+    rules.append(Rule("无数据 / no data", f'"{column}" IS NULL', fill=(220, 220, 220)))
+    if verdicts:
+        rules += [
+            Rule("PASS", "\"verdict\" = 'PASS'", outline=(0, 90, 200), outline_mm=0.8),
+            Rule("FAIL", "\"verdict\" = 'FAIL'", outline=(200, 0, 0), outline_mm=0.8),
+            Rule(
+                INSUFFICIENT, f"\"verdict\" = '{INSUFFICIENT}'", outline=(0, 0, 0), outline_mm=0.8
+            ),
+        ]
+    return rule_style(rules)
+
+
+def write_results(
+    table: gpd.GeoDataFrame | pd.DataFrame,
+    path: str | Path,
+    *,
+    total: Mapping[str, object] | pd.DataFrame | None = None,
+    method: pd.DataFrame | None = None,
+    sheet_name: str = "coverage",
+    style_column: str = "coverage",
+) -> Path:
+    """Write a coverage or check table for people; the format follows the suffix.
+
+    ``.csv``: the rows as they are (rounded). ``.xlsx``: bilingual headers,
+    % formats, ``total`` (one row as a mapping, or a frame of rows, e.g.
+    one per scheme) as the last bold rows, ``method`` as a second sheet.
+    ``.gpkg``: the zones' geometry in their own CRS with a QGIS style.
+    """
+    target = require_output_suffix(path, OUT_SUFFIXES)
+    suffix = target.suffix.lower()
+    if suffix == ".gpkg":
+        if not isinstance(table, gpd.GeoDataFrame):
+            raise TypeError("a GeoPackage needs a GeoDataFrame")
+        name = target.stem
+        style = coverage_style(style_column, verdicts="verdict" in table.columns)
+        write_styled_gpkg({name: table}, {name: style}, target)
+        return target
+    frame = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+    rows = 0
+    if suffix == ".xlsx" and total is not None:
+        extra = total if isinstance(total, pd.DataFrame) else pd.DataFrame([dict(total)])
+        extra = extra[[c for c in extra.columns if c in frame.columns]]
+        frame = pd.concat([frame, extra], ignore_index=True)
+        rows = len(extra)
+    write_table(
+        frame,
+        target,
+        headers=HEADERS,
+        number_formats=NUMBER_FORMATS,
+        digits=DIGITS,
+        total_rows=rows,
+        sheet_name=sheet_name,
+        sheets={"方法与来源 method": method} if method is not None else None,
+    )
+    return target

@@ -1,0 +1,68 @@
+"""lzgis.io.write_table: CSV with a BOM and formatted .xlsx, written atomically."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+from shapely import box
+
+from lzgis._errors import OutputError
+from lzgis.io import write_table
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "zone": ["城关区", "七里河区", "all zones"],
+            "area_km2": [220.123456, 397.0, 617.123456],
+            "coverage": [0.3123456, float("nan"), 0.25],
+        }
+    )
+
+
+def test_csv_starts_with_bom_and_rounds(tmp_path):
+    out = tmp_path / "t.csv"
+    write_table(_frame(), out, digits={"area_km2": 2, "coverage": 4})
+    raw = out.read_bytes()
+    assert raw[:3] == b"\xef\xbb\xbf"
+    lines = raw[3:].decode("utf-8").splitlines()
+    assert lines[0] == "zone,area_km2,coverage"
+    assert lines[1] == "城关区,220.12,0.3123"
+    assert lines[2] == "七里河区,397.0,"  # unknown stays empty, never 0
+    assert pd.read_csv(out).columns[0] == "zone"
+
+
+def test_xlsx_headers_formats_total_and_sheets(tmp_path):
+    out = tmp_path / "t.xlsx"
+    write_table(
+        _frame(),
+        out,
+        headers={"zone": "区县 / zone", "coverage": "覆盖率 / coverage"},
+        number_formats={"coverage": "0.00%"},
+        digits={"coverage": 4},
+        total_rows=1,
+        sheet_name="coverage",
+        sheets={"method": pd.DataFrame({"item": ["crs"], "value": ["EPSG:32648"]})},
+    )
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["coverage", "method"]
+    ws = wb["coverage"]
+    assert [c.value for c in ws[1]] == ["区县 / zone", "area_km2", "覆盖率 / coverage"]
+    assert ws.freeze_panes == "A2"
+    assert ws["C2"].value == pytest.approx(0.3123)
+    assert ws["C2"].number_format == "0.00%"
+    assert ws["C3"].value is None
+    assert ws["A4"].font.bold and not ws["A3"].font.bold
+    assert wb["method"]["B2"].value == "EPSG:32648"
+
+
+def test_vector_and_unknown_suffix(tmp_path):
+    g = gpd.GeoDataFrame({"zone": ["a"]}, geometry=[box(0, 0, 1, 1)], crs=4326)
+    write_table(g, tmp_path / "t.gpkg")
+    assert gpd.read_file(tmp_path / "t.gpkg")["zone"].tolist() == ["a"]
+    with pytest.raises(OutputError, match=r"\.txt.*fix"):
+        write_table(_frame(), tmp_path / "t.txt")
+    assert not (tmp_path / "t.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.gpkg"]
