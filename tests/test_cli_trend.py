@@ -82,36 +82,79 @@ def _base(
     return [*args, "--ndvi-threshold", "0.3"]
 
 
-def test_trend_csv_equals_single_year_runs(files: dict[str, Path], tmp_path: Path) -> None:
-    out = tmp_path / "trend.csv"
+def test_trend_equals_single_year_runs(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "trend.gpkg"
     code, stdout, stderr = _run(*_base(files), "--targets", "plan_2015", "--out", out)
     assert code == 0, stderr
     assert "2 zones x 3 years" in stdout
-    t = pd.read_csv(out)
+    t = gpd.read_file(out)
     assert t["year"].tolist() == [2019, 2021, 2023] * 2  # sorted
     assert t["zone"].tolist()[:3] == ["城关区"] * 3 and t["zone"].iloc[3] == "a<b>"
     for year in ("2019", "2021", "2023"):
-        single = tmp_path / f"single_{year}.csv"
+        single = tmp_path / f"single_{year}.gpkg"
         code, _, err = _run(
-            "greening",
-            "coverage",
-            "--zones",
-            files["zones"],
-            "--zone-field",
-            "name",
-            "--raster",
-            files[year],
-            "--ndvi-threshold",
-            "0.3",
-            "--out",
-            single,
-        )
+            "greening", "coverage", "--zones", files["zones"], "--zone-field", "name",
+            "--raster", files[year], "--ndvi-threshold", "0.3", "--out", single,
+        )  # fmt: skip
         assert code == 0, err
-        one = pd.read_csv(single)
+        one = gpd.read_file(single)
         got = t[t["year"] == int(year)]
         np.testing.assert_allclose(got["coverage"], one["coverage"], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(got["data_share"], one["data_share"], rtol=0, atol=1e-9)
     assert (t["target"] == 0.3112).all()
     assert t["pace_pp_per_year"].notna().all()
+
+
+def test_trend_csv_bom_and_xlsx(files: dict[str, Path], tmp_path: Path) -> None:
+    import openpyxl
+
+    csv, xlsx = tmp_path / "trend.csv", tmp_path / "trend.xlsx"
+    for out in (csv, xlsx):
+        code, _, stderr = _run(*_base(files), "--targets", "plan_2015", "--out", out)
+        assert code == 0, stderr
+    assert csv.read_bytes()[:3] == b"\xef\xbb\xbf"
+    t = pd.read_csv(csv, encoding="utf-8-sig")
+    assert t.columns[0] == "zone" and t["zone"].iloc[0] == "城关区"
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book["trend"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["分区 / zone", "年份 / year", "面积 km² / area"]
+    col = header.index("覆盖率 / coverage") + 1
+    assert sheet.cell(row=2, column=col).number_format == "0.00%"
+    assert sheet.cell(row=2, column=col).value == pytest.approx(t["coverage"].iloc[0], abs=1e-4)
+    method = {row[0].value: row[1].value for row in book["方法与来源 method"].iter_rows(min_row=2)}
+    assert "2019: ndvi_2019.tif" in method["各年影像 / imagery by year"]
+    assert all("/" not in str(v) or "tmp" not in str(v) for v in method.values())  # names only
+
+
+def test_within_and_ndvi_scale(files: dict[str, Path], tmp_path: Path) -> None:
+    # int16 x 10000 copies of the rasters: refused without --ndvi-scale, equal with it
+    scaled = {"zones": files["zones"]}
+    for year in ("2019", "2021"):
+        with rasterio.open(files[year]) as src:
+            arr = src.read(1)
+        ints = np.where(arr == -9999.0, -32768, np.round(arr * 10000)).astype("int16")
+        scaled[year] = _raster(tmp_path / f"int_{year}.tif", ints, nodata=-32768)
+    out = tmp_path / "t.gpkg"
+    args = _base(scaled, ("2019", "2021"))
+    code, _, stderr = _run(*args, "--out", out)
+    assert code == 2 and "--ndvi-scale 0.0001" in stderr and not out.exists()
+    code, _, stderr = _run(*args, "--ndvi-scale", "0.0001", "--out", out)
+    assert code == 0, stderr
+    ref = tmp_path / "ref.gpkg"
+    assert _run(*_base(files, ("2019", "2021")), "--out", ref)[0] == 0
+    np.testing.assert_allclose(
+        gpd.read_file(out)["coverage"], gpd.read_file(ref)["coverage"], rtol=0, atol=1e-3
+    )
+    # --within: the western half of the raster cuts each zone
+    boundary = tmp_path / "built_up.gpkg"
+    gpd.GeoDataFrame(geometry=[box(X0, Y0 - 300, X0 + 200, Y0)], crs=UTM).to_file(boundary)
+    code, _, stderr = _run(*_base(files), "--within", boundary, "--out", out)
+    assert code == 0, stderr
+    cut, whole = gpd.read_file(out), gpd.read_file(ref)
+    assert (cut["area_km2"].iloc[:2] < whole["area_km2"].iloc[:2]).all()
+    b = cut.iloc[3:]  # zone b: x 150.5 .. 420 becomes 150.5 .. 200
+    assert b["area_km2"].iloc[0] == pytest.approx(49.5 * 189.9 / 1e6, rel=2e-3)
 
 
 def test_trend_gpkg_and_change_raster(files: dict[str, Path], tmp_path: Path) -> None:

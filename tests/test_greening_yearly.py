@@ -145,3 +145,18 @@ def test_helpers() -> None:
     assert target_year([2019, 2020], [0.4, 0.4], 0.3112) == (2019, "已达到 / reached")
     year, note = target_year([2019, 2020, 2021], [0.30, float("nan"), 0.32], 0.3112)
     assert year == 2021 and "2021" in note  # 0.30 + 0.01 (y - 2019) = 0.3112 at 2020.12
+
+
+def test_within_cuts_zones_and_a_zone_outside_is_empty(tmp_path: Path) -> None:
+    rasters = {2019: green_cells(tmp_path / "a.tif", 20), 2020: green_cells(tmp_path / "b.tif", 40)}
+    zones = gpd.GeoDataFrame(
+        {"name": ["in", "out"]}, geometry=[box(0, -100, 100, 0), box(0, -100, 30, 0)], crs=LAEA
+    )
+    boundary = gpd.GeoDataFrame(geometry=[box(40, -100, 100, 0)], crs=LAEA)
+    t = trend(zones, rasters, zone_field="name", ndvi_threshold=0.3, within=boundary)
+    inside = t[t["zone"] == "in"]
+    assert inside["area_km2"].iloc[0] == pytest.approx(0.006, abs=1e-12)  # 60 m x 100 m
+    assert inside["coverage"].tolist() == pytest.approx([0.2, 0.4])  # whole rows are green
+    outside = t[t["zone"] == "out"]
+    assert outside["area_km2"].tolist() == [0.0, 0.0] and outside["coverage"].isna().all()
+    assert outside["data_share"].tolist() == [0.0, 0.0] and outside["green_km2"].isna().all()

@@ -218,3 +218,21 @@ def test_change_raster_values_and_grid(tmp_path: Path) -> None:
     with pytest.raises(RasterError, match="not on one grid"):
         change_raster(zones, {2019: a, 2023: other}, tmp_path / "c2.tif", ndvi_threshold=0.3)
     assert not (tmp_path / "c2.tif").exists()
+
+
+def test_ndvi_scale_matches_single_year_and_refuses_raw_integers(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    years = {
+        y: write(tmp_path / f"i{y}.tif", (rng.uniform(-0.2, 0.9, (9, 11)) * 10000).astype("int16"))
+        for y in (2020, 2022)
+    }
+    zones = _odd_zones()
+    with pytest.raises(RasterError, match=r"ndvi-scale 0\.0001"):
+        raster_trend(zones, years, ndvi_threshold=0.3)
+    t = raster_trend(zones, years, ndvi_threshold=0.3, ndvi_scale=1e-4)
+    for year, path in years.items():
+        one = raster_coverage(zones, path, ndvi_threshold=0.3, ndvi_scale=1e-4)
+        got = t[t["year"] == year]["coverage"].to_numpy()
+        np.testing.assert_allclose(got, one["coverage"].to_numpy(), rtol=0, atol=1e-9)
+    with pytest.raises(ValidationError, match="ndvi_scale"):
+        raster_trend(zones, years, classes=[1], ndvi_scale=1e-4)

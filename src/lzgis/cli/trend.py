@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,11 +12,13 @@ import click
 from lzgis import greening as _greening
 from lzgis import zonal as _zonal
 from lzgis._validate import require_not_input, require_output_suffix
+from lzgis.greening import outputs as _outputs
 from lzgis.greening import sources as _sources
 from lzgis.greening import yearly as _yearly
-from lzgis.io import atomic_path, write_table, write_text, write_vector
+from lzgis.io import atomic_path, read_vector, write_table, write_text
+from lzgis.io._styled_gpkg import write_styled_gpkg
 
-_OUT_SUFFIXES = (".csv", ".gpkg", ".html")
+_OUT_SUFFIXES = (".csv", ".xlsx", ".gpkg", ".html")
 
 
 def _note(years: list[int], threshold: float | None, classes: list[int] | None) -> str:
@@ -50,6 +53,18 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
 )
 @click.option("--band", type=int, default=1, show_default=True, help="Raster band to read.")
 @click.option(
+    "--ndvi-scale",
+    type=float,
+    default=None,
+    help="NDVI = raw value × this, e.g. 0.0001 for int16 × 10000 (default: the band's scale/offset).",
+)
+@click.option(
+    "--within",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Measure each zone only inside this boundary (the built-up area 建成区).",
+)
+@click.option(
     "--targets",
     default=None,
     help="A scheme with one greening-coverage target (plan_2015, ...) or a TOML file.",
@@ -58,7 +73,7 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
-    help="Output .csv, .gpkg or .html (atomic).",
+    help="Output .csv, .xlsx, .gpkg or .html (atomic).",
 )
 @click.option(
     "--change-raster",
@@ -75,6 +90,8 @@ def trend(
     ndvi_threshold: float | None,
     classes: str | None,
     band: int,
+    ndvi_scale: float | None,
+    within: str | None,
     targets: str | None,
     out: str,
     change_raster: str | None,
@@ -94,23 +111,37 @@ def trend(
     years, nirs = _yearly.year_sources(
         rasters, red, nir, ndvi_threshold=ndvi_threshold, classes=class_list
     )
-    inputs = [*years.values(), *(nirs or {}).values(), *([zones] if zones else [])]
+    inputs = [*years.values(), *(nirs or {}).values(), *(p for p in (zones, within) if p)]
     require_not_input(path, inputs)
     if change is not None:
         require_not_input(change, inputs, option="--change-raster")
         require_not_input(change, [path], option="--change-raster")
     goal = _yearly.target_value(targets)
     zones_gdf, field = _sources.load_zones(zones, zone_field)
+    for line in _sources.zone_name_notes(zones, zones_gdf, field):
+        click.echo(line, err=True)
+    boundary = (
+        read_vector(within, id_field=None, geometry_type="Polygon", to_wgs84=False)
+        if within
+        else None
+    )
     rule: dict[str, Any] = {
         "ndvi_threshold": ndvi_threshold,
         "classes": class_list,
         "nir": nirs,
         "band": band,
+        "ndvi_scale": ndvi_scale,
     }
     length = _zonal.trend_window_count(zones_gdf, years, band=band)
     with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
         table = _greening.trend(
-            zones_gdf, years, zone_field=field, target=goal, progress=bar.update, **rule
+            zones_gdf,
+            years,
+            zone_field=field,
+            target=goal,
+            within=boundary,
+            progress=bar.update,
+            **rule,
         )
     page = None
     if path.suffix.lower() == ".html":
@@ -130,9 +161,34 @@ def trend(
         if page is not None:
             write_text(page, tmp_out)
         elif path.suffix.lower() == ".gpkg":
-            write_vector(table, tmp_out, layer=path.stem)
+            style = _outputs.coverage_style("coverage", verdicts=False)
+            write_styled_gpkg({path.stem: table}, {path.stem: style}, tmp_out)
         else:
-            write_table(table, tmp_out)
+            method = _sources.describe_sources(
+                zones=zones,
+                zones_crs=zones_gdf.crs,
+                zone_field=field,
+                raster=None if nirs else years[min(years)],
+                red=years[min(years)] if nirs else None,
+                nir=nirs[min(years)] if nirs else None,
+                ndvi_threshold=ndvi_threshold,
+                ndvi_scale=ndvi_scale,
+                classes=class_list,
+                band=band,
+                within=within,
+            )
+            method["各年影像 / imagery by year"] = "; ".join(
+                f"{y}: {Path(years[y]).name}" for y in sorted(years)
+            )
+            write_table(
+                table,
+                tmp_out,
+                headers=_yearly.TREND_HEADERS,
+                number_formats=_yearly.TREND_FORMATS,
+                digits=_yearly.TREND_DIGITS,
+                sheet_name="trend",
+                sheets={"方法与来源 method": _outputs.method_table(method)},
+            )
     n_years = len(years)
     click.echo(f"wrote {len(table) // n_years} zones x {n_years} years to {path}")
     if change is not None:

@@ -43,6 +43,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
 
 from lzgis._errors import LzgisError, ValidationError
@@ -51,6 +52,9 @@ from lzgis.greening.targets import load_targets
 
 __all__ = [
     "TREND_COLUMNS",
+    "TREND_DIGITS",
+    "TREND_FORMATS",
+    "TREND_HEADERS",
     "pace",
     "parse_year_paths",
     "target_value",
@@ -82,6 +86,53 @@ TREND_COLUMNS = [
     "target_year",
     "pace_note",
 ]
+
+# Bilingual headers (.xlsx), decimals (CSV and .xlsx) and Excel formats of the trend table:
+# rates to 1e-4, points to 0.01, km² to 1e-4 (one 10 m pixel is 1e-4 km²).
+TREND_HEADERS: dict[str, str] = {
+    "zone": "分区 / zone",
+    "year": "年份 / year",
+    "area_km2": "面积 km² / area",
+    "data_km2": "有数据面积 km² / area with data",
+    "green_km2": "绿地 km² / green",
+    "coverage": "覆盖率 / coverage",
+    "unknown": "无数据比例 / no data",
+    "data_share": "数据覆盖 / data share",
+    "change_pp": "较上年变化（百分点）/ change since the previous year (points)",
+    "change_km2": "绿地变化 km² / change of green",
+    "gain_km2": "增加 km² / gain",
+    "loss_km2": "减少 km² / loss",
+    "compared_share": "可比面积比例 / share compared",
+    "gain_loss_note": "增减说明 / gain and loss note",
+    "grid": "网格编号 / grid",
+    "total_change_pp": "首末变化（百分点）/ first to last (points)",
+    "total_change_km2": "首末绿地变化 km² / first to last, green",
+    "pace_pp_per_year": "速度（百分点/年）/ pace (points a year)",
+    "target": "目标 / target",
+    "target_year": "达标年份 / target year",
+    "pace_note": "说明 / note",
+}
+_RATES = ("coverage", "unknown", "data_share", "compared_share", "target")
+_POINTS = ("change_pp", "total_change_pp", "pace_pp_per_year")
+_KM2 = (
+    "area_km2",
+    "data_km2",
+    "green_km2",
+    "change_km2",
+    "gain_km2",
+    "loss_km2",
+    "total_change_km2",
+)
+TREND_DIGITS: dict[str, int] = {
+    **dict.fromkeys(_RATES, 4),
+    **dict.fromkeys(_POINTS, 2),
+    **dict.fromkeys(_KM2, 4),
+}
+TREND_FORMATS: dict[str, str] = {
+    **dict.fromkeys(_RATES, "0.00%"),
+    **dict.fromkeys(_POINTS, "0.00"),
+    **dict.fromkeys(_KM2, "#,##0.0000"),
+}
 
 NOT_AT_THIS_PACE = "按此速度达不到 / not at this pace"
 TOO_FEW_YEARS = "少于两年有数据 / fewer than two years with data"
@@ -286,6 +337,20 @@ def _per_zone(
     }
 
 
+def _with_empty_zones(table: pd.DataFrame, n_zones: int) -> pd.DataFrame:
+    """Rows for the zones left out (empty inside ``within``): no area, no data, no coverage."""
+    years = sorted(pd.unique(table["year"]))
+    grid = table.drop_duplicates("year").set_index("year")["grid"]
+    keyed = table.set_index("year", append=True)
+    full = keyed.reindex(pd.MultiIndex.from_product([range(n_zones), years]))
+    full = full.reset_index(level=1).rename(columns={"level_1": "year"})
+    missing = full["area_km2"].isna()
+    full.loc[missing, ["area_km2", "data_km2", "green_km2"]] = 0.0
+    full.loc[missing, "unknown"] = 1.0
+    full["grid"] = full["year"].map(grid).astype(np.int64)
+    return full
+
+
 def trend(
     zones: gpd.GeoDataFrame,
     rasters: Mapping[int, str | Path],
@@ -295,6 +360,8 @@ def trend(
     classes: Sequence[int] | None = None,
     nir: Mapping[int, str | Path] | None = None,
     band: int = 1,
+    ndvi_scale: float | None = None,
+    within: gpd.GeoDataFrame | None = None,
     target: float | str | Path | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
@@ -309,8 +376,13 @@ def trend(
         ``nir``), in any order.
     zone_field
         Column of ``zones`` naming each zone.
-    ndvi_threshold, classes, nir, band
-        The green rule, as in :func:`lzgis.greening.coverage_from_raster`.
+    ndvi_threshold, classes, nir, band, ndvi_scale
+        The green rule, as in :func:`lzgis.greening.coverage_from_raster`
+        (``ndvi_scale``: NDVI = raw value × this, e.g. 0.0001).
+    within
+        A boundary (e.g. the built-up area 建成区): each zone is measured only
+        inside it, and the areas and geometry refer to zone ∩ boundary (a
+        zone outside it has no coverage).
     target
         A greening-coverage target: a fraction (0.3112), a shipped scheme
         name (``plan_2015``) or a targets TOML file with one such target.
@@ -336,15 +408,29 @@ def trend(
     require_crs(zones, name="zones")
     require_zone_field(zones, zone_field)
     goal = target_value(target)
+    zones = zones.reset_index(drop=True)
+    if within is not None:
+        from lzgis.greening.sources import clip_to_within
+
+        zones = clip_to_within(zones, within)
+    empty = np.asarray(shapely.is_empty(np.asarray(zones.geometry.values, dtype=object)))
+    if empty.all():
+        raise ValidationError(
+            "`within`: no zone overlaps the boundary; expected zones inside it; "
+            "fix: check the boundary file and its CRS"
+        )
     table = zonal.raster_trend(
-        zones,
+        zones[~empty] if empty.any() else zones,
         rasters,
         classes=list(classes) if classes is not None else None,
         ndvi_threshold=ndvi_threshold,
         nir=nir,
         band=band,
+        ndvi_scale=ndvi_scale,
         progress=progress,
     )
+    if empty.any():
+        table = _with_empty_zones(table, len(zones))
     no_data = table["coverage"].isna()
     table["green_km2"] = table["green_km2"].mask(no_data)
     table["data_share"] = 1.0 - table["unknown"]

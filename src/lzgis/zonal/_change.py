@@ -128,6 +128,7 @@ def change_raster(
     ndvi_threshold: float | None = None,
     nir: Mapping[int, str | Path] | None = None,
     band: int = 1,
+    ndvi_scale: float | None = None,
     years: tuple[int, int] | None = None,
 ) -> Path:
     """Write the gain (1) / loss (-1) / no change (0) / nodata (-128) GeoTIFF between two years.
@@ -136,7 +137,7 @@ def change_raster(
     ----------
     zones
         The zones; the output covers their bounding box on the shared grid.
-    rasters, classes, ndvi_threshold, nir, band
+    rasters, classes, ndvi_threshold, nir, band, ndvi_scale
         As for :func:`lzgis.zonal.raster_trend`.
     out
         The GeoTIFF to write (atomically; int8, deflate, tiled).
@@ -148,7 +149,7 @@ def change_raster(
     lzgis.RasterError
         The two years' rasters are not on one grid, or do not cover the zones.
     """
-    rule = green_rule(classes, ndvi_threshold)
+    rule = green_rule(classes, ndvi_threshold, ndvi_scale)
     target = Path(out)
     with ExitStack() as stack:
         (first, last), window = _pair(stack, zones, rasters, nir, years, band)
@@ -200,6 +201,7 @@ def change_preview(
     ndvi_threshold: float | None = None,
     nir: Mapping[int, str | Path] | None = None,
     band: int = 1,
+    ndvi_scale: float | None = None,
     years: tuple[int, int] | None = None,
     size: int = 800,
 ) -> ChangePreview:
@@ -208,7 +210,7 @@ def change_preview(
     Each preview pixel takes the two years' values of the cell nearest its
     centre (no averaging), so it shows the same classes, coarser.
     """
-    rule = green_rule(classes, ndvi_threshold)
+    rule = green_rule(classes, ndvi_threshold, ndvi_scale)
     with ExitStack() as stack:
         (first, last), window = _pair(stack, zones, rasters, nir, years, band)
         src = first.sources[0]

@@ -109,16 +109,26 @@ class GreenRule:
 
     classes: NDArray[np.float64] | None
     threshold: float
+    ndvi_scale: float | None = None  # NDVI = raw value x this (else the band's scale/offset)
 
 
-def green_rule(classes: Sequence[int] | None, ndvi_threshold: float | None) -> GreenRule:
+def green_rule(
+    classes: Sequence[int] | None,
+    ndvi_threshold: float | None,
+    ndvi_scale: float | None = None,
+) -> GreenRule:
     """Check and hold the green rule (exactly one of ``classes`` and ``ndvi_threshold``)."""
     v.require_one_rule(classes, ndvi_threshold)
     threshold = float(ndvi_threshold) if ndvi_threshold is not None else np.nan
     if ndvi_threshold is not None:
         v.require_threshold(threshold)
+    if ndvi_scale is not None and (ndvi_threshold is None or not ndvi_scale > 0):
+        raise ValidationError(
+            f"`ndvi_scale` is {ndvi_scale}; expected a positive factor for NDVI rasters "
+            "(with `ndvi_threshold`); fix: e.g. 0.0001 for int16 × 10000"
+        )
     values = np.asarray(sorted(set(classes)), dtype=np.float64) if classes else None
-    return GreenRule(values, threshold)
+    return GreenRule(values, threshold, ndvi_scale)
 
 
 def year_masks(
@@ -127,14 +137,24 @@ def year_masks(
     arrays: Sequence[NDArray[Any]],
     band: int,
     win: Win,
+    seen: list[float] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """(valid, green) of one year's window: one raster, or red and NIR (``sources[1]``)."""
+    """(valid, green) of one year's window: one raster, or red and NIR (``sources[1]``).
+
+    For an NDVI raster, ``seen`` (smallest, largest) is widened by the valid
+    NDVI values (for :func:`lzgis._validate.require_ndvi_range`).
+    """
     src, data = sources[0], arrays[0]
     valid = valid_mask(src, band, data, win)
     if rule.classes is not None:
         return valid, valid & np.isin(data, _representable(rule.classes, data.dtype))
     if len(sources) == 1:
-        return valid, valid & (scaled(src, band, data) >= rule.threshold)
+        ndvi = data * rule.ndvi_scale if rule.ndvi_scale is not None else scaled(src, band, data)
+        if seen is not None and valid.any():
+            values = ndvi[valid]
+            seen[0] = min(seen[0], float(values.min()))
+            seen[1] = max(seen[1], float(values.max()))
+        return valid, valid & (ndvi >= rule.threshold)
     nsrc = sources[1]
     valid &= valid_mask(nsrc, band, arrays[1], win)
     red = scaled(src, band, data).astype(np.float64, copy=False)
@@ -295,6 +315,7 @@ def raster_trend(
     ndvi_threshold: float | None = None,
     nir: Mapping[int, str | Path] | None = None,
     band: int = 1,
+    ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
     _window_shape: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
@@ -308,8 +329,8 @@ def raster_trend(
         ``{year: path}``: a land-cover raster (with ``classes``), an NDVI
         raster (with ``ndvi_threshold``) or the red band (with ``nir``) per
         year. Any order; the result is sorted by year.
-    classes, ndvi_threshold, band
-        The green rule and band, as in :func:`lzgis.zonal.raster_coverage`.
+    classes, ndvi_threshold, band, ndvi_scale
+        The green rule, band and NDVI scale, as in :func:`lzgis.zonal.raster_coverage`.
     nir
         ``{year: path}`` of the NIR bands, the same years as ``rasters``.
     progress
@@ -336,10 +357,11 @@ def raster_trend(
     lzgis.ValidationError
         Years not whole numbers, ``nir`` for other years, bad rule or zones.
     """
-    rule = green_rule(classes, ndvi_threshold)
+    rule = green_rule(classes, ndvi_threshold, ndvi_scale)
     years = _years(rasters, nir)
     _check_zones(zones)
     found: dict[int, bool] = dict.fromkeys(years, False)
+    seen = {y: [np.inf, -np.inf] for y in years}  # valid NDVI range per year
     per_year: dict[int, dict[str, NDArray[np.float64]]] = {}
     pair_sums: dict[int, dict[str, NDArray[np.float64]]] = {}
     with ExitStack() as stack:
@@ -375,7 +397,9 @@ def raster_trend(
                 i = 0
                 for y in members:
                     k = len(y.sources)
-                    valid, green = year_masks(rule, y.sources, arrays[i : i + k], band, win)
+                    valid, green = year_masks(
+                        rule, y.sources, arrays[i : i + k], band, win, seen[y.year]
+                    )
                     i += k
                     masks[y.year] = (valid, green)
                     put(("nodata", y.year), ~valid)
@@ -418,6 +442,10 @@ def raster_trend(
                 loss = np.where(loss < _SNAP * np.maximum(metric, 1.0), 0.0, loss)
                 both = np.maximum(inside - sums.get(("either", b), zero), 0.0)
                 pair_sums[b] = {"both": both, "gain": gain, "loss": loss}
+        if rule.classes is None and nir is None:
+            for one in opened:
+                low, high = seen[one.year]
+                v.require_ndvi_range(low, high, path=one.paths[0], scale=rule.ndvi_scale)
         if rule.classes is not None:
             for one in opened:
                 v.require_classes_present(
