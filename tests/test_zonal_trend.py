@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import Polygon, box
 
 from lzgis._errors import RasterError, ValidationError
@@ -236,3 +238,38 @@ def test_ndvi_scale_matches_single_year_and_refuses_raw_integers(tmp_path: Path)
         np.testing.assert_allclose(got, one["coverage"].to_numpy(), rtol=0, atol=1e-9)
     with pytest.raises(ValidationError, match="ndvi_scale"):
         raster_trend(zones, years, classes=[1], ndvi_scale=1e-4)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 10_000),
+    corners=st.lists(
+        st.tuples(st.floats(-2.0, 14.0), st.floats(-2.0, 10.0)), min_size=3, max_size=7
+    ),
+    window=st.sampled_from([None, (2, 3), (4, 4)]),
+)
+def test_lockstep_equals_single_runs_and_gain_loss_balance(
+    tmp_path: Path, seed: int, corners: list[tuple[float, float]], window: tuple[int, int] | None
+) -> None:
+    """Any polygon (also off the raster's edge), any windows: each year equals its own run, and
+    gain - loss is the change of green (no nodata)."""
+    poly = px(corners).convex_hull
+    raster_box = px([(0, 0), (12, 0), (12, 8), (0, 8)])
+    if poly.geom_type != "Polygon" or poly.intersection(raster_box).area < PX * PX:
+        return  # a zone off the raster is refused (tested above)
+    rng = np.random.default_rng(seed)
+    years = {
+        y: write(tmp_path / f"h{seed}_{y}.tif", ndvi(rng.uniform(size=(8, 12)) < 0.5))
+        for y in (2018, 2019, 2020)
+    }
+    zones = zones_of(poly)
+    t = raster_trend(zones, years, ndvi_threshold=0.3, _window_shape=window)
+    for year, path in years.items():
+        one = raster_coverage(zones, path, ndvi_threshold=0.3)
+        got = t[t["year"] == year]
+        np.testing.assert_allclose(got["coverage"], one["coverage"], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(got["green_km2"], one["green_km2"], rtol=0, atol=1e-12)
+    net = (t["gain_km2"] - t["loss_km2"]).to_numpy()[1:]
+    np.testing.assert_allclose(net, np.diff(t["green_km2"].to_numpy()), rtol=0, atol=1e-12)
