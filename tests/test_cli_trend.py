@@ -223,3 +223,17 @@ def test_output_never_replaces_an_input(files: dict[str, Path]) -> None:
         *_base(files), "--out", files["zones"].with_name("x.csv"), "--change-raster", files["2019"]
     )
     assert code == 2 and "also an input" in stderr
+
+
+def test_trend_html_page(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "trend.html"
+    code, _, stderr = _run(*_base(files), "--targets", "plan_2015", "--out", out)
+    assert code == 0, stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<button") == 3 and 'id="lz-change-layer"' in page
+    assert "a&lt;b&gt;" in page and str(tmp_path) not in page  # escaped names, no internal paths
+    coarse = _raster(tmp_path / "coarse.tif", np.full((15, 20), 0.5, "float32"), px=20.0)
+    code, _, stderr = _run(*_base(files, ("2019",)), "--raster", f"2024={coarse}", "--out", out)
+    assert code == 0, stderr
+    page = out.read_text(encoding="utf-8")
+    assert 'id="lz-change-layer"' not in page and "no gain/loss layer" in page
