@@ -22,6 +22,7 @@ import folium
 import geopandas as gpd
 
 from lzgis import layers as lz_layers
+from lzgis.maps import MapOptions
 from lzgis.maps.overview import overview_map
 
 
@@ -64,10 +65,12 @@ def main() -> None:
     runs = {
         "explore()": measure(lambda: explore_map(layers), args.repeat),
         "lzgis online": measure(
-            lambda: overview_map(layers, basemap="osm", offline=False), args.repeat
+            lambda: overview_map(layers, options=MapOptions(basemap="osm", offline=False)).html,
+            args.repeat,
         ),
         "lzgis offline": measure(
-            lambda: overview_map(layers, basemap="none", offline=True), args.repeat
+            lambda: overview_map(layers, options=MapOptions(basemap="none", offline=True)).html,
+            args.repeat,
         ),
     }
     base_t, base_s = runs["explore()"]

@@ -6,6 +6,7 @@ import maps_fixtures as fx
 import pytest
 
 from lzgis._errors import OutputError
+from lzgis.maps import MapOptions
 from lzgis.maps._assets import LEAFLET_JS, external_urls, link_assets, vendor_dir
 from lzgis.maps.projects import projects_map
 
@@ -23,7 +24,7 @@ def test_vendored_files_and_licences_are_present() -> None:
 
 def test_offline_page_is_self_contained_with_licences() -> None:
     lay = fx.layers()
-    page = projects_map(lay["projects"], lay, basemap="none", offline=True)
+    page = projects_map(lay["projects"], lay, options=MapOptions(basemap="none", offline=True)).html
     assert external_urls(page) == []
     assert "<script src=" not in page and 'rel="stylesheet"' not in page
     assert "Vladimir Agafonkin" in page  # Leaflet's licence
@@ -38,7 +39,7 @@ def test_offline_page_is_self_contained_with_licences() -> None:
 
 def test_online_page_links_only_leaflet_and_markercluster() -> None:
     lay = fx.layers()
-    page = projects_map(lay["projects"], lay, basemap="osm", offline=False)
+    page = projects_map(lay["projects"], lay, options=MapOptions(basemap="osm", offline=False)).html
     urls = external_urls(page)
     assert any(LEAFLET_JS in u for u in urls)
     assert all("leaflet" in u for u in urls)

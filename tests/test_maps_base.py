@@ -14,6 +14,7 @@ from shapely import LineString, Point
 from lzgis._errors import LzgisError
 from lzgis.areas import equal_area_crs
 from lzgis.gcj02 import wgs84_to_gcj02
+from lzgis.maps import MapOptions
 from lzgis.maps._base import OUTLINE_COLOR, check_basemap, feature_collection, prepare
 from lzgis.maps.overview import overview_map
 
@@ -77,22 +78,23 @@ def test_bad_basemaps_are_refused_clearly(basemap: str, key: str | None, needle:
 
 def test_tianditu_key_goes_into_the_tile_url() -> None:
     page = overview_map(
-        {"districts": fx.layers()["districts"]}, basemap="tianditu", tianditu_key="abc123XYZ"
-    )
+        {"districts": fx.layers()["districts"]},
+        options=MapOptions(basemap="tianditu", tianditu_key="abc123XYZ"),
+    ).html
     assert "tianditu.gov.cn/DataServer?T=vec_w" in page and "tk=abc123XYZ" in page
 
 
 def test_same_inputs_give_identical_pages_and_ids_are_counters() -> None:
     lay = fx.layers()
-    a = overview_map(lay, basemap="osm", offline=False)
-    b = overview_map(fx.layers(), basemap="osm", offline=False)
+    a = overview_map(lay, options=MapOptions(basemap="osm", offline=False)).html
+    b = overview_map(fx.layers(), options=MapOptions(basemap="osm")).html
     assert a == b
     assert re.search(r"[0-9a-f]{32}", a) is None  # no random branca ids left
     assert '<meta charset="utf-8">' in a
 
 
 def test_none_basemap_has_no_tiles_and_draws_district_outlines() -> None:
-    page = overview_map(fx.layers(), basemap="none", offline=False)
+    page = overview_map(fx.layers(), options=MapOptions(basemap="none")).html
     assert "L.tileLayer" not in page and f'"color": "{OUTLINE_COLOR}"' in page
-    osm = overview_map(fx.layers(), basemap="osm", offline=False)
+    osm = overview_map(fx.layers(), options=MapOptions(basemap="osm")).html
     assert "L.tileLayer" in osm and "openstreetmap" in osm and OUTLINE_COLOR not in osm

@@ -16,6 +16,7 @@ import pytest
 from pyproj import Geod
 
 from lzgis.gcj02 import wgs84_to_gcj02
+from lzgis.maps import MapOptions
 from lzgis.maps.projects import projects_map
 from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 from lzgis.publish import MAPS, write_site
@@ -234,7 +235,8 @@ def _p1_in_browser(load: object, tmp_path: Path, basemap: str) -> tuple[float, f
     lay = fx.layers()
     path = tmp_path / f"projects_{basemap}.html"
     path.write_text(
-        projects_map(lay["projects"], lay, basemap=basemap, offline=True), encoding="utf-8"
+        projects_map(lay["projects"], lay, options=MapOptions(basemap=basemap, offline=True)).html,
+        encoding="utf-8",
     )
     got = load(path)  # type: ignore[operator]
     assert got.dialogs == []

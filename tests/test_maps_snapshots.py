@@ -8,6 +8,7 @@ import maps_fixtures as fx
 import pytest
 
 from lzgis._errors import OutputError
+from lzgis.maps import MapOptions
 from lzgis.maps import snapshots as snap
 from lzgis.maps.overview import overview_map
 
@@ -18,7 +19,7 @@ def test_snapshot_writes_a_png(tmp_path: Path) -> None:
     if not Path(snap.CHROMIUM).exists():
         pytest.fail(f"{snap.CHROMIUM} is missing; fix: `apt-get install -y chromium`")
     page = tmp_path / "overview.html"
-    page.write_text(overview_map(fx.layers(), basemap="none", offline=True), encoding="utf-8")
+    overview_map(fx.layers(), options=MapOptions(basemap="none", offline=True)).save(page)
     out = snap.snapshot(page, tmp_path / "overview.png", width=640, height=400)
     data = out.read_bytes()
     assert data[:8] == PNG_MAGIC

@@ -64,7 +64,9 @@ def _page(
     table = trend(zones, rasters, zone_field="name", ndvi_threshold=0.3, target="plan_2015")
     preview = change_preview(zones, rasters, ndvi_threshold=0.3)
     path = tmp_path / "trend.html"
-    path.write_text(trend_page(table, preview=preview, note="test"), encoding="utf-8")
+    page = trend_page(table, preview=preview, note="test")
+    assert page.title.startswith("绿化覆盖率逐年变化") and "srcdoc=" in page._repr_html_()
+    page.save(path)
     return path, table
 
 

@@ -15,7 +15,7 @@ Examples
 --------
 >>> lon, lat = wgs84_to_gcj02(103.8222, 36.0383)
 >>> round(float(lon - 103.8222), 4), round(float(lat - 36.0383), 4)
-(0.0025, -0.0003)
+(0.0024, -0.0003)
 >>> back = gcj02_to_wgs84(lon, lat)
 >>> abs(float(back[0]) - 103.8222) < 1e-9
 True

@@ -25,8 +25,9 @@ import geopandas as gpd
 import pandas as pd
 
 from lzgis import layers as _layers
-from lzgis.io import write_table, write_text
+from lzgis.io import write_table
 from lzgis.maps._base import check_basemap
+from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps.allocation import allocation_map
 from lzgis.maps.greening import greening_map
 from lzgis.maps.index import index_page
@@ -123,35 +124,26 @@ def write_site(
     progress
         Called with a label after each step (for a progress bar).
     """
-    check_basemap(basemap, tianditu_key)
+    opts = MapOptions(basemap=basemap, tianditu_key=tianditu_key, offline=offline)
     folder = Path(out)
     tell = progress or (lambda label: None)
     lay = inputs.layers
-    key = tianditu_key
-    builders: dict[str, Callable[[], str]] = {
-        "overview.html": lambda: overview_map(
-            lay, basemap=basemap, tianditu_key=key, offline=offline
-        ),
-        "greening.html": lambda: greening_map(
-            inputs.report, lay, basemap=basemap, tianditu_key=key, offline=offline
-        ),
+    builders: dict[str, Callable[[], MapPage]] = {
+        "overview.html": lambda: overview_map(lay, options=opts),
+        "greening.html": lambda: greening_map(inputs.report, lay, options=opts),
         "allocation.html": lambda: allocation_map(
             inputs.conflicts,
             lay,
             allocation=inputs.allocation,
             river_buffer_m=inputs.river_buffer_m,
-            basemap=basemap,
-            tianditu_key=key,
-            offline=offline,
+            options=opts,
         ),
-        "projects.html": lambda: projects_map(
-            inputs.projects, lay, basemap=basemap, tianditu_key=key, offline=offline
-        ),
+        "projects.html": lambda: projects_map(inputs.projects, lay, options=opts),
     }
     written: list[Path] = []
     for name, _, _ in MAPS:
         path = folder / name
-        write_text(builders[name](), path)
+        builders[name]().save(path)
         written.append(path)
         tell(name)
     tables = {
@@ -174,7 +166,7 @@ def write_site(
         projects=inputs.projects,
         parks=lay.get("parks"),
     )
-    write_text(index, folder / "index.html")
+    index.save(folder / "index.html")
     written.append(folder / "index.html")
     tell("index.html")
     if snapshots:

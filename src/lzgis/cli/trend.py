@@ -159,7 +159,7 @@ def trend(
         if change is not None:
             _zonal.change_raster(zones_gdf, years, stack.enter_context(atomic_path(change)), **rule)
         if page is not None:
-            write_text(page, tmp_out)
+            write_text(page.html, tmp_out)
         elif path.suffix.lower() == ".gpkg":
             style = _outputs.coverage_style("coverage", verdicts=False)
             write_styled_gpkg({path.stem: table}, {path.stem: style}, tmp_out)

@@ -23,7 +23,7 @@ import contextlib
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import folium
@@ -39,6 +39,9 @@ from lzgis.gcj02 import geometry_wgs84_to_gcj02
 from lzgis.maps._assets import LEAFLET_CSS, LEAFLET_JS
 from lzgis.maps._controls import Runtime
 from lzgis.maps._escape import SCHEMATIC_NOTE, esc, popup_html, tooltip_html
+
+if TYPE_CHECKING:
+    from lzgis.maps._page import MapOptions, MapPage
 
 __all__ = [
     "BASEMAPS",
@@ -246,9 +249,8 @@ def _bounds(frames: Sequence[gpd.GeoDataFrame]) -> list[list[float]] | None:
 
 
 def new_map(
+    options: MapOptions,
     *,
-    basemap: str,
-    tianditu_key: str | None,
     extent: Sequence[gpd.GeoDataFrame],
     outlines: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
@@ -256,12 +258,12 @@ def new_map(
 
     Parameters
     ----------
-    basemap
-        ``osm``, ``gaode`` (overlays must already be in GCJ-02, see :func:`prepare`),
-        ``tianditu`` (needs ``tianditu_key``) or ``none`` (plain background;
+    options
+        The basemap: ``osm``, ``gaode`` (overlays must already be in GCJ-02, see
+        :func:`prepare`), ``tianditu`` (with its key) or ``none`` (plain background;
         ``outlines``, the prepared districts, are drawn as its base).
     """
-    check_basemap(basemap, tianditu_key)
+    basemap, tianditu_key = options.basemap, options.tianditu_key
     m = folium.Map(location=LANZHOU, zoom_start=9, tiles=None, control_scale=True)
     m.options["maxZoom"] = 18  # clusters need it when there is no tile layer
     m.default_js = [("leaflet", LEAFLET_JS)]
@@ -336,17 +338,17 @@ def finish(
     title_zh: str,
     title_en: str,
     legend: str,
-    basemap: str,
-    offline: bool,
-) -> str:
+    options: MapOptions,
+) -> MapPage:
     """Add layer control and runtime, render, declare UTF-8, link/inline assets."""
     from lzgis.maps._assets import link_assets
+    from lzgis.maps._page import MapPage
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     Runtime(
         title_html=title_html(title_zh, title_en),
         legend_html=legend,
-        background=NONE_BACKGROUND if basemap == "none" else None,
+        background=NONE_BACKGROUND if options.basemap == "none" else None,
     ).add_to(m)
     page = m.get_root().render()
     page = page.replace(
@@ -355,4 +357,4 @@ def finish(
         1,
     )
     page = page.replace("<html>", '<html lang="zh-CN">', 1)
-    return link_assets(page, offline=offline)
+    return MapPage(link_assets(page, offline=options.offline), title=f"{title_zh} / {title_en}")

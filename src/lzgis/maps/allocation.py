@@ -29,6 +29,7 @@ from lzgis.maps._base import (
 )
 from lzgis.maps._escape import SCHEMATIC_NOTE
 from lzgis.maps._layers import add_layer, is_schematic
+from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import COLORS, LAYERS, number
 
 __all__ = ["allocation_map", "park_rows", "river_buffer"]
@@ -119,10 +120,8 @@ def allocation_map(
     *,
     allocation: pd.DataFrame | None = None,
     river_buffer_m: float = 500.0,
-    basemap: str = "osm",
-    tianditu_key: str | None = None,
-    offline: bool = False,
-) -> str:
+    options: MapOptions | None = None,
+) -> MapPage:
     """Build the land allocation page (HTML).
 
     Parameters
@@ -137,9 +136,18 @@ def allocation_map(
         developable land to the parks' popups.
     river_buffer_m
         Width of the river strip drawn as a constraint (same as the analysis).
+    options
+        Basemap, key and offline assets (:class:`lzgis.maps.MapOptions`; default: OSM, linked assets).
+
+    Returns
+    -------
+    MapPage
+        ``.html``, ``.save(path)``, and inline display in Jupyter.
     """
     names = _names(layers)
     figures = park_rows(allocation)
+    opts = options or MapOptions()
+    basemap = opts.basemap
     with stable_ids():
         outlines = base_outlines(layers, basemap=basemap)
         extent = [
@@ -147,7 +155,7 @@ def allocation_map(
             for lid in ("parks",)
             if lid in layers
         ]
-        m = new_map(basemap=basemap, tianditu_key=tianditu_key, extent=extent, outlines=outlines)
+        m = new_map(opts, extent=extent, outlines=outlines)
         entries: list[tuple[str, str]] = []
         for lid in ("greening_zones", "wetlands"):
             if lid in layers:
@@ -260,6 +268,5 @@ def allocation_map(
             title_zh="园区用地与生态保护冲突",
             title_en="Land allocation: parks, protected land and conflicts",
             legend=legend_html("图例 / Legend", entries),
-            basemap=basemap,
-            offline=offline,
+            options=opts,
         )

@@ -34,6 +34,7 @@ from lzgis.maps._base import (
 )
 from lzgis.maps._escape import SCHEMATIC_NOTE
 from lzgis.maps._layers import add_layer, is_schematic
+from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import COLORS, number
 
 __all__ = ["COVERAGE_BINS", "coverage_color", "greening_map", "verdict"]
@@ -137,10 +138,8 @@ def greening_map(
     report: gpd.GeoDataFrame,
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
-    basemap: str = "osm",
-    tianditu_key: str | None = None,
-    offline: bool = False,
-) -> str:
+    options: MapOptions | None = None,
+) -> MapPage:
     """Build the greening page (HTML).
 
     Parameters
@@ -150,6 +149,13 @@ def greening_map(
     layers
         Layer id -> GeoDataFrame; ``greening_zones`` and ``wetlands`` are drawn
         under the zones, ``districts``/``parks`` group the zones.
+    options
+        Basemap, key and offline assets (:class:`lzgis.maps.MapOptions`; default: OSM, linked assets).
+
+    Returns
+    -------
+    MapPage
+        ``.html``, ``.save(path)``, and inline display in Jupyter.
     """
     schematic_ids: set[str] = set()
     for lid in ("parks", "greening_zones", "new_area"):
@@ -163,11 +169,12 @@ def greening_map(
     data["_group"] = _group(data, layers)
     data["_area"] = pd.to_numeric(data.get("area_km2"), errors="coerce").fillna(0.0)
     data = data.sort_values(["_area", "zone"], ascending=[False, True], kind="stable")
+    opts = options or MapOptions()
+    basemap = opts.basemap
     with stable_ids():
         outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
-            basemap=basemap,
-            tianditu_key=tianditu_key,
+            opts,
             extent=[prepare(data, basemap=basemap, tolerance_m=0)],
             outlines=outlines,
         )
@@ -216,6 +223,5 @@ def greening_map(
             title_zh="绿化覆盖率与目标",
             title_en="Green coverage by zone against the targets",
             legend=legend_html("绿化覆盖率 / Green coverage", entries),
-            basemap=basemap,
-            offline=offline,
+            options=opts,
         )

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> page = index_page(maps=[("overview.html", "总览", "Overview")], tables=[])
->>> '<meta charset="utf-8">' in page and 'href="overview.html"' in page
+>>> '<meta charset="utf-8">' in page.html and 'href="overview.html"' in page.html
 True
 """
 
@@ -17,6 +17,7 @@ import pandas as pd
 
 from lzgis.areas import area_km2
 from lzgis.maps._escape import SCHEMATIC_NOTE, esc, table_html
+from lzgis.maps._page import MapPage
 from lzgis.maps._styles import CATEGORIES, number
 from lzgis.maps.greening import verdict
 
@@ -158,7 +159,7 @@ def index_page(
     conflicts: gpd.GeoDataFrame | None = None,
     projects: gpd.GeoDataFrame | None = None,
     parks: gpd.GeoDataFrame | None = None,
-) -> str:
+) -> MapPage:
     """The index page: links to ``maps`` (file, title_zh, title_en) and ``tables``, key figures.
 
     Every value from the frames is escaped; figures missing an input are left out.
@@ -190,9 +191,10 @@ def index_page(
         items = "".join(f'<li><a href="{esc(t)}">{esc(t)}</a></li>' for t in tables)
         parts.append(f"<h2>报表 / Report tables (CSV)</h2><ul>{items}</ul>")
     body = "\n".join(parts)
-    return (
+    return MapPage(
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<title>兰州规划地图 / Lanzhou plan maps</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
+        title="兰州规划地图 / Lanzhou plan maps",
     )

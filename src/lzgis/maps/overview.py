@@ -6,8 +6,8 @@ Examples
 >>> from shapely import box
 >>> d = gpd.GeoDataFrame({"id": ["a"], "name_zh": ["甲"], "name_en": ["A"], "schematic": [True]},
 ...                      geometry=[box(103.7, 36.0, 103.9, 36.1)], crs=4326)
->>> page = overview_map({"districts": d}, basemap="none", offline=False)
->>> '<meta charset="utf-8">' in page and "lz.init" in page
+>>> page = overview_map({"districts": d}, options=MapOptions(basemap="none"))
+>>> '<meta charset="utf-8">' in page.html and "lz.init" in page.html
 True
 """
 
@@ -28,6 +28,7 @@ from lzgis.maps._base import (
 )
 from lzgis.maps._escape import SCHEMATIC_NOTE
 from lzgis.maps._layers import add_layer, add_projects, is_schematic
+from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import CATEGORIES, COLORS, LAYERS, category_icon
 
 __all__ = ["OVERVIEW_ORDER", "layer_legend", "overview_map"]
@@ -79,26 +80,28 @@ def project_legend(projects: gpd.GeoDataFrame) -> list[tuple[str, str]]:
 def overview_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
-    basemap: str = "osm",
-    tianditu_key: str | None = None,
-    offline: bool = False,
-) -> str:
+    options: MapOptions | None = None,
+) -> MapPage:
     """Build the overview page (HTML) from the layers present in ``layers``.
 
     Parameters
     ----------
     layers
         Layer id -> GeoDataFrame (ids of :data:`lzgis.layers.LAYER_IDS`); missing ones are skipped.
-    basemap, tianditu_key
-        See :func:`lzgis.maps._base.new_map`.
-    offline
-        Inline Leaflet and the plugins instead of linking CDNs.
+    options
+        Basemap, key and offline assets (:class:`lzgis.maps.MapOptions`; default: OSM, linked assets).
+
+    Returns
+    -------
+    MapPage
+        ``.html``, ``.save(path)``, and inline display in Jupyter.
     """
+    opts = options or MapOptions()
+    basemap = opts.basemap
     with stable_ids():
         outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
-            basemap=basemap,
-            tianditu_key=tianditu_key,
+            opts,
             extent=[prepare(g, basemap=basemap, tolerance_m=0) for g in layers.values()],
             outlines=outlines,
         )
@@ -114,6 +117,5 @@ def overview_map(
             title_zh="兰州“多极突破”规划总览",
             title_en="Lanzhou multi-pole plan (2012): overview",
             legend=legend_html("图例 / Legend", entries),
-            basemap=basemap,
-            offline=offline,
+            options=opts,
         )

@@ -22,6 +22,7 @@ from lzgis.maps._base import (
     swatch,
 )
 from lzgis.maps._layers import add_layer, add_projects
+from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import LINE_KINDS
 from lzgis.maps.overview import project_legend
 
@@ -51,10 +52,8 @@ def projects_map(
     projects: gpd.GeoDataFrame,
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
-    basemap: str = "osm",
-    tianditu_key: str | None = None,
-    offline: bool = False,
-) -> str:
+    options: MapOptions | None = None,
+) -> MapPage:
     """Build the projects page (HTML): one clustered overlay per category, plus line projects.
 
     Parameters
@@ -63,16 +62,24 @@ def projects_map(
         :func:`lzgis.projects.embedded_projects`'s GeoDataFrame (or the projects layer).
     layers
         Layer id -> GeoDataFrame; ``parks`` and ``districts`` give names and context.
+    options
+        Basemap, key and offline assets (:class:`lzgis.maps.MapOptions`; default: OSM, linked assets).
+
+    Returns
+    -------
+    MapPage
+        ``.html``, ``.save(path)``, and inline display in Jupyter.
     """
     data = projects.copy()
     for col, lid in (("park", "parks"), ("district", "districts")):
         if col in data.columns:
             data[col] = named_ids(data[col], layers.get(lid))
+    opts = options or MapOptions()
+    basemap = opts.basemap
     with stable_ids():
         outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
-            basemap=basemap,
-            tianditu_key=tianditu_key,
+            opts,
             extent=[prepare(data, basemap=basemap, tolerance_m=0)],
             outlines=outlines,
         )
@@ -92,6 +99,5 @@ def projects_map(
             title_zh="规划项目",
             title_en="Plan projects by category",
             legend=legend_html("项目类别 / Project categories", entries),
-            basemap=basemap,
-            offline=offline,
+            options=opts,
         )

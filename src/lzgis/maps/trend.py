@@ -14,7 +14,7 @@ Examples
 --------
 >>> # page = trend_page(greening.trend(zones, rasters, zone_field="name",
 >>> #                                  ndvi_threshold=0.3, target="plan_2015"))
->>> # pathlib.Path("trend.html").write_text(page, encoding="utf-8")
+>>> # page.save("trend.html")   # or show it in Jupyter: page
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pyproj import CRS
 
 from lzgis.areas import equal_area_crs
 from lzgis.maps._escape import esc
+from lzgis.maps._page import MapPage
 from lzgis.maps._styles import number
 from lzgis.maps._svg import Frame, line_chart, path_data, png_data_uri
 from lzgis.maps.greening import COVERAGE_BINS, NO_DATA, coverage_color
@@ -210,8 +211,8 @@ def trend_page(
     preview: ChangePreview | None = None,
     title: str = _TITLE,
     note: str = "",
-) -> str:
-    """The trend page (HTML text) for the table of :func:`lzgis.greening.trend`.
+) -> MapPage:
+    """The trend page for the table of :func:`lzgis.greening.trend` (always self-contained).
 
     Parameters
     ----------
@@ -268,7 +269,7 @@ def trend_page(
         )
     cards = "".join(_card(part, years) for part in blocks)
     data = {"years": years, "zones": data_zones}
-    return (
+    return MapPage(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{esc(title)}</title><style>{_CSS}</style></head>'
@@ -283,5 +284,6 @@ def trend_page(
         "cell by cell, only where both years have data</p>"
         f'<h2>各分区覆盖率与目标 / Coverage per zone against the target</h2><div class="charts">{cards}</div>'
         f"<h2>表 / Table</h2>{_table(blocks, years)}"
-        f"{_json_script(data)}<script>{_SCRIPT}</script></main></body></html>"
+        f"{_json_script(data)}<script>{_SCRIPT}</script></main></body></html>",
+        title=title,
     )

@@ -1,0 +1,87 @@
+"""What a map function gives back (:class:`MapPage`) and the options every map takes (:class:`MapOptions`).
+
+A :class:`MapPage` is the finished HTML page: ``.html`` is its text,
+``.save(path)`` writes it atomically (the same bytes :mod:`lzgis.publish`
+writes), and in Jupyter it displays inline (``_repr_html_``, an ``<iframe>``
+whose document is the page itself, so the page's scripts and styles stay its
+own).
+
+Examples
+--------
+>>> page = MapPage("<!DOCTYPE html><html><body>地图</body></html>", title="示例 / Example")
+>>> page.html.startswith("<!DOCTYPE html>")
+True
+>>> "srcdoc=" in page._repr_html_()
+True
+>>> MapOptions(basemap="none", offline=True).basemap
+'none'
+"""
+
+from __future__ import annotations
+
+import html as _html
+from dataclasses import dataclass
+from pathlib import Path
+
+from lzgis.io import write_text
+from lzgis.maps._base import check_basemap
+
+__all__ = ["MapOptions", "MapPage"]
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How a map page is built: the basemap, its key, and whether assets are inlined.
+
+    Parameters
+    ----------
+    basemap
+        ``osm`` (default), ``gaode`` (Amap; overlays are shifted to GCJ-02),
+        ``tianditu`` (needs ``tianditu_key``) or ``none`` (plain background
+        with the district outlines).
+    tianditu_key
+        The Tianditu API key, only for ``basemap="tianditu"``.
+    offline
+        Inline Leaflet and the plugins into the page, so it needs no network.
+    """
+
+    basemap: str = "osm"
+    tianditu_key: str | None = None
+    offline: bool = False
+
+    def __post_init__(self) -> None:
+        check_basemap(self.basemap, self.tianditu_key)
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """A finished HTML page: show it in Jupyter, save it, or take its text.
+
+    Parameters
+    ----------
+    html
+        The whole page.
+    title
+        Its bilingual title (for people; the page carries it in ``<title>`` too).
+    """
+
+    html: str
+    title: str = ""
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` atomically (UTF-8, ``\\n`` line ends) and return the path."""
+        target = Path(path)
+        write_text(self.html, target)
+        return target
+
+    def _repr_html_(self) -> str:
+        doc = _html.escape(self.html, quote=True)
+        label = _html.escape(self.title, quote=True)
+        return (
+            f'<iframe srcdoc="{doc}" title="{label}" '
+            'style="width:100%;height:620px;border:1px solid #ccc" '
+            'sandbox="allow-scripts allow-popups allow-same-origin"></iframe>'
+        )
+
+    def __str__(self) -> str:
+        return self.html
