@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,6 +34,28 @@ def bowtie_file(tmp_path: Path) -> Path:
     path = tmp_path / "bowtie.geojson"
     gdf.to_file(path, driver="GeoJSON")
     return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium through Playwright, one for the whole session.
+
+    One Playwright instance at a time: its sync API runs an event loop, so a
+    second one started while the first is open fails.
+    """
+    import playwright.sync_api as playwright_api
+
+    from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the page tests need Debian's Chromium; "
+            "fix: `apt-get update && apt-get install -y chromium` (the README's test command does this)"
+        )
+    with playwright_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+        yield b
+        b.close()
 
 
 # CI replays the same examples every run (a red CI must be reproducible);

@@ -11,28 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import maps_fixtures as fx
-import playwright.sync_api as playwright_api
 import pytest
 from pyproj import Geod
 
 from lzgis.gcj02 import wgs84_to_gcj02
 from lzgis.maps import MapOptions
 from lzgis.maps.projects import projects_map
-from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 from lzgis.publish import MAPS, write_site
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the map tests need Debian's Chromium; "
-            "fix: `apt-get update && apt-get install -y chromium` (the README's test command does this)"
-        )
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import playwright.sync_api as playwright_api
 import pytest
 import rasterio
 from rasterio.transform import from_origin
@@ -17,7 +15,6 @@ from lzgis.greening import trend
 from lzgis.maps._assets import external_urls
 from lzgis.maps._svg import line_chart, png_data_uri
 from lzgis.maps.greening import coverage_color
-from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 from lzgis.maps.trend import trend_page
 from lzgis.zonal import change_preview
 
@@ -79,16 +76,6 @@ def test_page_is_self_contained_and_escaped(
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert html.count('class="lz-chart"') == 2 and "目标 / target" in html
     assert "data:image/png;base64," in html
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; fix: `apt-get install -y chromium`")
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", [1200, 390])
