@@ -47,7 +47,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
         arr[:3, :5] = -9999.0
         out[str(year)] = _raster(tmp_path / f"ndvi_{year}.tif", arr, nodata=-9999.0)
     zones = gpd.GeoDataFrame(
-        {"name": ["城关区", "a<b>"]},
+        {"name": ["城关区", "a<b>"], "adcode": [620102, 620103]},
         geometry=[
             Polygon(
                 [(X0 + 13, Y0 - 7), (X0 + 233, Y0 - 41), (X0 + 180, Y0 - 260), (X0 + 21, Y0 - 199)]
@@ -115,6 +115,7 @@ def test_trend_csv_bom_and_xlsx(files: dict[str, Path], tmp_path: Path) -> None:
     assert csv.read_bytes()[:3] == b"\xef\xbb\xbf"
     t = pd.read_csv(csv, encoding="utf-8-sig")
     assert t.columns[0] == "zone" and t["zone"].iloc[0] == "城关区"
+    assert t["adcode"].tolist() == [620102] * 3 + [620103] * 3  # attributes pass through
     book = openpyxl.load_workbook(xlsx)
     sheet = book["trend"]
     header = [c.value for c in sheet[1]]

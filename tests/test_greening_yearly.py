@@ -65,7 +65,8 @@ def test_linear_series_pace_and_target_year(tmp_path: Path, zones: gpd.GeoDataFr
     # 20, 22, 24, 26 green cells of 100: coverage 0.20 .. 0.26, +2 points a year
     rasters = {2019 + i: green_cells(tmp_path / f"{i}.tif", 20 + 2 * i) for i in (3, 1, 0, 2)}
     t = trend(zones.iloc[:1], rasters, zone_field="name", ndvi_threshold=0.3, target="plan_2015")
-    assert list(t.columns[:-1]) == TREND_COLUMNS and t.geometry.name == "geometry"
+    assert list(t.columns[: len(TREND_COLUMNS)]) == TREND_COLUMNS and t.geometry.name == "geometry"
+    assert t["name"].tolist() == ["城关 / whole"] * 4  # the zones' attributes pass through
     assert t["year"].tolist() == [2019, 2020, 2021, 2022]
     assert t["coverage"].tolist() == pytest.approx([0.20, 0.22, 0.24, 0.26], abs=1e-12)
     assert t["pace_pp_per_year"].iloc[0] == pytest.approx(2.0, abs=1e-9)

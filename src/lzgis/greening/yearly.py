@@ -393,7 +393,9 @@ def trend(
     -------
     geopandas.GeoDataFrame
         One row per zone and year (zones in order, years ascending), columns
-        :data:`TREND_COLUMNS` (see the module doc) and the zone's geometry.
+        :data:`TREND_COLUMNS` (see the module doc), then every attribute of
+        ``zones`` (``zones_<name>`` where a name is taken), and the zone's
+        geometry (cut to ``within`` when given).
         ``coverage``, ``unknown``, ``data_share``, ``compared_share`` and
         ``target`` are fractions; ``*_pp`` are percentage points.
 
@@ -456,4 +458,13 @@ def trend(
     table["target"] = np.nan if goal is None else goal
     table.insert(0, "zone", np.repeat(zones[zone_field].to_numpy(), n_years))
     geometry = np.repeat(np.asarray(zones.geometry.values, dtype=object), n_years)
-    return gpd.GeoDataFrame(table[TREND_COLUMNS], geometry=geometry, crs=zones.crs)
+    out = table[TREND_COLUMNS].copy()
+    # every attribute of the zones passes through (renamed zones_<name> on a clash)
+    taken = {*TREND_COLUMNS, "geometry"}
+    for col in zones.columns:
+        if col == zones.geometry.name:
+            continue
+        name = col if col not in taken else f"zones_{col}"
+        out[name] = np.repeat(zones[col].to_numpy(), n_years)
+        taken.add(name)
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=zones.crs)
