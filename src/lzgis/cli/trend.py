@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import click
@@ -12,11 +11,9 @@ import click
 from lzgis import greening as _greening
 from lzgis import zonal as _zonal
 from lzgis._validate import require_not_input, require_output_suffix
-from lzgis.greening import outputs as _outputs
 from lzgis.greening import sources as _sources
 from lzgis.greening import yearly as _yearly
-from lzgis.io import atomic_path, read_vector, write_table, write_text
-from lzgis.io._styled_gpkg import write_styled_gpkg
+from lzgis.io import atomic_path, read_vector, write_text
 
 _OUT_SUFFIXES = (".csv", ".xlsx", ".gpkg", ".html")
 
@@ -147,8 +144,7 @@ def trend(
     if path.suffix.lower() == ".html":
         from lzgis.maps.trend import trend_page
 
-        grids = table["grid"].iloc[: len(years)]
-        shared = len(years) > 1 and grids.iloc[0] == grids.iloc[-1]
+        shared = _yearly.first_last_share_grid(table)
         preview = _zonal.change_preview(zones_gdf, years, **rule) if shared else None
         page = trend_page(
             table, preview=preview, note=_note(sorted(years), ndvi_threshold, class_list)
@@ -160,35 +156,17 @@ def trend(
             _zonal.change_raster(zones_gdf, years, stack.enter_context(atomic_path(change)), **rule)
         if page is not None:
             write_text(page.html, tmp_out)
-        elif path.suffix.lower() == ".gpkg":
-            style = _outputs.coverage_style("coverage", verdicts=False)
-            write_styled_gpkg({path.stem: table}, {path.stem: style}, tmp_out)
         else:
-            method = _sources.describe_sources(
+            method = _yearly.trend_method(
                 zones=zones,
                 zones_crs=zones_gdf.crs,
                 zone_field=field,
-                raster=None if nirs else years[min(years)],
-                red=years[min(years)] if nirs else None,
-                nir=nirs[min(years)] if nirs else None,
-                ndvi_threshold=ndvi_threshold,
-                ndvi_scale=ndvi_scale,
-                classes=class_list,
-                band=band,
+                rasters=years,
+                nir=nirs,
                 within=within,
+                **{k: rule[k] for k in ("ndvi_threshold", "ndvi_scale", "classes", "band")},
             )
-            method["各年影像 / imagery by year"] = "; ".join(
-                f"{y}: {Path(years[y]).name}" for y in sorted(years)
-            )
-            write_table(
-                table,
-                tmp_out,
-                headers=_yearly.TREND_HEADERS,
-                number_formats=_yearly.TREND_FORMATS,
-                digits=_yearly.TREND_DIGITS,
-                sheet_name="trend",
-                sheets={"方法与来源 method": _outputs.method_table(method)},
-            )
+            _yearly.write_trend(table, tmp_out, method=method, layer=path.stem)
     n_years = len(years)
     click.echo(f"wrote {len(table) // n_years} zones x {n_years} years to {path}")
     if change is not None:

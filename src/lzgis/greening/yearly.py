@@ -55,11 +55,14 @@ __all__ = [
     "TREND_DIGITS",
     "TREND_FORMATS",
     "TREND_HEADERS",
+    "first_last_share_grid",
     "pace",
     "parse_year_paths",
     "target_value",
     "target_year",
     "trend",
+    "trend_method",
+    "write_trend",
     "year_sources",
 ]
 
@@ -468,3 +471,81 @@ def trend(
         out[name] = np.repeat(zones[col].to_numpy(), n_years)
         taken.add(name)
     return gpd.GeoDataFrame(out, geometry=geometry, crs=zones.crs)
+
+
+def first_last_share_grid(table: pd.DataFrame) -> bool:
+    """Whether the first and the last year of a :func:`trend` table are on one grid (a change layer exists)."""
+    years = table["year"].nunique()
+    grids = table["grid"].iloc[:years]
+    return bool(years > 1 and grids.iloc[0] == grids.iloc[-1])
+
+
+def trend_method(
+    *,
+    zones: str | Path | None,
+    zones_crs: object,
+    zone_field: str,
+    rasters: Mapping[int, str | Path],
+    nir: Mapping[int, str | Path] | None = None,
+    ndvi_threshold: float | None = None,
+    ndvi_scale: float | None = None,
+    classes: Sequence[int] | None = None,
+    band: int = 1,
+    within: str | Path | None = None,
+) -> dict[str, str]:
+    """The method-and-sources items of a trend run (file names only, never their folders)."""
+    from lzgis.greening.sources import describe_sources
+
+    first = min(rasters)
+    items = describe_sources(
+        zones=zones,
+        zones_crs=zones_crs,
+        zone_field=zone_field,
+        raster=None if nir else rasters[first],
+        red=rasters[first] if nir else None,
+        nir=nir[first] if nir else None,
+        ndvi_threshold=ndvi_threshold,
+        ndvi_scale=ndvi_scale,
+        classes=classes,
+        band=band,
+        within=within,
+    )
+    items["各年影像 / imagery by year"] = "; ".join(
+        f"{y}: {Path(rasters[y]).name}" + (f" + {Path(nir[y]).name}" if nir else "")
+        for y in sorted(rasters)
+    )
+    return items
+
+
+def write_trend(
+    table: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    method: Mapping[str, str] | None = None,
+    layer: str | None = None,
+) -> None:
+    """Write the trend table atomically: ``.csv`` (UTF-8 with BOM), ``.xlsx`` or ``.gpkg``.
+
+    ``.xlsx`` has the bilingual headers (:data:`TREND_HEADERS`), % formats
+    and ``method`` as a second sheet; ``.gpkg`` keeps the zones' CRS and a
+    QGIS style graduated by coverage (layer ``layer``, default the file's stem).
+    """
+    from lzgis.greening import outputs as _outputs
+    from lzgis.io import write_table
+    from lzgis.io._styled_gpkg import write_styled_gpkg
+
+    target = Path(path)
+    if target.suffix.lower() == ".gpkg":
+        name = layer or target.stem
+        style = _outputs.coverage_style("coverage", verdicts=False)
+        write_styled_gpkg({name: table}, {name: style}, target)
+        return
+    write_table(
+        table,
+        target,
+        headers=TREND_HEADERS,
+        number_formats=TREND_FORMATS,
+        digits=TREND_DIGITS,
+        sheet_name="trend",
+        sheets={"方法与来源 method": _outputs.method_table(method)} if method else None,
+    )
