@@ -360,7 +360,6 @@ def raster_trend(
     rule = green_rule(classes, ndvi_threshold, ndvi_scale)
     years = _years(rasters, nir)
     _check_zones(zones)
-    found: dict[int, bool] = dict.fromkeys(years, False)
     seen = {y: [np.inf, -np.inf] for y in years}  # valid NDVI range per year
     per_year: dict[int, dict[str, NDArray[np.float64]]] = {}
     pair_sums: dict[int, dict[str, NDArray[np.float64]]] = {}
@@ -404,8 +403,6 @@ def raster_trend(
                     masks[y.year] = (valid, green)
                     put(("nodata", y.year), ~valid)
                     put(("green", y.year), green)
-                    if rule.classes is not None and not found[y.year]:
-                        found[y.year] = ("green", y.year) in out
                 for b in compare:
                     prev = pairs[b]
                     assert prev is not None
@@ -446,14 +443,8 @@ def raster_trend(
             for one in opened:
                 low, high = seen[one.year]
                 v.require_ndvi_range(low, high, path=one.paths[0], scale=rule.ndvi_scale)
-        if rule.classes is not None:
-            for one in opened:
-                v.require_classes_present(
-                    [int(c) if float(c).is_integer() else c for c in rule.classes],
-                    found=found[one.year],
-                    path=one.paths[0],
-                )
         area = area_job.result()
+        paths_of = {one.year: one.paths[0] for one in opened}
 
     frames = []
     for year in years:
@@ -462,6 +453,13 @@ def raster_trend(
         share = _ratio(s["data"], metric)
         unknown = np.where(np.isnan(share), 1.0, 1.0 - share)
         coverage = _ratio(s["green"], s["data"])
+        if rule.classes is not None and np.any(share > 0):
+            # as raster_coverage: decided from the cells under the zones
+            v.require_classes_present(
+                [int(c) if float(c).is_integer() else c for c in rule.classes],
+                found=bool(np.any(coverage > 0)),
+                path=paths_of[year],
+            )
         data_km2 = area * (1.0 - unknown)
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(metric > 0, area / np.where(metric > 0, metric, 1.0), np.nan)
