@@ -28,6 +28,7 @@ LAYERS = {
     "projects": 1,
     "suitability": 1,
     "maps": 2,
+    "tables": 2,
     "publish": 3,
     "cli": 4,
     "__main__": 4,

@@ -159,3 +159,34 @@ def test_projects_writes_locations_units_and_line_lengths(city: Path) -> None:
     lines = pd.read_csv(out / "project_lines_by_district.csv").set_index("district_id")
     assert lines.loc["east", "length_km"] == pytest.approx(7.0, rel=1e-3)
     assert lines.loc["west", "length_km"] == pytest.approx(3.0, rel=1e-3)
+
+
+def test_allocate_and_projects_share_a_folder_each_swapping_its_own_set(city: Path) -> None:
+    out = city / "out"
+    out.mkdir()
+    (out / "conflicts.gpkg").write_text("a stale file of an older run")
+    (out / "minutes.docx").write_text("the bureau's own file")
+    for command in ("allocate", "projects", "allocate"):
+        result = CliRunner().invoke(main, [command, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "allocation.csv",
+        "conflicts.gpkg",
+        "minutes.docx",
+        "project_lines_by_district.csv",
+        "projects.gpkg",
+        "projects_by_unit.csv",
+    ]
+    assert (out / "minutes.docx").read_text() == "the bureau's own file"
+    assert pyogrio.list_layers(out / "conflicts.gpkg").size  # this run's, not the stale text
+    assert not [p for p in city.iterdir() if ".lzgis-" in p.name]  # no temporaries
+    (out / "photos").mkdir()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    result = CliRunner().invoke(main, ["allocate", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: `{out.resolve()}` holds folders or links lzgis did not write (photos); lzgis "
+        "replaces its output folder in one step, keeping other plain files only; fix: choose "
+        "a new or empty folder for `--out`"
+    ]
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

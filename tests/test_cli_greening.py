@@ -11,13 +11,13 @@ import pytest
 import rasterio
 from click.testing import CliRunner
 from rasterio.transform import from_origin
-from shapely import box
+from shapely import Polygon, box
 
 from lzgis.areas import area_km2
 from lzgis.cli import main
 
 # Two 0.02° x 0.01° zones near Lanzhou; the west half of "a" is green (by two overlapping
-# polygons in two files), "b" has no green.
+# polygons in two files), "b" has no green; the green files survey both zones (`survey`).
 ZONE_A = box(103.80, 36.00, 103.82, 36.01)
 ZONE_B = box(103.82, 36.00, 103.84, 36.01)
 
@@ -35,7 +35,11 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "zones": tmp_path / "zones.gpkg",
         "green1": tmp_path / "green1.geojson",
         "green2": tmp_path / "green2.gpkg",
+        "survey": tmp_path / "survey.gpkg",
     }
+    gpd.GeoDataFrame(geometry=[box(103.79, 35.99, 103.85, 36.02)], crs=4326).to_file(
+        paths["survey"]
+    )
     zones.to_file(paths["zones"])
     green1.to_file(paths["green1"])
     green2.to_file(paths["green2"])
@@ -57,6 +61,8 @@ def _base(files: dict[str, Path]) -> list[str | Path]:
         files["green1"],
         "--green",
         files["green2"],
+        "--green-extent",
+        files["survey"],
     ]
 
 
@@ -393,7 +399,141 @@ def test_check_raster_zone_without_data(raster_files: dict[str, Path], tmp_path:
         "--out",
         out,
     )
-    assert code == 1  # "out" has no data: n/a never passes
-    assert "n/a" in stdout
+    # "out" has no data: no verdict, neither pass nor fail; exit 1 (not every zone passes
+    # with enough data, issue 10)
+    assert code == 1
+    assert "数据不足/insufficient" in stdout and "FAIL" not in stdout
+    assert stdout.splitlines()[-1].startswith(
+        "RESULT plan_2015: INSUFFICIENT DATA: 1 of 2 checks pass, 0 fail, 1 insufficient"
+    )
     t = pd.read_csv(out).set_index("zone")
     assert bool(t.loc["in", "passed"]) and pd.isna(t.loc["out", "passed"])
+
+
+# --- no data is not 0%, the raster named when damaged, CLI = Python API ------------------
+
+
+def test_polygon_green_outside_its_extent_is_unknown_and_not_a_fail(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Without --green-extent the green files' bounding boxes are the surveyed area: zone b
+    (east of both boxes) has no data, so empty coverage and n/a, never 0% and FAIL."""
+    out = tmp_path / "cov.csv"
+    args = ["--zones", files["zones"], "--zone-field", "name"]
+    args += ["--green", files["green1"], "--green", files["green2"]]
+    code, _, stderr = _run("greening", "coverage", *args, "--out", out)
+    assert code == 0, stderr
+    t = pd.read_csv(out).set_index("zone")
+    assert pd.isna(t.loc["b", "coverage"]) and t.loc["b", "unknown"] == 1.0
+    assert t.loc["b", "data_km2"] == 0.0 and t.loc["b", "green_km2"] == 0.0
+    assert t.loc["a", "unknown"] == pytest.approx(0.5, abs=1e-3)  # west half surveyed
+    assert t.loc["a", "coverage"] == pytest.approx(1.0, abs=2e-3)  # edge tolerance: 1 m
+    code, stdout, _ = _run("greening", "check", *args, "--targets", "plan_2015")
+    assert code == 0 or "FAIL" not in stdout.splitlines()[-1]
+    lines = {line.split()[0]: line for line in stdout.splitlines() if line[:2] in ("a ", "b ")}
+    assert "n/a" in lines["b"] and "FAIL" not in lines["b"]
+
+
+def test_green_extent_only_with_green_polygons(raster_files: dict[str, Path]) -> None:
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--raster",
+        raster_files["ndvi"],
+        "--ndvi-threshold",
+        "0.3",
+        "--green-extent",
+        raster_files["zones"],
+        "--out",
+        "x.csv",
+    )
+    assert code == 2 and stderr.startswith("Error: `--green-extent` is the area --green")
+
+
+@pytest.mark.parametrize("damaged", ["red", "nir"])
+def test_a_truncated_geotiff_is_named_and_called_damaged(
+    raster_files: dict[str, Path], tmp_path: Path, damaged: str
+) -> None:
+    big = np.linspace(-1, 1, 400 * 400, dtype="float32").reshape(400, 400)
+    paths = {b: _write_raster(tmp_path / f"{b}_big.tif", big + 1.5) for b in ("red", "nir")}
+    size = paths[damaged].stat().st_size
+    with open(paths[damaged], "r+b") as f:
+        f.truncate(size // 2)  # header intact, the lower rows cut off
+    zones = gpd.GeoDataFrame(
+        {"name": ["all"]}, geometry=[box(X0, Y0 - 4000, X0 + 4000, Y0)], crs=UTM
+    )
+    zones.to_file(tmp_path / "big_zone.gpkg")
+    out = tmp_path / "out.csv"
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        tmp_path / "big_zone.gpkg",
+        "--zone-field",
+        "name",
+        "--red",
+        paths["red"],
+        "--nir",
+        paths["nir"],
+        "--ndvi-threshold",
+        "0.3",
+        "--out",
+        out,
+    )
+    errors = [line for line in stderr.splitlines() if "Error" in line]
+    assert code == 2 and len(errors) == 1, stderr
+    what = "red raster" if damaged == "red" else "NIR raster"
+    assert errors[0].startswith(f"Error: `{paths[damaged]}`: the {what} is damaged")
+    assert "permissions" not in stderr and not out.exists()
+
+
+def test_cli_equals_the_python_api_for_zones_in_another_crs(tmp_path: Path) -> None:
+    """Zones in UTM 48N (EPSG:32648), raster in EPSG:4326: the CLI projects the zones once,
+    straight to the raster's CRS, as raster_coverage does (no detour through WGS84)."""
+    from lzgis.zonal import raster_coverage
+
+    rng = np.random.default_rng(8)
+    ndvi = rng.uniform(-1, 1, (300, 300)).astype("float32")
+    path = tmp_path / "ndvi4326.tif"
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=300,
+        height=300,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=from_origin(103.95, 36.10, 0.001, 0.001),
+    ) as dst:
+        dst.write(ndvi, 1)
+    # ~15 km edges: long enough that where the edges bend between CRSs matters
+    zones = gpd.GeoDataFrame(
+        {"name": ["p", "q"]},
+        geometry=[
+            box(410_000, 3_970_000, 425_000, 3_985_000),
+            Polygon([(412_000, 3_972_000), (423_000, 3_974_000), (418_000, 3_983_000)]),
+        ],
+        crs="EPSG:32648",
+    )
+    zones.to_file(tmp_path / "utm_zones.gpkg")
+    out = tmp_path / "cli.gpkg"  # full precision (the CSV rounds for people)
+    code, _, stderr = _run(
+        "greening",
+        "coverage",
+        "--zones",
+        tmp_path / "utm_zones.gpkg",
+        "--zone-field",
+        "name",
+        "--raster",
+        path,
+        "--ndvi-threshold",
+        "0.2",
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    cli = gpd.read_file(out, layer="cli")
+    api = raster_coverage(gpd.read_file(tmp_path / "utm_zones.gpkg"), path, ndvi_threshold=0.2)
+    for column in ("coverage", "unknown", "area_km2", "green_km2"):
+        assert cli[column].to_numpy() == pytest.approx(api[column].to_numpy(), rel=0, abs=1e-12)

@@ -40,7 +40,7 @@ def km_zone() -> gpd.GeoDataFrame:
 
 def test_half_covered_zone_gives_one_half(km_zone: gpd.GeoDataFrame) -> None:
     green = frame([box(0, 0, 500, 1000)])
-    out = greening.coverage_from_polygons(km_zone, green, zone_field="name")
+    out = greening.coverage_from_polygons(km_zone, green, zone_field="name", extent=km_zone)
     row = out.iloc[0]
     assert row["zone"] == "z"
     assert row["area_km2"] == pytest.approx(1.0, rel=REL)
@@ -53,7 +53,7 @@ def test_half_covered_zone_gives_one_half(km_zone: gpd.GeoDataFrame) -> None:
 def test_half_covered_in_lon_lat() -> None:
     zones = gpd.GeoDataFrame({"n": ["z"]}, geometry=[box(103.80, 36.0, 103.82, 36.01)], crs=4326)
     green = gpd.GeoDataFrame(geometry=[box(103.80, 36.0, 103.81, 36.01)], crs=4326)
-    out = greening.coverage_from_polygons(zones, green, zone_field="n")
+    out = greening.coverage_from_polygons(zones, green, zone_field="n", extent=zones)
     assert out["coverage"].iloc[0] == pytest.approx(0.5, abs=1e-6)
 
 
@@ -71,14 +71,14 @@ def test_overlapping_green_counts_once(km_zone: gpd.GeoDataFrame) -> None:
 def test_green_outside_zone_and_across_zones() -> None:
     zones = frame([box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], name=["a", "b"])
     green = frame([box(750, 0, 1500, 1000), box(3000, 0, 4000, 1000)])
-    out = greening.coverage_from_polygons(zones, green, zone_field="name")
+    out = greening.coverage_from_polygons(zones, green, zone_field="name", extent=zones)
     assert out["coverage"].tolist() == pytest.approx([0.25, 0.5], rel=REL)
     assert list(out.index) == list(zones.index)
 
 
 def test_green_in_another_crs_is_reprojected(km_zone: gpd.GeoDataFrame) -> None:
     green = frame([box(0, 0, 250, 1000)]).to_crs(4326)
-    out = greening.coverage_from_polygons(km_zone, green, zone_field="name")
+    out = greening.coverage_from_polygons(km_zone, green, zone_field="name", extent=km_zone)
     assert out["coverage"].iloc[0] == pytest.approx(0.25, rel=1e-4)
     assert out.crs.equals(km_zone.crs)
 
@@ -91,9 +91,40 @@ def test_no_crs_and_missing_field_are_errors(km_zone: gpd.GeoDataFrame) -> None:
         greening.coverage_from_polygons(km_zone, frame([box(0, 0, 1, 1)]), zone_field="districts")
 
 
-def test_no_green_gives_zero(km_zone: gpd.GeoDataFrame) -> None:
+def test_no_green_in_a_surveyed_zone_is_zero_but_without_a_survey_unknown(
+    km_zone: gpd.GeoDataFrame,
+) -> None:
+    out = greening.coverage_from_polygons(km_zone, [], zone_field="name", extent=km_zone)
+    assert (out["coverage"].iloc[0], out["unknown"].iloc[0]) == (0.0, 0.0)
     out = greening.coverage_from_polygons(km_zone, [], zone_field="name")
-    assert out["coverage"].iloc[0] == 0.0
+    assert np.isnan(out["coverage"].iloc[0])
+    assert (out["unknown"].iloc[0], out["data_km2"].iloc[0], out["green_km2"].iloc[0]) == (
+        1.0,
+        0.0,
+        0.0,
+    )
+
+
+def test_outside_the_green_layers_extent_is_unknown_not_zero() -> None:
+    # green layer extent (its bounding box): x 0..2000; zone a inside, b half out, c wholly out
+    zones = frame(
+        [box(0, 0, 1000, 1000), box(1500, 0, 2500, 1000), box(5000, 0, 6000, 1000)],
+        name=["a", "b", "c"],
+    )
+    green = frame([box(0, 0, 250, 1000), box(1750, 0, 2000, 1000)])
+    out = greening.coverage_from_polygons(zones, green, zone_field="name")
+    # a: 0.25 km2 of green in 1 km2 surveyed; b: 0.25 of 0.501 surveyed (the extent's edge
+    # counts 1 m out, the drawing precision), the rest unknown
+    assert out["data_km2"].tolist() == pytest.approx([1.0, 0.501, 0.0], rel=REL, abs=1e-12)
+    assert out["green_km2"].tolist() == pytest.approx([0.25, 0.25, 0.0], rel=REL, abs=1e-12)
+    assert out["unknown"].tolist() == pytest.approx([0.0, 0.499, 1.0], rel=REL)
+    assert out["coverage"].iloc[:2].tolist() == pytest.approx([0.25, 0.25 / 0.501], rel=REL)
+    assert np.isnan(out["coverage"].iloc[2])  # no data: empty, never 0
+    # a declared survey area replaces the bounding boxes: c is surveyed and has no green
+    survey = frame([box(0, 0, 6000, 1000)])
+    out = greening.coverage_from_polygons(zones, green, zone_field="name", extent=survey)
+    assert out["unknown"].tolist() == [0.0, 0.0, 0.0]
+    assert out["coverage"].tolist() == pytest.approx([0.25, 0.25, 0.0], rel=REL)
 
 
 @settings(max_examples=40, deadline=None)

@@ -82,7 +82,7 @@ def test_zone_mostly_outside_the_raster_is_insufficient_data(ndvi: Path, tmp_pat
     assert "数据不足/insufficient" in line and "PASS" not in line and "FAIL" not in line
     assert "0.0%" in line  # its data share
     assert stdout.splitlines()[-1].startswith(
-        "RESULT plan_2015: FAIL: 1 of 2 checks pass, 0 fail, 1 insufficient data"
+        "RESULT plan_2015: INSUFFICIENT DATA: 1 of 2 checks pass, 0 fail, 1 insufficient data"
     )
     assert "warning: 1 zone(s) have data for less than 90%" in stdout
     table = pd.read_csv(out).set_index("zone")
@@ -305,3 +305,34 @@ def test_duplicate_and_missing_names(ndvi: Path, tmp_path: Path) -> None:
     assert table["coverage"].tolist() == [0.5, 1.0, 0.0]
     assert stderr.count("shared by several zones (城关区 ×2)") == 1
     assert stderr.count("1 zone(s) have no `name` (rows 3)") == 1
+
+
+def test_zones_disjoint_paths() -> None:
+    from lzgis.greening.sources import zones_disjoint
+
+    # tiles that touch along part of an edge (not a clean coverage) are still disjoint
+    touching = np.array([box(0, 0, 1, 1), box(1, 0.5, 2, 2), box(3, 3, 4, 4)], dtype=object)
+    assert zones_disjoint(touching) and zones_disjoint(touching, chunk=1)
+    # an overlap beyond the first chunk is found pair by pair
+    late = np.array([box(0, 0, 1, 1), box(5, 5, 6, 6), box(5.5, 5, 7, 6)], dtype=object)
+    assert not zones_disjoint(late, chunk=1)
+    # containment shares interior too
+    assert not zones_disjoint(np.array([box(0, 0, 4, 4), box(1, 1, 2, 2)], dtype=object))
+
+
+def test_forest_raster_with_classes(ndvi: Path, tmp_path: Path) -> None:
+    classes = np.where(np.arange(20)[None, :] < 10, 2, 16).repeat(20, axis=0).astype("uint8")
+    forest = _raster(tmp_path / "landcover.tif", classes, nodata=255)  # IGBP 2 west, 16 east
+    zones = _zones(tmp_path / "z.gpkg", ["a"], [INSIDE])  # half west, half east
+    args = ["--zones", zones, "--zone-field", "name", "--raster", ndvi, "--ndvi-threshold", "0.3"]
+    out = tmp_path / "check.csv"
+    code, stdout, _ = _run(
+        "greening", "check", *args, "--forest", forest, "--forest-classes", "1-5", "--out", out
+    )
+    assert code == 0, stdout  # 50% green >= 31.12%, 50% forest >= 16%
+    t = pd.read_csv(out).set_index("metric")
+    assert (
+        t.loc["forest_coverage", "value"] == 0.5 and t.loc["forest_coverage", "verdict"] == "PASS"
+    )
+    code, _, stderr = _run("greening", "check", *args, "--forest", forest)
+    assert code == 2 and "--forest-classes" in stderr.strip().splitlines()[-1]

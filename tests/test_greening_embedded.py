@@ -182,8 +182,24 @@ def test_cli_defaults_are_embedded_districts_and_green(
     assert sorted(table["zone"]) == sorted(districts["zone_en"])
     by_name = table.set_index("zone")["coverage"]
     expected = districts.set_index("zone_en")["coverage"]
-    assert by_name[expected.index].to_numpy() == pytest.approx(expected.to_numpy())
+    # the CSV rounds rates to 1e-4
+    assert by_name[expected.index].to_numpy() == pytest.approx(expected.to_numpy(), abs=5e-5)
     result = CliRunner().invoke(main, ["greening", "check"])
     any_fail = not bool(districts["passed"].astype(bool).all())
     assert result.exit_code == (1 if any_fail else 0)
     assert "Chengguan District" in result.stdout and "31.12%" in result.stdout
+
+
+def test_report_on_your_own_green(tmp_path: Path, report: gpd.GeoDataFrame) -> None:
+    """`green=` replaces the embedded green: the Chengguan district itself as green, from a file."""
+    chengguan = _layers.load("districts").query("id == 'chengguan'")[["id", "geometry"]]
+    chengguan.to_crs(32648).to_file(tmp_path / "green.gpkg")
+    own = greening.embedded_report(green=[tmp_path / "green.gpkg"]).set_index("zone")
+    assert own.loc["chengguan", "coverage"] == pytest.approx(1.0, abs=1e-6)
+    city = own.loc["lanzhou"]
+    assert city["green_km2"] == pytest.approx(own.loc["chengguan", "area_km2"], rel=1e-6)
+    assert own.loc["yuzhong", "coverage"] == pytest.approx(0.0, abs=1e-9)
+    assert set(own["note"]) == {greening.embedded.OWN_GREEN_NOTE}
+    assert list(own.reset_index().columns) == list(report.columns)
+    same = greening.embedded_report(green=[chengguan]).set_index("zone")
+    pd.testing.assert_series_equal(same["coverage"], own["coverage"], rtol=1e-9)

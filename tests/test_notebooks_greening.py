@@ -18,10 +18,11 @@ def _text(nb: nbformat.NotebookNode) -> str:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
+                # a busy kernel may split one print into several outputs: join them as written
                 parts.append(out.get("text", ""))
             elif "data" in out:
-                parts.append(out["data"].get("text/plain", ""))
-    return "\n".join(parts)
+                parts.append("\n" + out["data"].get("text/plain", "") + "\n")
+    return "".join(parts)
 
 
 def test_notebook_is_stored_without_outputs() -> None:
@@ -76,8 +77,27 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     # the zone half outside the raster is bare with half of it unknown
     assert "OWN NDVI COVERAGE" in text
     own = text.split("OWN NDVI COVERAGE", 1)[1].splitlines()
-    rows = {line.split()[0]: line.split() for line in own[2:5]}
+    names = ("whole", "west_quarter", "half_outside")
+    # the first table after the marker (a warning on stderr may sit in between)
+    rows: dict[str, list[str]] = {}
+    for line in own:
+        parts = line.split()
+        if parts and parts[0] in names and parts[0] not in rows:
+            rows[parts[0]] = parts
     assert rows["whole"][4] == "0.5" and rows["west_quarter"][4] == "1.0"
     assert rows["half_outside"][4] == "0.0" and rows["half_outside"][5] == "0.5"
-    assert "wrote 3 zones" in text
-    assert "exit 1" in text  # the bare zone fails the Garden City thresholds
+    # the bureau's path: the int16 NDVI is refused until its scale is given
+    assert "WITHOUT THE SCALE:" in text and "--ndvi-scale 0.0001" in text and "exit 2" in text
+    # the zone half outside the imagery gets no verdict; the check exits 1
+    assert "数据不足/insufficient" in text and "exit 1" in text
+    assert "XLSX HEADERS: ['区县 / zone', '面积 km² / area', '覆盖率 / coverage'" in text
+    assert "合计（并集）/ all zones (union)" in text and "coverage format: 0.00%" in text
+    assert "620102" in text  # the zones' own field
+    assert "wrote the report of 3 zones" in text and "self-contained: True | map: True" in text
+
+
+def test_notebook_shows_the_greening_map(executed: nbformat.NotebookNode) -> None:
+    from notebook_checks import errors, leaflet_maps
+
+    assert errors(executed) == []
+    assert len(leaflet_maps(executed)) >= 1

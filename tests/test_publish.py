@@ -119,3 +119,96 @@ def test_progress_steps_and_snapshot_paths(tmp_path: Path, monkeypatch: pytest.M
     assert len(steps) == pub.step_count(snapshots=True)
     assert steps[0] == "analyses" and steps[-1] == "projects.png"
     assert shots == [(m[0], m[0].replace(".html", ".png")) for m in MAPS]
+
+
+def test_kill_9_at_any_moment_leaves_one_whole_set_and_the_next_run_cleans_up(
+    tmp_path: Path,
+) -> None:
+    """`lzgis publish` killed with SIGKILL at several moments of a run, alternating two
+    variants (their pages differ): the folder always holds exactly one run's complete set."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    variants = {"osm": ["--basemap", "osm"], "none": ["--offline"]}
+
+    def command(out: Path, variant: str) -> list[str]:
+        return [sys.executable, "-m", "lzgis", "publish", "--out", str(out), *variants[variant]]
+
+    def complete(out: Path, variant: str) -> float:
+        began = time.monotonic()
+        subprocess.run(command(out, variant), env=env, check=True, capture_output=True)
+        return time.monotonic() - began
+
+    out = tmp_path / "maps"
+    duration = complete(tmp_path / "ref_none", "none")
+    duration = max(duration, complete(out, "osm"))
+    refs = {"osm": _files(out), "none": _files(tmp_path / "ref_none")}
+    assert refs["osm"] != refs["none"] and set(refs["osm"]) == set(refs["none"])
+
+    def files_in_temporary() -> int:
+        temps = [p for p in tmp_path.iterdir() if p.name.startswith(".maps.lzgis-new-")]
+        return max((len(list(t.iterdir())) for t in temps), default=-1)
+
+    # moments: fractions of a run's time, and (polled) the temporary set holding k files
+    moments: list[tuple[str, float | int]] = [("time", f) for f in (0.4, 0.8)]
+    moments += [("files", k) for k in (0, 1, 4, 8)]
+    seen = []
+    for i, (kind, at) in enumerate(moments):
+        proc = subprocess.Popen(
+            command(out, "none" if i % 2 == 0 else "osm"),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if kind == "time":
+            time.sleep(at * duration)
+        else:
+            while proc.poll() is None and files_in_temporary() < at:
+                time.sleep(0.001)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = _files(out)
+        assert now in (refs["osm"], refs["none"]), f"mixed set after a kill at {kind} {at}"
+        seen.append(files_in_temporary())
+    assert max(seen) >= 0  # some kills did land while a set was being written
+    complete(out, "none")
+    assert _files(out) == refs["none"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["maps", "ref_none"]  # no temporaries
+
+
+def test_concurrent_publishes_in_separate_processes_leave_one_whole_set(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    tests_dir = Path(__file__).parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tests_dir.parent / "src"), str(tests_dir)]),
+    }
+    code = (
+        "import sys; import maps_fixtures as fx; from lzgis.publish import write_site; "
+        "write_site(fx.results(fx.layers()), sys.argv[1], basemap=sys.argv[2], "
+        "offline=sys.argv[2] == 'none')"
+    )
+    refs = {}
+    for basemap in ("osm", "none"):
+        write_site(
+            fx.results(fx.layers()),
+            tmp_path / f"ref_{basemap}",
+            basemap=basemap,
+            offline=basemap == "none",
+        )
+        refs[basemap] = _files(tmp_path / f"ref_{basemap}")
+    out = tmp_path / "site"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(out), basemap], env=env)
+        for basemap in ("osm", "none", "osm", "none")
+    ]
+    assert [p.wait() for p in procs] == [0, 0, 0, 0]
+    assert _files(out) in (refs["osm"], refs["none"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ref_none", "ref_osm", "site"]

@@ -7,6 +7,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -465,3 +466,58 @@ def test_zone_areas_by_row_are_exact_in_any_chunking() -> None:
     whole = zone_row_areas(edges, unit)
     assert whole == pytest.approx(shapely.area(geoms) / PX**2, rel=1e-9)
     assert zone_row_areas(edges, unit, chunk=3) == pytest.approx(whole, rel=1e-12)
+
+
+def _layouts(tmp_path: Path, arr: np.ndarray, nodata: float | None = None) -> list[Path]:
+    """The same classes as a striped and as a 16 x 16 tiled GeoTIFF."""
+    paths = []
+    for name, extra in (
+        ("striped", {}),
+        ("tiled", {"tiled": True, "blockxsize": 16, "blockysize": 16}),
+    ):
+        profile: dict[str, Any] = {
+            "driver": "GTiff",
+            "width": arr.shape[1],
+            "height": arr.shape[0],
+            "count": 1,
+            "dtype": arr.dtype.name,
+            "transform": T,
+            "crs": UTM,
+            "nodata": nodata,
+            **extra,
+        }
+        path = tmp_path / f"{name}.tif"
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(arr, 1)
+        paths.append(path)
+    with rasterio.open(paths[0]) as s, rasterio.open(paths[1]) as t:
+        assert s.block_shapes[0][1] == arr.shape[1] and t.block_shapes[0] == (16, 16)
+    return paths
+
+
+def test_classes_present_is_decided_under_the_zones_striped_and_tiled_agree(
+    tmp_path: Path,
+) -> None:
+    arr = np.full((64, 64), 12, dtype="uint8")
+    arr[:4, 60:] = 10  # class 10 in the first strip, but only far right of the zone
+    zone = zones_of(px_box(0, 0, 8, 4))
+    for path in _layouts(tmp_path, arr):
+        with pytest.raises(RasterError, match=r"none of the classes 10 occurs"):
+            raster_coverage(zone, path, classes=[10])
+    arr[0, 0] = 10  # one cell of the class under the zone: 1 of 32 cells
+    tables = [raster_coverage(zone, p, classes=[10]) for p in _layouts(tmp_path, arr)]
+    assert tables[0]["coverage"].iloc[0] == pytest.approx(1 / 32, abs=1e-12)
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_a_zone_whose_cells_are_all_nodata_gets_empty_coverage_with_classes(
+    tmp_path: Path,
+) -> None:
+    arr = np.full((64, 64), 12, dtype="uint8")
+    arr[:, 32:] = 10
+    arr[:8, :8] = 255  # nodata under the zone only
+    zones = zones_of(px_box(0, 0, 8, 8))
+    for path in _layouts(tmp_path, arr, nodata=255):
+        out = raster_coverage(zones, path, classes=[10])
+        assert out.loc[0, "unknown"] == 1.0 and out.loc[0, "data_km2"] == 0.0
+        assert np.isnan(out.loc[0, "coverage"]) and out.loc[0, "green_km2"] == 0.0

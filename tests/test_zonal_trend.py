@@ -184,7 +184,7 @@ def test_classes_and_red_nir(tmp_path: Path) -> None:
     lc_a = write(tmp_path / "lc_a.tif", np.array([[10, 60], [10, 60]], dtype="uint8"))
     lc_b = write(tmp_path / "lc_b.tif", np.array([[10, 10], [60, 60]], dtype="uint8"))
     zones = zones_of(px([(0, 0), (2, 0), (2, 2), (0, 2)]))
-    with pytest.raises(RasterError, match="lc_a.tif`: none of the classes 99"):
+    with pytest.raises(RasterError, match=r"lc_a\.tif`: none of the classes 99"):
         raster_trend(zones, {2019: lc_a, 2020: lc_b}, classes=[99])
     t = raster_trend(zones, {2019: lc_a, 2020: lc_b}, classes=[10])
     assert t.iloc[1].gain_km2 == pytest.approx(100e-6) and t.iloc[1].loss_km2 == pytest.approx(

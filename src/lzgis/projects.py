@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +68,7 @@ from pyproj import CRS, Geod, Transformer
 
 from lzgis._geometry import family
 from lzgis._validate import require_crs, require_fields
+from lzgis.allocation._inputs import Constraints, constraint_layers, replace_parks
 from lzgis.allocation._overlay import (
     OUTSIDE_DISTRICTS,
     OUTSIDE_PARKS,
@@ -405,8 +407,29 @@ def embedded_zones() -> dict[str, gpd.GeoDataFrame]:
     return {name: load(name) for name in ("new_area", "greening_zones", "wetlands")}
 
 
-def embedded_projects() -> gpd.GeoDataFrame:
-    """The embedded projects located with :func:`locate` on the embedded layers.
+def _as_zone(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A user layer as a zone layer: ids ``<name>:<id>`` (``<name>:<row>`` without ``id``)."""
+    own = gdf["id"].astype(str) if "id" in gdf.columns else pd.Series(range(1, len(gdf) + 1))
+    return gdf.assign(id=[f"{name}:{i}" for i in own])
+
+
+def embedded_projects(
+    *,
+    constraints: Constraints = None,
+    parks: gpd.GeoDataFrame | str | Path | None = None,
+) -> gpd.GeoDataFrame:
+    """The embedded projects located with :func:`locate`: ``lzgis projects`` in one call.
+
+    Parameters
+    ----------
+    constraints
+        Your own protected layers (``--constraints``; GeoDataFrames or paths,
+        see :func:`lzgis.allocation.constraint_layers`): they join the zones,
+        and a project touching one lists ``<layer>:<id>`` in ``zones``.
+    parks
+        Your own outlines for some parks, by ``id`` (``--parks``; see
+        :func:`lzgis.allocation.replace_parks`): ``park`` and ``inside_park``
+        then follow your outlines.
 
     Returns
     -------
@@ -414,13 +437,26 @@ def embedded_projects() -> gpd.GeoDataFrame:
         EPSG:4326; the layer's columns plus ``district``, ``park`` (id or
         "outside the parks"), ``park_plan``, ``park_matches_plan``, ``zones``,
         ``dist_river_km``, ``inside_park``, ``edge_park``, ``dist_park_edge_km``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> red = gpd.GeoDataFrame({"id": ["r1"]}, geometry=[box(103.55, 36.10, 103.64, 36.125)], crs=4326)
+    >>> located = embedded_projects(constraints={"red_line": red})
+    >>> int(located["zones"].str.contains("red_line:r1").sum())  # projects touching it
+    4
     """
     from lzgis.layers import load
 
+    extra, _ = constraint_layers(constraints)
+    park_layer = load("parks")
+    if parks is not None:
+        park_layer = replace_parks(park_layer, parks)
+    zones = embedded_zones() | {name: _as_zone(name, gdf) for name, gdf in extra.items()}
     return locate(
         load("projects"),
         districts=load("districts"),
-        parks=load("parks"),
-        zones=embedded_zones(),
+        parks=park_layer,
+        zones=zones,
         river=load("yellow_river"),
     )

@@ -5,8 +5,10 @@
 :func:`lzgis.allocation.embedded_allocation`,
 :func:`lzgis.projects.embedded_projects`); :func:`write_site` turns them into
 ``overview.html``, ``greening.html``, ``allocation.html``, ``projects.html``,
-``index.html`` and CSV tables in one folder, every file written atomically
-(and byte-identical for the same inputs), optionally with PNG snapshots.
+``index.html`` and CSV tables in one folder, optionally with PNG snapshots.
+The whole set is written into a temporary sibling folder and swapped in at
+once (:func:`lzgis.io.atomic_dir`), so the folder holds one run's complete
+set, never a mix; the files are byte-identical for the same inputs.
 
 Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so the
 pages need no network. With no basemap given, offline pages use ``none`` (a
@@ -17,7 +19,7 @@ still works.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +27,9 @@ import geopandas as gpd
 import pandas as pd
 
 from lzgis import layers as _layers
-from lzgis.io import write_table
+from lzgis._validate import require_distance
+from lzgis.allocation import Constraints
+from lzgis.io import atomic_dir, require_output_folder, write_table
 from lzgis.maps._base import check_basemap
 from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps.allocation import allocation_map
@@ -41,6 +45,7 @@ __all__ = [
     "load_inputs",
     "publish",
     "resolve_basemap",
+    "site_files",
     "step_count",
     "write_site",
 ]
@@ -65,23 +70,35 @@ class Inputs:
     projects: gpd.GeoDataFrame
     river_buffer_m: float = RIVER_BUFFER_M
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    constraints: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
 
-def load_inputs(*, river_buffer_m: float = RIVER_BUFFER_M) -> Inputs:
-    """Load every layer (honouring ``$LZGIS_CONFIG``) and run the three analyses."""
-    from lzgis.allocation import embedded_allocation
+def load_inputs(
+    *,
+    river_buffer_m: float = RIVER_BUFFER_M,
+    constraints: Constraints = None,
+) -> Inputs:
+    """Load every layer (honouring ``$LZGIS_CONFIG``) and run the three analyses.
+
+    ``river_buffer_m`` and ``constraints`` (your own protected layers, see
+    :func:`lzgis.allocation.constraint_layers`) go into the allocation, the
+    conflicts and the projects' zones, and onto the allocation map.
+    """
+    from lzgis.allocation import constraint_layers, embedded_allocation
     from lzgis.greening import embedded_report
     from lzgis.projects import embedded_projects
 
+    extra, _ = constraint_layers(constraints)
     layers = {lid: _layers.load(lid) for lid in _layers.LAYER_IDS}
-    allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m)
+    allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m, constraints=extra)
     return Inputs(
         layers=layers,
         report=embedded_report(),
         allocation=allocation,
         conflicts=conflicts,
-        projects=embedded_projects(),
+        projects=embedded_projects(constraints=extra),
         river_buffer_m=river_buffer_m,
+        constraints=extra,
     )
 
 
@@ -90,6 +107,21 @@ def resolve_basemap(basemap: str | None, *, offline: bool) -> str:
     if basemap is None:
         return "none" if offline else "osm"
     return basemap
+
+
+def site_files(tables: Iterable[str] = ()) -> set[str]:
+    """Every file name a publish may write (with ``tables``, extra table names): the folder it owns."""
+    maps = [name for name, _, _ in MAPS]
+    return {
+        *maps,
+        *(name.replace(".html", ".png") for name in maps),
+        "index.html",
+        "greening_report.csv",
+        "allocation.csv",
+        "conflicts.csv",
+        "projects.csv",
+        *tables,
+    }
 
 
 def step_count(*, snapshots: bool) -> int:
@@ -114,7 +146,10 @@ def write_site(
     inputs
         Layers and analysis results (:func:`load_inputs`, or your own frames).
     out
-        Output folder (created).
+        Output folder (created), swapped in as one set
+        (:func:`lzgis.io.atomic_dir`): the publish files in it are exactly
+        this run's, other plain files are kept; a foreign subfolder is
+        refused (:class:`lzgis.OutputError`).
     basemap, tianditu_key
         ``osm``, ``gaode`` (overlays shifted to GCJ-02), ``tianditu`` (needs the key) or ``none``.
     offline
@@ -136,16 +171,11 @@ def write_site(
             lay,
             allocation=inputs.allocation,
             river_buffer_m=inputs.river_buffer_m,
+            constraints=inputs.constraints,
             options=opts,
         ),
         "projects.html": lambda: projects_map(inputs.projects, lay, options=opts),
     }
-    written: list[Path] = []
-    for name, _, _ in MAPS:
-        path = folder / name
-        builders[name]().save(path)
-        written.append(path)
-        tell(name)
     tables = {
         "greening_report.csv": inputs.report,
         "allocation.csv": inputs.allocation,
@@ -153,27 +183,35 @@ def write_site(
         "projects.csv": inputs.projects,
         **inputs.tables,
     }
-    for name, frame in tables.items():
-        write_table(frame, folder / name)
-        written.append(folder / name)
-    tell("tables")
-    index = index_page(
-        maps=MAPS,
-        tables=list(tables),
-        report=inputs.report,
-        allocation=inputs.allocation,
-        conflicts=inputs.conflicts,
-        projects=inputs.projects,
-        parks=lay.get("parks"),
-    )
-    index.save(folder / "index.html")
-    written.append(folder / "index.html")
-    tell("index.html")
-    if snapshots:
-        for name, _, _ in MAPS:
-            written.append(snapshot(folder / name, (folder / name).with_suffix(".png")))
-            tell(name.replace(".html", ".png"))
-    return written
+    names = [name for name, _, _ in MAPS]
+    written: list[str] = []
+    with atomic_dir(folder, owns=site_files(tables)) as tmp:
+        for name in names:
+            builders[name]().save(tmp / name)
+            written.append(name)
+            tell(name)
+        for name, frame in tables.items():
+            write_table(frame, tmp / name)
+            written.append(name)
+        tell("tables")
+        index = index_page(
+            maps=MAPS,
+            tables=list(tables),
+            report=inputs.report,
+            allocation=inputs.allocation,
+            conflicts=inputs.conflicts,
+            projects=inputs.projects,
+            parks=lay.get("parks"),
+        )
+        index.save(tmp / "index.html")
+        written.append("index.html")
+        tell("index.html")
+        if snapshots:
+            for name in names:
+                png = snapshot(tmp / name, (tmp / name).with_suffix(".png"))
+                written.append(png.name)
+                tell(png.name)
+    return [folder / name for name in written]
 
 
 def publish(
@@ -183,12 +221,19 @@ def publish(
     basemap: str | None = None,
     tianditu_key: str | None = None,
     snapshots: bool = False,
+    river_buffer_m: float = RIVER_BUFFER_M,
+    constraints: Constraints = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Load the layers, run the analyses and write the site into ``out`` (see :func:`write_site`)."""
+    """Load the layers, run the analyses and write the site into ``out`` (see :func:`write_site`).
+
+    ``river_buffer_m`` and ``constraints`` are those of :func:`load_inputs`.
+    """
     chosen = resolve_basemap(basemap, offline=offline)
     check_basemap(chosen, tianditu_key)  # fail before the slow part
-    inputs = load_inputs()
+    river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
+    require_output_folder(out, owns=site_files())
+    inputs = load_inputs(river_buffer_m=river_buffer_m, constraints=constraints)
     if progress is not None:
         progress("analyses")
     return write_site(

@@ -39,10 +39,7 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -77,9 +74,6 @@ __all__ = [
     "SLIVER_M2",
     "allocate",
     "conflicts",
-    "embedded_allocation",
-    "embedded_inputs",
-    "read_constraints",
 ]
 
 # A district piece smaller than this (m²) is boundary noise (coordinates are rounded to
@@ -376,89 +370,3 @@ def _frame(
     table.attrs["river_buffer_m"] = river_buffer_m
     table.attrs["constraints"] = list(cons)
     return table[cols].reset_index(drop=True)
-
-
-def read_constraints(paths: list[str | Path]) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
-    """Read user constraint layers, named by file stem (non-word characters → "_"), in EPSG:4326.
-
-    Returns the layers and one message per layer that had to be reprojected
-    ("reprojected <file> from <crs> to EPSG:4326"). A layer without a CRS is
-    refused (:class:`lzgis.CRSError`); so is a name that is taken.
-    """
-    from lzgis.io import read_vector
-
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    messages: list[str] = []
-    for path in paths:
-        p = Path(path)
-        name = re.sub(r"\W+", "_", p.stem).strip("_")
-        gdf = read_vector(p, geometry_type="Polygon", to_wgs84=False)  # refuses a missing CRS
-        require_layer_names(
-            [name], reserved={*RESERVED, *layers, "wetlands", "greening_zones"}, what="constraint"
-        )
-        if gdf.crs.to_epsg() != 4326:
-            messages.append(f"reprojected {p} from {gdf.crs.to_string()} to EPSG:4326")
-            gdf = gdf.to_crs(4326)
-        layers[name] = gdf
-    return layers, messages
-
-
-def embedded_inputs(*, extra: Mapping[str, gpd.GeoDataFrame] | None = None) -> dict[str, Any]:
-    """The embedded layers :func:`embedded_allocation` works on, plus ``extra`` constraints.
-
-    Returns a dict with ``parks``, ``districts``, ``river`` (the Yellow River),
-    ``protected`` (``wetlands``, ``greening_zones``, then ``extra``) and
-    ``features`` (parks and projects together, for :func:`conflicts`).
-    """
-    from lzgis.layers import load
-
-    extra = dict(extra or {})
-    require_layer_names(
-        extra, reserved={*RESERVED, "wetlands", "greening_zones"}, what="constraint"
-    )
-    parks = load("parks")
-    projects = load("projects")
-    features = gpd.GeoDataFrame(
-        pd.concat([parks, projects], ignore_index=True), geometry="geometry", crs=4326
-    )
-    return {
-        "parks": parks,
-        "districts": load("districts"),
-        "river": load("yellow_river"),
-        "protected": {
-            "wetlands": load("wetlands"),
-            "greening_zones": load("greening_zones"),
-            **extra,
-        },
-        "features": features,
-    }
-
-
-def embedded_allocation(*, river_buffer_m: float = 500.0) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """The allocation table and the conflicts on the embedded layers.
-
-    Constraints: ``wetlands``, ``greening_zones`` and the Yellow River band of
-    ``river_buffer_m`` metres. Conflicts: every park and every industrial
-    project against the same layers.
-
-    Returns
-    -------
-    (pandas.DataFrame, geopandas.GeoDataFrame)
-        :func:`allocate`'s table and :func:`conflicts`' frame (EPSG:4326).
-    """
-    river_buffer_m = require_distance(river_buffer_m, name="river_buffer_m")
-    inputs = embedded_inputs()
-    table = allocate(
-        inputs["parks"],
-        inputs["districts"],
-        constraints=inputs["protected"],
-        river=inputs["river"],
-        river_buffer_m=river_buffer_m,
-    )
-    found = conflicts(
-        inputs["features"],
-        inputs["protected"],
-        river=inputs["river"],
-        river_buffer_m=river_buffer_m,
-    )
-    return table, found

@@ -76,7 +76,7 @@ def echo_check(result: CheckRun, *, min_data_share: float, opts: dict[str, Any])
             continue
         s = summary.loc[scheme]
         click.echo(
-            f"RESULT {scheme}: {'PASS' if s['all_pass'] else 'FAIL'}: {s['passed']} of "
+            f"RESULT {scheme}: {s['result']}: {s['passed']} of "
             f"{s['checks']} checks pass, {s['failed']} fail, {s['insufficient']} insufficient "
             f"data (数据不足); {s['shortfall_km2']:,.1f} km2 of green short"
         )

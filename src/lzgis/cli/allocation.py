@@ -6,17 +6,19 @@ import sys
 from pathlib import Path
 
 import click
+import geopandas as gpd
 
 from lzgis import allocation as _allocation
 from lzgis import layers as _layers
 from lzgis import projects as _projects
 from lzgis._validate import require_distance
-from lzgis.io import write_table
+from lzgis.io import atomic_dir, require_output_folder, write_table
 from lzgis.io._styled_gpkg import write_by_geometry
 
+_ALLOCATE_FILES = ("allocation.csv", "conflicts.gpkg")
+_PROJECTS_FILES = ("projects.gpkg", "projects_by_unit.csv", "project_lines_by_district.csv")
 
-@click.command("allocate")
-@click.option(
+_CONSTRAINTS = click.option(
     "--constraints",
     "constraint_paths",
     multiple=True,
@@ -24,6 +26,22 @@ from lzgis.io._styled_gpkg import write_by_geometry
     help="Extra protected polygons (e.g. an ecological red line); repeatable. "
     "Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS is refused.",
 )
+_PARKS = click.option(
+    "--parks",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Your own outlines for some parks: polygons with `id` (see `lzgis layers list`); "
+    "each replaces that park's outline.",
+)
+
+
+def _own_parks(path: str | None) -> gpd.GeoDataFrame | None:
+    """The parks with ``path``'s outlines put in, checked before any long work starts."""
+    return None if path is None else _allocation.replace_parks(_layers.load("parks"), path)
+
+
+@click.command("allocate")
+@_CONSTRAINTS
 @click.option(
     "--river-buffer",
     "river_buffer",
@@ -32,51 +50,47 @@ from lzgis.io._styled_gpkg import write_by_geometry
     show_default=True,
     help="Half-width in metres of the Yellow River protection band.",
 )
+@_PARKS
 @click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False),
     help="Folder for allocation.csv and conflicts.gpkg.",
 )
-def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -> None:
+def allocate(
+    constraint_paths: tuple[str, ...], river_buffer: float, parks: str | None, out: str
+) -> None:
     """Park land per district, constrained and developable; conflicts with protected land.
 
     Writes OUT/allocation.csv (rows: park × district parts, then totals; column
-    `is_total`) and OUT/conflicts.gpkg (styled for QGIS). Nothing is written
-    when an input is refused.
+    `is_total`) and OUT/conflicts.gpkg (styled for QGIS), swapped in as one
+    set (other files in OUT are kept). Nothing is written when an input is
+    refused. Python: `lzgis.allocation.embedded_allocation()`.
     """
     require_distance(river_buffer, name="river_buffer_m")
+    require_output_folder(out, owns=_ALLOCATE_FILES)
     extra, messages = _allocation.read_constraints(list(constraint_paths))
     for line in messages:
         click.echo(line)
+    own = _own_parks(parks)
     with click.progressbar(length=3, label="allocating", file=sys.stderr) as bar:
-        inputs = _allocation.embedded_inputs(extra=extra)
-        bar.update(1)
-        table = _allocation.allocate(
-            inputs["parks"],
-            inputs["districts"],
-            constraints=inputs["protected"],
-            river=inputs["river"],
+        table, found = _allocation.embedded_allocation(
             river_buffer_m=river_buffer,
+            constraints=extra,
+            parks=own,
+            progress=lambda label: bar.update(1),
         )
-        bar.update(1)
-        found = _allocation.conflicts(
-            inputs["features"],
-            inputs["protected"],
-            river=inputs["river"],
-            river_buffer_m=river_buffer,
-        )
-        bar.update(1)
     folder = Path(out)
-    write_table(table, folder / "allocation.csv")
-    layers = write_by_geometry(
-        found,
-        folder / "conflicts.gpkg",
-        prefix="conflicts",
-        category="protected_layer",
-        fill="227,26,28,150",
-        stroke="153,0,0,255",
-    )
+    with atomic_dir(folder, owns=_ALLOCATE_FILES) as tmp:
+        write_table(table, tmp / "allocation.csv")
+        layers = write_by_geometry(
+            found,
+            tmp / "conflicts.gpkg",
+            prefix="conflicts",
+            category="protected_layer",
+            fill="227,26,28,150",
+            stroke="153,0,0,255",
+        )
     parts = table[~table["is_total"]]
     city = table[table["row_kind"] == "city_total"].iloc[0]
     click.echo(
@@ -89,32 +103,45 @@ def allocate(constraint_paths: tuple[str, ...], river_buffer: float, out: str) -
 
 
 @click.command("projects")
+@_CONSTRAINTS
+@_PARKS
 @click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False),
     help="Folder for projects.gpkg, projects_by_unit.csv and project_lines_by_district.csv.",
 )
-def projects(out: str) -> None:
-    """Where each plan project stands (district, park, zones, distances) and who answers for it."""
+def projects(constraint_paths: tuple[str, ...], parks: str | None, out: str) -> None:
+    """Where each plan project stands (district, park, zones, distances) and who answers for it.
+
+    Your constraint layers join the zones a project touches; your park outlines
+    replace the embedded ones. The three files are swapped into OUT as one set
+    (other files in OUT are kept). Python: `lzgis.projects.embedded_projects()`.
+    """
+    require_output_folder(out, owns=_PROJECTS_FILES)
+    extra, messages = _allocation.read_constraints(list(constraint_paths))
+    for line in messages:
+        click.echo(line)
+    own = _own_parks(parks)
     with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
-        located = _projects.embedded_projects()
+        located = _projects.embedded_projects(constraints=extra, parks=own)
         bar.update(1)
         units = _projects.by_unit(located)
         bar.update(1)
         lines = _projects.line_lengths(located, _layers.load("districts"))
         bar.update(1)
     folder = Path(out)
-    layers = write_by_geometry(
-        located,
-        folder / "projects.gpkg",
-        prefix="projects",
-        category="category",
-        fill="31,120,180,230",
-        stroke="8,48,107,255",
-    )
-    write_table(units, folder / "projects_by_unit.csv")
-    write_table(lines, folder / "project_lines_by_district.csv")
+    with atomic_dir(folder, owns=_PROJECTS_FILES) as tmp:
+        layers = write_by_geometry(
+            located,
+            tmp / "projects.gpkg",
+            prefix="projects",
+            category="category",
+            fill="31,120,180,230",
+            stroke="8,48,107,255",
+        )
+        write_table(units, tmp / "projects_by_unit.csv")
+        write_table(lines, tmp / "project_lines_by_district.csv")
     click.echo(f"wrote {folder / 'projects.gpkg'}: {len(located)} projects in {', '.join(layers)}")
     click.echo(f"wrote {folder / 'projects_by_unit.csv'}: {units['unit'].nunique()} units")
     click.echo(

@@ -37,6 +37,7 @@ COVERAGE_OPTION_NAMES = (
     "zones",
     "zone_field",
     "green",
+    "green_extent",
     "raster",
     "ndvi_threshold",
     "ndvi_scale",
@@ -68,6 +69,13 @@ def coverage_options(func: F) -> F:
             type=path,
             multiple=True,
             help="Green-space polygons; repeat for several files (their union is green).",
+        ),
+        click.option(
+            "--green-extent",
+            type=path,
+            multiple=True,
+            help="Polygons of the area the --green files survey (repeatable; their union). "
+            "Default: each green file's bounding box. Outside it coverage is unknown, not 0.",
         ),
         click.option(
             "--raster",
@@ -120,15 +128,16 @@ class CoverageRun:
 
     ``result``: the coverage frame (zones' CRS, data_share, attributes);
     ``zones``/``zone_field``: the zones as loaded; ``method``: the method and
-    sources items (:func:`lzgis.greening.sources.describe_sources`);
-    ``remeasure``: the same source on other zones (e.g. their union).
+    sources items (:func:`lzgis.greening.sources.describe_sources`); ``total``:
+    the union of all zones (:func:`lzgis.greening.sources.coverage_with_total`),
+    when asked for.
     """
 
     result: gpd.GeoDataFrame
     zones: gpd.GeoDataFrame
     zone_field: str
     method: dict[str, str]
-    remeasure: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+    total: dict[str, float] | None
 
 
 def run_coverage(
@@ -136,6 +145,7 @@ def run_coverage(
     zones: str | None,
     zone_field: str | None,
     green: tuple[str, ...],
+    green_extent: tuple[str, ...],
     raster: str | None,
     ndvi_threshold: float | None,
     ndvi_scale: float | None,
@@ -144,8 +154,9 @@ def run_coverage(
     nir: str | None,
     band: int,
     within: str | None,
+    total: bool = False,
 ) -> CoverageRun:
-    """Coverage per zone from the options (see :class:`CoverageRun`).
+    """Coverage per zone from the options (see :class:`CoverageRun`); ``total``: also the union's.
 
     Notes on duplicate or missing zone names go to stderr once. Raises
     :class:`lzgis.LzgisError` on bad input before anything is written.
@@ -158,6 +169,7 @@ def run_coverage(
         classes=class_list,
         red=red,
         nir=nir,
+        green_extent=green_extent,
     )
     zones_gdf, field = _sources.load_zones(zones, zone_field)
     for note in _sources.zone_name_notes(zones, zones_gdf, field):
@@ -175,21 +187,24 @@ def run_coverage(
     method = _sources.describe_sources(
         zones=zones, zones_crs=zones_gdf.crs, zone_field=field, within=within, **source
     )
-
-    def remeasure(other: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        return _sources.coverage_from_sources(other, zone_field="zone", **source)
+    source["green_extent"] = green_extent
 
     if kind in ("polygons", "embedded"):
-        result = _sources.coverage_from_sources(
-            zones_gdf, zone_field=field, within=within, **source
+        result, totals = _sources.coverage_with_total(
+            zones_gdf, zone_field=field, within=within, total=total, **source
         )
     else:
         length = _sources.raster_windows(zones_gdf, str(raster or red))
         with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
-            result = _sources.coverage_from_sources(
-                zones_gdf, zone_field=field, within=within, progress=bar.update, **source
+            result, totals = _sources.coverage_with_total(
+                zones_gdf,
+                zone_field=field,
+                within=within,
+                total=total,
+                progress=bar.update,
+                **source,
             )
-    return CoverageRun(result, zones_gdf, field, method, remeasure)
+    return CoverageRun(result, zones_gdf, field, method, totals)
 
 
 def check_options(func: F) -> F:
@@ -232,6 +247,16 @@ def check_options(func: F) -> F:
     return func
 
 
+def _total_row(total: dict[str, float], metric: str) -> dict[str, object]:
+    from lzgis.greening.outputs import TOTAL_NAME
+
+    row: dict[str, object] = {"zone": TOTAL_NAME, **total}
+    row[metric] = row.pop("coverage")
+    if metric == "forest_coverage":
+        row["land_km2"] = total["data_km2"]
+    return row
+
+
 @dataclass(frozen=True)
 class CheckRun:
     """The check of a :class:`CoverageRun`: zone rows, totals, per-scheme status and summary."""
@@ -254,11 +279,12 @@ def run_check(
     metric: str = "greening_coverage",
     within: str | None = None,
     band: int = 1,
-    totals: bool = True,
 ) -> CheckRun:
-    """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage."""
+    """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage.
+
+    With the run's ``total``, the union of the zones is checked too (``totals``).
+    """
     from lzgis.greening import load_targets
-    from lzgis.greening import outputs as _out
     from lzgis.greening import verdicts as _v
 
     table = load_targets(targets)
@@ -266,37 +292,24 @@ def run_check(
     if metric == "forest_coverage":
         first.insert(list(first.columns).index(metric) + 1, "land_km2", first["data_km2"])
     frames = [first]
+    total_rows = []
+    if run.total is not None:
+        total_rows.append(_total_row(run.total, metric))
     if forest:
-        frames.append(
-            _sources.forest_from_sources(
-                run.zones,
-                zone_field=run.zone_field,
-                forest=forest,
-                forest_classes=_sources.parse_classes(forest_classes),
-                band=band,
-                within=within,
-            )
+        frame, ftotal = _sources.forest_from_sources(
+            run.zones,
+            zone_field=run.zone_field,
+            forest=forest,
+            forest_classes=_sources.parse_classes(forest_classes),
+            band=band,
+            within=within,
+            total=run.total is not None,
         )
+        frames.append(frame)
+        if ftotal is not None:
+            total_rows.append(_total_row(ftotal, "forest_coverage"))
     checked = _v.check_zones(frames, table, min_data_share=min_data_share)
-    classes = _sources.parse_classes(forest_classes)
-
-    def forest_remeasure(union: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        out = _sources.forest_from_sources(
-            union, zone_field="zone", forest=forest, forest_classes=classes, band=band
-        )
-        return out.rename(columns={"forest_coverage": "coverage"})
-
-    total_frames = []
-    for frame, remeasure in zip(frames, [run.remeasure, forest_remeasure], strict=False):
-        if not totals:
-            break
-        col = metric if frame is first else "forest_coverage"
-        t = _out.union_total(frame.rename(columns={col: "coverage"}), remeasure=remeasure)
-        value = t.pop("coverage")
-        row = {"zone": _out.TOTAL_NAME, **t, col: value}
-        if col == "forest_coverage":
-            row["land_km2"] = t["data_km2"]
-        total_frames.append(pd.DataFrame([row]))
+    total_frames = [pd.DataFrame([row]) for row in total_rows]
     totals_table = (
         _v.check_zones(total_frames, table, min_data_share=min_data_share)
         if total_frames

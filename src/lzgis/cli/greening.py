@@ -48,10 +48,8 @@ def coverage(out: str, **opts: Any) -> None:
     (schematic) green layers are the green.
     """
     path = require_output_suffix(out, _out.OUT_SUFFIXES)
-    run = run_coverage(**opts)
-    total = None
-    if path.suffix.lower() == ".xlsx":
-        total = {"zone": _out.TOTAL_NAME, **_out.union_total(run.result, remeasure=run.remeasure)}
+    run = run_coverage(**opts, total=path.suffix.lower() == ".xlsx")
+    total = {"zone": _out.TOTAL_NAME, **run.total} if run.total is not None else None
     _out.write_results(run.result, path, total=total, method=_out.method_table(run.method))
     click.echo(f"wrote {len(run.result)} zones to {path}")
 
@@ -94,7 +92,7 @@ def check(
     1 if any fails or lacks data, 2 on bad input.
     """
     path = require_output_suffix(out, _out.OUT_SUFFIXES) if out else None
-    run = run_coverage(**opts)
+    run = run_coverage(**opts, total=path is not None and path.suffix.lower() == ".xlsx")
     result = run_check(
         run,
         targets=targets,
@@ -104,7 +102,6 @@ def check(
         metric=metric,
         within=opts.get("within"),
         band=opts["band"],
-        totals=path is not None and path.suffix.lower() == ".xlsx",
     )
     if path is not None:
         totals = result.totals.reset_index(drop=True)
@@ -168,7 +165,7 @@ def report(
                 "boxes; fix: `apt-get install fonts-noto-cjk` (the .html report is unaffected)",
                 err=True,
             )
-    run = run_coverage(**opts)
+    run = run_coverage(**opts, total=True)
     result = run_check(
         run,
         targets=targets,

@@ -7,6 +7,8 @@ import sys
 import click
 
 from lzgis import publish as _publish
+from lzgis._validate import require_distance
+from lzgis.allocation import read_constraints
 
 
 @click.command("publish")
@@ -32,10 +34,36 @@ from lzgis import publish as _publish
     "--tianditu-key", default=None, help="Your Tianditu key (tk), needed by --basemap tianditu."
 )
 @click.option("--snapshots", is_flag=True, help="Also write a PNG of each map (headless Chromium).")
+@click.option(
+    "--river-buffer",
+    "river_buffer",
+    type=float,
+    default=_publish.RIVER_BUFFER_M,
+    show_default=True,
+    help="Half-width in metres of the Yellow River protection band (map and tables).",
+)
+@click.option(
+    "--constraints",
+    "constraint_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Your own protected polygons (e.g. an ecological red line); repeatable. Drawn on the "
+    "allocation map and used in every table, as in `lzgis allocate --constraints`.",
+)
 def publish(
-    out: str, offline: bool, basemap: str | None, tianditu_key: str | None, snapshots: bool
+    out: str,
+    offline: bool,
+    basemap: str | None,
+    tianditu_key: str | None,
+    snapshots: bool,
+    river_buffer: float,
+    constraint_paths: tuple[str, ...],
 ) -> None:
     """Build the maps (overview, greening, allocation, projects), index.html and CSV tables in OUT."""
+    require_distance(river_buffer, name="river_buffer_m")
+    extra, messages = read_constraints(list(constraint_paths))
+    for line in messages:
+        click.echo(line, err=True)
     chosen = _publish.resolve_basemap(basemap, offline=offline)
     if offline and chosen != "none":
         click.echo(
@@ -53,6 +81,8 @@ def publish(
             basemap=chosen,
             tianditu_key=tianditu_key,
             snapshots=snapshots,
+            river_buffer_m=river_buffer,
+            constraints=extra,
             progress=lambda label: bar.update(1),
         )
     for path in paths:

@@ -13,11 +13,16 @@
   between years and the pace toward a target (:mod:`lzgis.greening.yearly`).
 - :func:`embedded_report`, :func:`modis_district_report`: the same on the
   embedded Lanzhou layers and the MODIS land-cover raster.
+- :mod:`lzgis.greening.sources` (files to coverage: ``--within``,
+  ``ndvi_scale``, ``data_share``, zone attributes and names, union totals),
+  :mod:`lzgis.greening.verdicts` (enough data or no verdict; per scheme) and
+  :mod:`lzgis.greening.outputs` (CSV, .xlsx and styled GeoPackage for people).
 """
 
 from lzgis.greening.coverage import COVERAGE_COLUMNS, coverage_from_polygons, coverage_from_raster
 from lzgis.greening.embedded import (
     embedded_green,
+    embedded_green_extent,
     embedded_report,
     embedded_zones,
     modis_district_report,
@@ -41,6 +46,7 @@ __all__ = [
     "coverage_from_polygons",
     "coverage_from_raster",
     "embedded_green",
+    "embedded_green_extent",
     "embedded_report",
     "embedded_zones",
     "forest_coverage",

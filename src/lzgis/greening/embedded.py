@@ -11,7 +11,7 @@ comparison (``shared/reference/figures.md``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +28,7 @@ from lzgis.greening.targets import check, load_targets
 __all__ = [
     "IGBP_NAMES",
     "embedded_green",
+    "embedded_green_extent",
     "embedded_report",
     "embedded_zones",
     "modis_district_report",
@@ -39,6 +40,7 @@ NOTE = (
     "illustrative, not official: embedded green is schematic regional green (two mountains, "
     "forest parks, wetlands) drawn from the plan's text, not a vegetation survey"
 )
+OWN_GREEN_NOTE = "green from your own layers (the `green` argument)"
 IGBP_NAMES = {
     0: "water",
     1: "evergreen_needleleaf_forest",
@@ -154,8 +156,47 @@ def embedded_green() -> list[gpd.GeoDataFrame]:
     return [green, wetlands[classes != ""]]
 
 
-def embedded_report() -> gpd.GeoDataFrame:
+def embedded_green_extent() -> gpd.GeoDataFrame:
+    """The area the embedded green layers cover: the whole city (the union of the districts).
+
+    The plan's greening covers the municipality, and the layers draw every
+    green area it names there, so inside the city what they do not draw
+    counts as not green (it undercounts street trees and farmland: the
+    figures are illustrative); outside the city there is no data.
+    """
+    districts = _layers.load("districts")
+    return gpd.GeoDataFrame(
+        {"id": [CITY_ID]}, geometry=[districts.geometry.union_all()], crs=districts.crs
+    )
+
+
+def _green_layers(green: Sequence[gpd.GeoDataFrame | str | Path]) -> list[gpd.GeoDataFrame]:
+    """Green layers as given: GeoDataFrames as they are, paths read as polygons."""
+    from lzgis.io import read_vector
+
+    if isinstance(green, (gpd.GeoDataFrame, str, Path)):
+        green = [green]
+    return [
+        g
+        if isinstance(g, gpd.GeoDataFrame)
+        else read_vector(g, id_field=None, geometry_type="Polygon")
+        for g in green
+    ]
+
+
+def embedded_report(
+    *, green: Sequence[gpd.GeoDataFrame | str | Path] | None = None
+) -> gpd.GeoDataFrame:
     """Greening coverage of the embedded zones against the plan's 31.12% target.
+
+    ``lzgis greening report`` in one call.
+
+    Parameters
+    ----------
+    green
+        Your own green-space polygons (GeoDataFrames or paths, any CRS; their
+        union is green), instead of the embedded schematic green. The figures
+        are then yours, and ``note`` says so.
 
     Returns
     -------
@@ -170,7 +211,12 @@ def embedded_report() -> gpd.GeoDataFrame:
         row only) and ``note`` (why these figures are illustrative).
     """
     zones = embedded_zones()
-    cov = coverage_from_polygons(zones, embedded_green(), zone_field="zone")
+    if green is None:
+        cov = coverage_from_polygons(
+            zones, embedded_green(), zone_field="zone", extent=embedded_green_extent()
+        )
+    else:  # your green: the part of a zone outside its extent is unknown (see coverage)
+        cov = coverage_from_polygons(zones, _green_layers(green), zone_field="zone")
     targets = load_targets("plan_2015")
     targets = targets[targets["metric"] == "greening_coverage"]
     checked = check(pd.DataFrame(cov.drop(columns="geometry")), targets)
@@ -196,6 +242,9 @@ def embedded_report() -> gpd.GeoDataFrame:
         geometry=zones.geometry.to_numpy(),
         crs=zones.crs,
     )
+    if green is not None:
+        out["note"] = OWN_GREEN_NOTE
+        return out
     two = out["zone_kind"] == "two_mountains"
     out.loc[two, "note"] = (
         NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"

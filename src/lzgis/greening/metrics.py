@@ -86,16 +86,23 @@ def _frame(
 
 
 def greening_coverage(
-    built_up: gpd.GeoDataFrame, vegetation: GreenInput, *, zone_field: str
+    built_up: gpd.GeoDataFrame,
+    vegetation: GreenInput,
+    *,
+    zone_field: str,
+    extent: GreenInput | None = None,
 ) -> pd.DataFrame:
     """Greening coverage rate (建成区绿化覆盖率): vegetation ÷ built-up area.
 
     The vertical projection of all vegetation (parks, street trees, roof
     greening, ...) as the union of the ``vegetation`` polygons. Same as
-    :func:`lzgis.greening.coverage_from_polygons` with the value also in a
+    :func:`lzgis.greening.coverage_from_polygons` (``extent``: the surveyed
+    area; outside it is unknown) with the value also in a
     ``greening_coverage`` column.
     """
-    out = pd.DataFrame(coverage_from_polygons(built_up, vegetation, zone_field=zone_field))
+    out = pd.DataFrame(
+        coverage_from_polygons(built_up, vegetation, zone_field=zone_field, extent=extent)
+    )
     out = out.drop(columns="geometry")
     out["greening_coverage"] = out["coverage"]
     return out

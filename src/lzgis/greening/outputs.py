@@ -5,7 +5,7 @@
 - **.xlsx**: the same columns under bilingual headers (:data:`HEADERS`,
   Chinese first), rates formatted as percentages, a total row for all zones
   together (the *union* of the zones, so overlaps are never counted twice:
-  :func:`union_total`), a frozen header and a second sheet with the method
+  :func:`lzgis.greening.sources.coverage_with_total`), a frozen header and a second sheet with the method
   and sources (:func:`method_table`).
 - **GeoPackage**: in the zones' own CRS, with a QGIS style stored inside
   (graduated fill by coverage, outlines by verdict; :func:`coverage_style`).
@@ -17,13 +17,11 @@ when it clashes with a result column).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from lzgis._validate import require_output_suffix
 from lzgis.greening.verdicts import INSUFFICIENT
@@ -41,7 +39,6 @@ __all__ = [
     "TOTAL_NAME",
     "coverage_style",
     "method_table",
-    "union_total",
     "write_results",
 ]
 
@@ -57,7 +54,7 @@ HEADERS: dict[str, str] = {
     "green_km2": "绿地 km² / green",
     "coverage": "覆盖率 / coverage",
     "forest_coverage": "森林覆盖率 / forest coverage",
-    "value": "数值 / value",
+    "value": "覆盖率 / coverage",  # check tables: the checked coverage (greening or forest)
     "unknown": "无数据比例 / no data",
     "data_share": "数据覆盖 / data share",
     "target": "目标 / target",
@@ -71,55 +68,6 @@ NUMBER_FORMATS: dict[str, str] = {
     **dict.fromkeys(_RATES, "0.00%"),
     **dict.fromkeys(_KM2, "#,##0.00"),
 }
-
-
-def _zones_disjoint(geoms: np.ndarray) -> bool:
-    """True when no two zones share any interior (touching edges are fine)."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    if not keep.any():
-        return True
-    return not bool(
-        shapely.relate_pattern(geoms[left[keep]], geoms[right[keep]], "T********").any()
-    )
-
-
-def union_total(
-    result: gpd.GeoDataFrame, *, remeasure: Callable[[gpd.GeoDataFrame], pd.DataFrame]
-) -> dict[str, float]:
-    """Totals for all zones together: their union, never a double count.
-
-    When the zones share no interior the union's figures are the sums of the
-    zones' (exact); otherwise ``remeasure`` is called with one zone, the
-    dissolved union, and its row is the total.
-
-    Returns
-    -------
-    dict
-        ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown``,
-        ``data_share``.
-    """
-    geoms = np.asarray(result.geometry.values, dtype=object)
-    if _zones_disjoint(geoms):
-        area = float(result["area_km2"].sum())
-        data = float(result["data_km2"].sum())
-        green = float(result["green_km2"].sum())
-    else:
-        union = gpd.GeoDataFrame(
-            {"zone": [TOTAL_NAME]}, geometry=[shapely.union_all(geoms)], crs=result.crs
-        )
-        row = remeasure(union).iloc[0]
-        area, data, green = float(row["area_km2"]), float(row["data_km2"]), float(row["green_km2"])
-    share = data / area if area > 0 else float("nan")
-    return {
-        "area_km2": area,
-        "data_km2": data,
-        "green_km2": green,
-        "coverage": green / data if data > 0 else float("nan"),
-        "unknown": 1.0 - share,
-        "data_share": share,
-    }
 
 
 def method_table(items: Mapping[str, object]) -> pd.DataFrame:
@@ -210,7 +158,9 @@ def write_results(
     if suffix == ".xlsx" and total is not None:
         extra = total if isinstance(total, pd.DataFrame) else pd.DataFrame([dict(total)])
         extra = extra[[c for c in extra.columns if c in frame.columns]]
+        ints = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
         frame = pd.concat([frame, extra], ignore_index=True)
+        frame[ints] = frame[ints].astype("Int64")  # codes such as adcode stay integers
         rows = len(extra)
     write_table(
         frame,

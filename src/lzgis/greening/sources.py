@@ -7,11 +7,15 @@ computed or written.
 
 Sources, exactly one of:
 
-- ``green``: one or more green-space polygon files (their union is green);
+- ``green``: one or more green-space polygon files (their union is green),
+  optionally with ``green_extent``: polygon files of the area they survey
+  (default: each green file's bounding box; outside is unknown, see
+  :func:`lzgis.greening.coverage_from_polygons`);
 - ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
   classified land-cover raster);
 - ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
-- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`).
+- nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`),
+  which cover the whole city (:func:`lzgis.greening.embedded_green_extent`).
 
 Without ``zones`` the embedded districts are the zones (zone field ``name_en``);
 a zones file keeps its own CRS (outputs are written in it).
@@ -37,11 +41,8 @@ import shapely
 from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_crs, require_zone_field
-from lzgis.greening.coverage import (
-    coverage_from_polygons,
-    coverage_from_raster,
-)
-from lzgis.greening.embedded import embedded_green
+from lzgis.greening.coverage import coverage_from_polygons, coverage_from_raster
+from lzgis.greening.embedded import embedded_green, embedded_green_extent
 from lzgis.io import read_vector
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "UNNAMED",
     "clip_to_within",
     "coverage_from_sources",
+    "coverage_with_total",
     "describe_sources",
     "forest_from_sources",
     "load_zones",
@@ -57,6 +59,7 @@ __all__ = [
     "raster_windows",
     "source_kind",
     "zone_name_notes",
+    "zones_disjoint",
 ]
 
 EMBEDDED_ZONE_FIELD = "name_en"
@@ -98,6 +101,7 @@ def source_kind(
     classes: Sequence[int] | None = None,
     red: str | Path | None = None,
     nir: str | Path | None = None,
+    green_extent: Sequence[str | Path] = (),
 ) -> str:
     """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
 
@@ -126,6 +130,11 @@ def source_kind(
                 "`--ndvi-threshold`/`--classes` apply to rasters, not to --green polygons; fix: drop them"
             )
         return "polygons"
+    if green_extent:
+        raise LzgisError(
+            "`--green-extent` is the area --green polygons survey; a raster has its own extent and "
+            "the embedded layers cover the city; fix: drop --green-extent, or give --green FILES"
+        )
     if raster is not None:
         if (ndvi_threshold is None) == (classes is None):
             raise LzgisError(
@@ -168,6 +177,8 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
                 f"`--zones {path}` needs `--zone-field`, the field naming each zone; "
                 "fix: add e.g. --zone-field name"
             )
+        # kept in their own CRS: each analysis projects them once, straight to
+        # the raster's (or an equal-area) CRS, as the Python API does
         zones = read_vector(path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False)
         field = zone_field
     require_zone_field(zones, field, name=str(path or "districts"))
@@ -265,6 +276,7 @@ def coverage_from_sources(
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    green_extent: Sequence[str | Path] = (),
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
 
@@ -275,8 +287,106 @@ def coverage_from_sources(
     ``zones_``). With ``within`` each zone is measured inside that boundary
     only and the geometry is the zone ∩ boundary.
     """
+    result, _ = coverage_with_total(
+        zones,
+        zone_field=zone_field,
+        green=green,
+        raster=raster,
+        ndvi_threshold=ndvi_threshold,
+        classes=classes,
+        red=red,
+        nir=nir,
+        band=band,
+        ndvi_scale=ndvi_scale,
+        within=within,
+        progress=progress,
+        green_extent=green_extent,
+        total=False,
+    )
+    return result
+
+
+def _overlap_in(tree: shapely.STRtree, geoms: np.ndarray, start: int, chunk: int) -> bool:
+    left, right = tree.query(geoms[start : start + chunk], predicate="intersects")
+    left = left + start
+    keep = left < right
+    return bool(keep.any()) and bool(
+        np.any(shapely.relate_pattern(geoms[left[keep]], geoms[right[keep]], "T********"))
+    )
+
+
+def zones_disjoint(geoms: np.ndarray, *, chunk: int = 512) -> bool:
+    """True when no two geometries share any interior (touching edges are fine).
+
+    Overlaps among the first ``chunk`` zones are found at once; zones that
+    tile (districts, streets) pass GEOS's fast coverage test; anything else
+    is checked pair by pair, a chunk at a time.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zones_disjoint(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)]))
+    True
+    >>> zones_disjoint(np.array([box(0, 0, 1, 1), box(0.5, 0, 2, 1)]))
+    False
+    """
+    tree = shapely.STRtree(geoms)
+    if _overlap_in(tree, geoms, 0, chunk):
+        return False
+    coverage_is_valid = getattr(shapely, "coverage_is_valid", None)  # shapely 2.1, GEOS 3.12
+    if coverage_is_valid is not None and bool(coverage_is_valid(geoms)):
+        return True
+    return not any(_overlap_in(tree, geoms, s, chunk) for s in range(chunk, len(geoms), chunk))
+
+
+def _total(frame: pd.DataFrame) -> dict[str, float]:
+    area, data = float(frame["area_km2"].sum()), float(frame["data_km2"].sum())
+    green = float(frame["green_km2"].sum())
+    share = data / area if area > 0 else float("nan")
+    return {
+        "area_km2": area,
+        "data_km2": data,
+        "green_km2": green,
+        "coverage": green / data if data > 0 else float("nan"),
+        "unknown": 1.0 - share,
+        "data_share": share,
+    }
+
+
+def coverage_with_total(
+    zones: gpd.GeoDataFrame,
+    *,
+    zone_field: str,
+    green: Sequence[str | Path] = (),
+    raster: str | Path | None = None,
+    ndvi_threshold: float | None = None,
+    classes: Sequence[int] | None = None,
+    red: str | Path | None = None,
+    nir: str | Path | None = None,
+    band: int = 1,
+    ndvi_scale: float | None = None,
+    within: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    green_extent: Sequence[str | Path] = (),
+    total: bool = True,
+) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
+    """:func:`coverage_from_sources` and the total for all zones together (their union).
+
+    Zones that share no interior: the total is the sum of the zones (exact).
+    Overlapping zones: their union is measured as one more zone *in the same
+    pass* over the source, so the overlap is never counted twice and the
+    raster is read once. Returns ``(result, total)`` with ``total`` holding
+    ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown`` and
+    ``data_share`` (None when ``total`` is False).
+    """
     kind = source_kind(
-        green=green, raster=raster, ndvi_threshold=ndvi_threshold, classes=classes, red=red, nir=nir
+        green=green,
+        raster=raster,
+        ndvi_threshold=ndvi_threshold,
+        classes=classes,
+        red=red,
+        nir=nir,
+        green_extent=green_extent,
     )
     if ndvi_scale is not None and (kind != "ndvi" or not ndvi_scale > 0):
         raise LzgisError(
@@ -287,17 +397,35 @@ def coverage_from_sources(
     if within is not None:
         boundary = read_vector(within, id_field=None, geometry_type="Polygon", to_wgs84=False)
         measured = clip_to_within(zones, boundary)
-    empty = np.asarray(shapely.is_empty(np.asarray(measured.geometry.values, dtype=object)))
+    geoms = np.asarray(measured.geometry.values, dtype=object)
+    empty = np.asarray(shapely.is_empty(geoms))
     part = measured[~empty] if empty.any() else measured
     if len(part) == 0:
         raise LzgisError(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
+    union = total and not zones_disjoint(geoms[~empty])
+    if union:
+        extra = gpd.GeoDataFrame(
+            {zone_field: ["__union__"]},
+            geometry=[shapely.union_all(geoms[~empty])],
+            crs=part.crs,
+            index=pd.Index(["__union__"]),
+        )
+        part = pd.concat([part[[zone_field, part.geometry.name]], extra])
     if kind == "polygons":
-        layers = [read_vector(p, id_field=None, geometry_type="Polygon") for p in green]
-        result = coverage_from_polygons(part, layers, zone_field=zone_field)
+        layers = [
+            read_vector(p, id_field=None, geometry_type="Polygon", to_wgs84=False) for p in green
+        ]
+        extent = [
+            read_vector(p, id_field=None, geometry_type="Polygon", to_wgs84=False)
+            for p in green_extent
+        ]
+        result = coverage_from_polygons(part, layers, zone_field=zone_field, extent=extent or None)
     elif kind == "embedded":
-        result = coverage_from_polygons(part, embedded_green(), zone_field=zone_field)
+        result = coverage_from_polygons(
+            part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
+        )
     else:
         path = raster if kind != "red_nir" else red
         result = coverage_from_raster(
@@ -311,7 +439,14 @@ def coverage_from_sources(
             ndvi_scale=ndvi_scale,
             progress=progress,
         )
-    return _with_attributes(result, measured, zone_field)
+    totals = None
+    if union:
+        totals = _total(result.iloc[-1:])
+        result = result.iloc[:-1]
+    out = _with_attributes(result, measured, zone_field)
+    if total and totals is None:
+        totals = _total(out)
+    return out, totals
 
 
 def _with_attributes(
@@ -344,13 +479,15 @@ def forest_from_sources(
     forest_classes: Sequence[int] | None = None,
     band: int = 1,
     within: str | Path | None = None,
-) -> gpd.GeoDataFrame:
+    total: bool = False,
+) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
     """Forest coverage per zone from forest polygons or a land-cover raster's forest classes.
 
     ``forest`` is one raster (``.tif`` …, with ``forest_classes``, e.g.
     MODIS IGBP 1-5) or one or more polygon files (their union is forest).
     Returns the frame of :func:`coverage_from_sources` with ``coverage``
-    renamed ``forest_coverage`` and ``land_km2`` (= ``data_km2``).
+    renamed ``forest_coverage`` and ``land_km2`` (= ``data_km2``), and with
+    ``total`` the union total of :func:`coverage_with_total` (else None).
     """
     paths = [Path(p) for p in forest]
     rasters = [p for p in paths if p.suffix.lower() in RASTER_SUFFIXES]
@@ -363,20 +500,21 @@ def forest_from_sources(
         raise LzgisError(
             "`--forest-classes` applies to a forest raster; fix: drop it for forest polygons"
         )
-    if rasters:
-        out = coverage_from_sources(
-            zones,
-            zone_field=zone_field,
-            raster=rasters[0],
-            classes=forest_classes,
-            band=band,
-            within=within,
-        )
-    else:
-        out = coverage_from_sources(zones, zone_field=zone_field, green=paths, within=within)
+    source: dict[str, object] = (
+        {"raster": rasters[0], "classes": forest_classes, "band": band}
+        if rasters
+        else {"green": paths}
+    )
+    out, totals = coverage_with_total(
+        zones,
+        zone_field=zone_field,
+        within=within,
+        total=total,
+        **source,  # type: ignore[arg-type]
+    )
     out = out.rename(columns={"coverage": "forest_coverage"})
     out.insert(list(out.columns).index("forest_coverage") + 1, "land_km2", out["data_km2"])
-    return out
+    return out, totals
 
 
 def _crs_name(crs: object) -> str:

@@ -174,7 +174,8 @@ def scheme_status(targets: pd.DataFrame, available: set[str]) -> pd.DataFrame:
 
 
 def scheme_summary(checked: pd.DataFrame) -> pd.DataFrame:
-    """Per scheme: ``checks``, ``passed``, ``failed``, ``insufficient``, ``shortfall_km2``, ``all_pass``.
+    """Per scheme: ``checks``, ``passed``, ``failed``, ``insufficient``, ``shortfall_km2``,
+    ``all_pass`` and ``result`` (PASS; FAIL when any check fails; else INSUFFICIENT DATA).
 
     The shortfall is summed over the scheme's checks only; schemes are
     never added together.
@@ -192,6 +193,9 @@ def scheme_summary(checked: pd.DataFrame) -> pd.DataFrame:
                 "insufficient": int((verdict == INSUFFICIENT).sum()),
                 "shortfall_km2": float(part["shortfall_km2"].fillna(0).sum()),
                 "all_pass": npass == len(part),
+                "result": "PASS"
+                if npass == len(part)
+                else ("FAIL" if (verdict == "FAIL").any() else "INSUFFICIENT DATA"),
             }
         )
     return pd.DataFrame(rows)

@@ -2,14 +2,17 @@
 
 Public API: :func:`read_vector`, :func:`write_vector`, :func:`write_vectors`,
 :func:`write_table`, :func:`write_text`, :func:`atomic_path`,
+:func:`atomic_dir` (whole output sets), :func:`require_output_folder`,
 :func:`driver_for`; :mod:`lzgis.io.qgis_styles` (QGIS styles inside
 GeoPackages).
 
-Inside: ``_files`` (reading, atomic writing), ``_tables`` (CSV with BOM and
-``.xlsx`` for people) and ``_styled_gpkg`` (styled
+Inside: ``_files`` (reading, atomic writing), ``_atomic`` (output folders
+swapped in whole, a full disk named), ``_tables`` (CSV with BOM and ``.xlsx``
+for people) and ``_styled_gpkg`` (styled
 GeoPackages for points, lines and polygons).
 """
 
+from lzgis.io._atomic import atomic_dir, require_output_folder
 from lzgis.io._files import (
     DRIVERS,
     atomic_path,
@@ -24,9 +27,11 @@ from lzgis.io._tables import TABLE_SUFFIXES, write_table
 __all__ = [
     "DRIVERS",
     "TABLE_SUFFIXES",
+    "atomic_dir",
     "atomic_path",
     "driver_for",
     "read_vector",
+    "require_output_folder",
     "write_table",
     "write_text",
     "write_vector",

@@ -30,6 +30,7 @@ import geopandas as gpd
 
 from lzgis._errors import LayerError, OutputError
 from lzgis._validate import require_path, validate_frame
+from lzgis.io._atomic import no_space
 
 __all__ = [
     "DRIVERS",
@@ -125,14 +126,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise OutputError(
             f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
         ) from None
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=parent
-    )
+    with no_space(target, parent):
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=parent
+        )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # let the writer create it; some GDAL drivers refuse to overwrite
     try:
-        yield tmp
+        with no_space(target, parent):
+            yield tmp
         if not tmp.exists():
             raise OutputError(f"{target}: the writer produced nothing")
         os.replace(tmp, target)
@@ -145,10 +148,12 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
     """Write a shapefile's sidecar files into a temporary folder, then move each in."""
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=parent))
+    with no_space(target, parent):
+        tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=parent))
     try:
         staged = tmpdir / target.name
-        gdf.to_file(staged, driver="ESRI Shapefile", encoding="UTF-8")
+        with no_space(target, parent):
+            gdf.to_file(staged, driver="ESRI Shapefile", encoding="UTF-8")
         for suffix in _SHP_SIDECARS:
             part = staged.with_suffix(suffix)
             if part.exists():
@@ -177,8 +182,9 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
         _write_shapefile(gdf, target)
         return
     with atomic_path(target) as tmp:
-        kwargs = {"layer": layer or target.stem} if driver == "GPKG" else {}
-        gdf.to_file(tmp, driver=driver, **kwargs)
+        # the layer name is the target's stem, not the temporary file's (GeoJSON
+        # stores it as "name"), so the same data give the same bytes
+        gdf.to_file(tmp, driver=driver, layer=layer or target.stem)
 
 
 def write_vectors(

@@ -25,9 +25,13 @@ Examples
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import numpy as np
@@ -66,37 +70,122 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+_ROWS_MARK = "__lzgis_rows__"
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell_xml(ref: str, value: Any, style: int) -> str:
+    """One ``<c>`` element (empty string for an empty cell)."""
+    v = _cell(value)
+    if v is None:
+        return ""
+    s = f' s="{style}"' if style else ""
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, int | float):
+        if isinstance(v, float) and not np.isfinite(v):
+            return ""
+        return f'<c r="{ref}"{s} t="n"><v>{v!r}</v></c>'
+    text = escape(_ILLEGAL_XML.sub("", str(v)))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _column_xml(letter: str, values: pd.Series, styles: list[int]) -> list[str]:
+    """The ``<c>`` elements of one column, row 2 on (``styles``: each row's style id)."""
+    rows = range(2, len(values) + 2)
+    attrs = {st: f' s="{st}"' if st else "" for st in set(styles)}
+    numeric = pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values)
+    if numeric and not pd.api.types.is_bool_dtype(values):
+        ints = pd.api.types.is_integer_dtype(values)
+        nums = values.astype(float).tolist()
+        inf = float("inf")
+        return [
+            f'<c r="{letter}{r}"{attrs[st]} t="n"><v>{int(v) if ints else v!r}</v></c>'
+            if v == v and v != inf and v != -inf
+            else ""
+            for r, v, st in zip(rows, nums, styles, strict=True)
+        ]
+    items = values.tolist()
+    if all(type(v) is str for v in items):
+        return [
+            f'<c r="{letter}{r}"{attrs[st]} t="inlineStr"><is><t xml:space="preserve">'
+            f"{escape(_ILLEGAL_XML.sub('', v))}</t></is></c>"
+            for r, v, st in zip(rows, items, styles, strict=True)
+        ]
+    return [_cell_xml(f"{letter}{r}", v, st) for r, v, st in zip(rows, items, styles, strict=True)]
+
+
+def _rows_xml(frame: pd.DataFrame, plain: list[int], bold: list[int], total_rows: int) -> str:
+    """The data rows of a sheet as SpreadsheetML, from row 2 on, built column by column."""
+    from openpyxl.utils import get_column_letter
+
+    n = len(frame)
+    first_total = n - total_rows
+    columns = [
+        _column_xml(
+            get_column_letter(j + 1),
+            frame.iloc[:, j],
+            [plain[j]] * first_total + [bold[j]] * (n - first_total),
+        )
+        for j in range(frame.shape[1])
+    ]
+    return (
+        "".join(
+            f'<row r="{i + 2}">{"".join(cells)}</row>'
+            for i, cells in enumerate(zip(*columns, strict=True))
+        )
+        if columns
+        else ""
+    )
+
+
 def _sheet(
-    ws: Any,
+    wb: Any,
+    title: str,
     frame: pd.DataFrame,
     headers: Mapping[str, str],
     formats: Mapping[str, str],
     total_rows: int,
-) -> None:
+) -> str:
+    """One sheet: bold frozen header, column widths; returns its data rows as XML.
+
+    openpyxl (write-only) writes the sheet with the header and a marker row;
+    the data rows are written by :func:`_rows_xml` with the style ids
+    openpyxl registered for each column (plain and bold), which is about
+    twenty times faster than one openpyxl cell object per value.
+    """
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.views import Pane, Selection
 
-    bold = Font(bold=True)
+    ws = wb.create_sheet(title[:31])
+    ws.sheet_view.pane = Pane(ySplit=1, topLeftCell="A2", activePane="bottomLeft", state="frozen")
+    ws.sheet_view.selection = [Selection(pane="bottomLeft", activeCell="A2", sqref="A2")]
     names = [str(c) for c in frame.columns]
-    ws.append([headers.get(c, c) for c in names])
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
-    for cell in ws[1]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    n = len(frame)
     for j, col in enumerate(names, start=1):
-        letter = get_column_letter(j)
-        fmt = formats.get(col)
-        if fmt:
-            for i in range(2, n + 2):
-                ws.cell(row=i, column=j).number_format = fmt
         width = max([len(str(headers.get(col, col)))] + [len(str(v)) for v in frame[col].head(200)])
-        ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, width + 2))
-    for i in range(max(2, n + 2 - total_rows), n + 2):
-        for cell in ws[i]:
-            cell.font = bold
+        ws.column_dimensions[get_column_letter(j)].width = min(_MAX_WIDTH, max(8, width + 2))
+
+    def style_id(fmt: str | None, bold: bool) -> int:
+        cell = WriteOnlyCell(ws)
+        if fmt:
+            cell.number_format = fmt
+        if bold:
+            cell.font = Font(bold=True)
+        return int(cell.style_id)
+
+    header = []
+    for col in names:
+        cell = WriteOnlyCell(ws, value=headers.get(col, col))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    ws.append(header)
+    ws.append([_ROWS_MARK])
+    plain = [style_id(formats.get(c), False) for c in names]
+    bold = [style_id(formats.get(c), True) for c in names]
+    return _rows_xml(frame, plain, bold, total_rows)
 
 
 def _write_xlsx(
@@ -111,15 +200,30 @@ def _write_xlsx(
 ) -> None:
     from openpyxl import Workbook
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet_name[:31]
-    _sheet(ws, frame, headers, formats, total_rows)
-    for name, extra in sheets.items():
-        _sheet(wb.create_sheet(name[:31]), extra, {}, {}, 0)
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    wb = Workbook(write_only=True)
+    rows = [_sheet(wb, sheet_name, frame, headers, formats, total_rows)]
+    rows += [_sheet(wb, name, extra, {}, {}, 0) for name, extra in sheets.items()]
+    staged = io.BytesIO()
+    wb.save(staged)
+    marker = re.compile(
+        r'<row r="2"><c r="A2" t="inlineStr"><is><t>' + _ROWS_MARK + r"</t></is></c></row>"
+    )
+    with (
+        zipfile.ZipFile(staged) as src,
+        atomic_path(target) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if m:
+                text = data.decode("utf-8")
+                found = marker.search(text)
+                if found is None:
+                    raise OutputError(f"{target}: could not place the rows of sheet {m.group(1)}")
+                sheet_rows = rows[int(m.group(1)) - 1]
+                data = (text[: found.start()] + sheet_rows + text[found.end() :]).encode("utf-8")
+            dst.writestr(info, data)
 
 
 def write_table(

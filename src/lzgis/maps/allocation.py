@@ -27,7 +27,7 @@ from lzgis.maps._base import (
     stable_ids,
     swatch,
 )
-from lzgis.maps._escape import SCHEMATIC_NOTE
+from lzgis.maps._escape import SCHEMATIC_NOTE, esc
 from lzgis.maps._layers import add_layer, is_schematic
 from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import COLORS, LAYERS, number
@@ -120,6 +120,7 @@ def allocation_map(
     *,
     allocation: pd.DataFrame | None = None,
     river_buffer_m: float = 500.0,
+    constraints: Mapping[str, gpd.GeoDataFrame] | None = None,
     options: MapOptions | None = None,
 ) -> MapPage:
     """Build the land allocation page (HTML).
@@ -136,6 +137,9 @@ def allocation_map(
         developable land to the parks' popups.
     river_buffer_m
         Width of the river strip drawn as a constraint (same as the analysis).
+    constraints
+        Your own protected layers by name (as given to the analysis), each
+        drawn dashed in its own colour with its own legend entry.
     options
         Basemap, key and offline assets (:class:`lzgis.maps.MapOptions`; default: OSM, linked assets).
 
@@ -168,6 +172,7 @@ def allocation_map(
                         f"保护:{zh} / protected: {en}{note}",
                     )
                 )
+        entries.extend(_add_user_layers(m, constraints or {}, basemap=basemap))
         if "yellow_river" in layers:
             strip = river_buffer(layers["yellow_river"], distance_m=river_buffer_m)
             part = prepare(strip, basemap=basemap)
@@ -270,3 +275,40 @@ def allocation_map(
             legend=legend_html("图例 / Legend", entries),
             options=opts,
         )
+
+
+_USER_COLORS = ("#111827", "#b45309", "#0891b2", "#4d7c0f")  # apart from the layers above
+
+
+def _add_user_layers(
+    m: Any, constraints: Mapping[str, gpd.GeoDataFrame], *, basemap: str
+) -> list[tuple[str, str]]:
+    """Draw each user constraint layer (dashed, own colour); return its legend entries."""
+    entries: list[tuple[str, str]] = []
+    for k, (name, gdf) in enumerate(constraints.items()):
+        color = _USER_COLORS[k % len(_USER_COLORS)]
+        data = gdf.copy()
+        data["_uid"] = data["id"].astype(str) if "id" in data.columns else range(1, len(data) + 1)
+        for col in ("name_zh", "name_en"):
+            if col not in data.columns:
+                data[col] = name
+        data["schematic"] = False
+        part = prepare(data, basemap=basemap)
+        style = {
+            "color": color,
+            "weight": 2,
+            "dashArray": "6 4",
+            "fillColor": color,
+            "fillOpacity": 0.2,
+        }
+        rows = [[("你的图层", "Your layer", name), ("编号", "Id", i)] for i in part["_uid"]]
+        fc = feature_collection(part, styles=[style] * len(part), rows=rows)
+        label = esc(name)
+        geojson_layer(fc, name=f"你的保护图层:{label} / your protected layer: {label}").add_to(m)
+        entries.append(
+            (
+                swatch(color, fill=color + "33", dashed=True),
+                f"保护:你的图层 {label} / protected: your layer {label}",
+            )
+        )
+    return entries

@@ -34,6 +34,11 @@ __all__ = ["report_page"]
 _W = 800.0
 _VERDICT_STROKE = {"PASS": "#0059c8", "FAIL": "#c80000", INSUFFICIENT: "#000000"}
 _VERDICT_TEXT = {"PASS": "达标 PASS", "FAIL": "未达标 FAIL", INSUFFICIENT: INSUFFICIENT}
+_SCHEME_RESULT = {
+    "PASS": "达标 / PASS",
+    "FAIL": "未达标 / FAIL",
+    "INSUFFICIENT DATA": "数据不足 / insufficient data",
+}
 _COLUMNS = [
     "zone",
     "metric",
@@ -189,7 +194,7 @@ def _tables(checked: pd.DataFrame, totals: pd.DataFrame, summary: pd.DataFrame) 
     by_scheme = summary.set_index("scheme") if len(summary) else summary
     for scheme, part in checked.groupby("scheme", sort=False):
         s = by_scheme.loc[scheme]
-        verdict = "达标 / PASS" if s["all_pass"] else "未达标 / FAIL"
+        verdict = _SCHEME_RESULT[str(s["result"])]
         tot = totals[totals["scheme"] == scheme] if len(totals) else totals
         out.append(
             f"<h3>{esc(scheme)}: {verdict} · {s['passed']} 达标 pass, {s['failed']} 未达标 fail, "

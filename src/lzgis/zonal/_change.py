@@ -42,7 +42,7 @@ from lzgis.zonal._lockstep import (
     same_grid,
     year_masks,
 )
-from lzgis.zonal._raster import Win
+from lzgis.zonal._raster import Win, read_band
 
 __all__ = ["CHANGE_NODATA", "ChangePreview", "change_preview", "change_raster"]
 
@@ -177,7 +177,10 @@ def change_raster(
                     year_masks(
                         rule,
                         y.sources,
-                        [s.read(band, window=win.window) for s in y.sources],
+                        [
+                            read_band(s, band, win, path=p, what=w)
+                            for s, p, w in zip(y.sources, y.paths, y.what, strict=True)
+                        ],
                         band,
                         win,
                     )

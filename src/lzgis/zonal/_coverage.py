@@ -61,6 +61,7 @@ import rasterio
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
+from rasterio.errors import RasterioError
 
 from lzgis import _validate as v
 from lzgis.areas import area_km2
@@ -81,7 +82,9 @@ from lzgis.zonal._raster import (
     WINDOW_CELLS,
     Win,
     cell_area_function,
+    damaged,
     plan_windows,
+    read_band,
     scaled,
     valid_mask,
 )
@@ -101,6 +104,7 @@ Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
 class _Setup:
     sources: list[Any]
     paths: list[Path]
+    what: list[str]
     crs: CRS
     geoms: NDArray[np.object_]
     edges: Edges
@@ -147,9 +151,10 @@ def _setup(
     check_overlap: bool = True,
 ) -> _Setup:
     paths = [Path(raster)] + ([Path(nir)] if nir is not None else [])
+    what = ["raster"] if nir is None else ["red raster", "NIR raster"]
     sources = []
-    for p, what in zip(paths, ["raster", "NIR raster"], strict=False):
-        sources.append(stack.enter_context(v.open_raster(p, what=what)))
+    for p, label in zip(paths, what, strict=True):
+        sources.append(stack.enter_context(v.open_raster(p, what=label)))
     src = sources[0]
     crs = v.require_raster_crs(src, path=paths[0])
     for s, p in zip(sources, paths, strict=True):
@@ -172,7 +177,7 @@ def _setup(
             overlaps=bool(touches.any()),
         )
     windows = plan_windows(src, band, b, shape=window_shape, cells=window_cells)
-    return _Setup(sources, paths, crs, geoms, edges, windows, cell_area, varies)
+    return _Setup(sources, paths, what, crs, geoms, edges, windows, cell_area, varies)
 
 
 def _zone_metric_area(setup: _Setup) -> NDArray[np.float64]:
@@ -246,8 +251,14 @@ def _accumulate(
 
     def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[RowPieces]]:
         """Read ``win``, build its prefix sums and split the zones' edges at its rows."""
-        arrays = [s.read(band, window=win.window) for s in setup.sources]
-        found = list(layers(win, arrays).items())
+        arrays = [
+            read_band(s, band, win, path=p, what=w)
+            for s, p, w in zip(setup.sources, setup.paths, setup.what, strict=True)
+        ]
+        try:  # masks are read here too
+            found = list(layers(win, arrays).items())
+        except RasterioError as exc:
+            raise damaged(setup.paths[0], setup.what[0], win, exc) from None
         del arrays
         prefixes = []
         step = 2 if pack else 1
@@ -413,7 +424,6 @@ def raster_coverage(
     if ndvi_threshold is not None:
         v.require_threshold(threshold)
     class_values = np.asarray(sorted(set(classes)), dtype=np.float64) if classes else None
-    found_class = False
     seen = [np.inf, -np.inf]  # smallest and largest valid NDVI value
 
     _check_zones(zones)
@@ -432,19 +442,18 @@ def raster_coverage(
         src = setup.sources[0]
 
         def layers(win: Win, arrays: list[NDArray[Any]]) -> dict[Any, NDArray[np.bool_]]:
-            nonlocal found_class
             data = arrays[0]
             valid = valid_mask(src, band, data, win)
             if class_values is not None:
                 green = valid & np.isin(data, _representable(class_values, data.dtype))
-                found_class = found_class or bool(green.any())
             elif nir is None:
                 ndvi = data * ndvi_scale if ndvi_scale is not None else scaled(src, band, data)
                 green = valid & (ndvi >= threshold)
-                if valid.any():
-                    vals = ndvi[valid]
-                    seen[0] = min(seen[0], float(vals.min()))
-                    seen[1] = max(seen[1], float(vals.max()))
+                if valid.any():  # the range of valid values, without copying them
+                    info = np.finfo if ndvi.dtype.kind == "f" else np.iinfo
+                    top, bottom = info(ndvi.dtype).max, info(ndvi.dtype).min
+                    seen[0] = min(seen[0], float(np.min(ndvi, where=valid, initial=top)))
+                    seen[1] = max(seen[1], float(np.max(ndvi, where=valid, initial=bottom)))
             else:
                 nsrc = setup.sources[1]
                 valid &= valid_mask(nsrc, band, arrays[1], win)
@@ -460,12 +469,6 @@ def raster_coverage(
         sums = _accumulate(setup, band, layers, progress)
         if ndvi_threshold is not None and nir is None:
             v.require_ndvi_range(seen[0], seen[1], path=setup.paths[0], scale=ndvi_scale)
-        if class_values is not None:
-            v.require_classes_present(
-                [int(c) if float(c).is_integer() else c for c in class_values],
-                found=found_class,
-                path=setup.paths[0],
-            )
         metric = _zone_metric_area(setup)
         area = area_job.result()
 
@@ -475,6 +478,14 @@ def raster_coverage(
     share = _ratio(data, metric)
     unknown = np.where(np.isnan(share), 1.0, 1.0 - share)
     coverage = _ratio(green, data)
+    if class_values is not None and np.any(share > 0):
+        # decided from the cells under the zones (not whole blocks read), so
+        # striped and tiled files agree; zones without data are simply empty
+        v.require_classes_present(
+            [int(c) if float(c).is_integer() else c for c in class_values],
+            found=bool(np.any(coverage > 0)),
+            path=setup.paths[0],
+        )
     data_km2 = area * (1.0 - unknown)
     return pd.DataFrame(
         {

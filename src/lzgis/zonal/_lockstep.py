@@ -205,6 +205,7 @@ class _Year:
     year: int
     paths: list[Path]
     sources: list[Any]
+    what: list[str]  # "raster of 2019", or "red/NIR raster of 2019"
 
 
 @dataclass
@@ -223,17 +224,20 @@ def _open_years(
     out = []
     for year in years:
         paths = [Path(rasters[year])] + ([Path(nir[year])] if nir is not None else [])
-        whats = [f"raster of {year}", f"NIR raster of {year}"]
+        whats = (
+            [f"raster of {year}"]
+            if nir is None
+            else [f"red raster of {year}", f"NIR raster of {year}"]
+        )
         sources = [
-            stack.enter_context(v.open_raster(p, what=w))
-            for p, w in zip(paths, whats, strict=False)
+            stack.enter_context(v.open_raster(p, what=w)) for p, w in zip(paths, whats, strict=True)
         ]
         v.require_raster_crs(sources[0], path=paths[0])
         for s, p in zip(sources, paths, strict=True):
             v.require_band(s, band, path=p)
         if len(sources) == 2:
             v.require_same_grid(sources[0], sources[1], paths=(paths[0], paths[1]))
-        out.append(_Year(year, paths, sources))
+        out.append(_Year(year, paths, sources, whats))
     return out
 
 
@@ -277,7 +281,8 @@ def _groups(
         windows = plan_windows(src, band, b, shape=window_shape, cells=WINDOW_CELLS)
         sources = [s for y in group for s in y.sources]
         paths = [p for y in group for p in y.paths]
-        setup = _Setup(sources, paths, crs, geoms, edges, windows, cell_area, varies)
+        what = [w for y in group for w in y.what]
+        setup = _Setup(sources, paths, what, crs, geoms, edges, windows, cell_area, varies)
         out.append(_Group(group, setup))
     return out
 

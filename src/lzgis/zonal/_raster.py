@@ -156,6 +156,26 @@ def _nodata_value(dtype: np.dtype[Any], nodata: float) -> Any:
     return dtype.type(int(nodata))
 
 
+def damaged(path: str | Path, what: str, win: Win, exc: Exception) -> RasterError:
+    """The one-line error for a raster whose pixels cannot be read (truncated, corrupt)."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return RasterError(
+        f"`{path}`: the {what} is damaged: rows {win.r0}-{win.r1 - 1} cannot be read ({first}); "
+        "expected a complete raster file; fix: copy or download it again "
+        "(`gdalinfo -checksum` reads every pixel)"
+    )
+
+
+def read_band(src: Any, band: int, win: Win, *, path: str | Path, what: str) -> NDArray[Any]:
+    """``band`` of ``src`` in ``win``; a read failure names the file and says it is damaged."""
+    from rasterio.errors import RasterioError
+
+    try:
+        return np.asarray(src.read(band, window=win.window))
+    except (RasterioError, OSError) as exc:
+        raise damaged(path, what, win, exc) from None
+
+
 def valid_mask(src: Any, band: int, data: NDArray[Any], win: Win) -> NDArray[np.bool_]:
     """True where ``data`` (read from ``win``) holds data: nodata, masks and NaN excluded."""
     flags = src.mask_flag_enums[band - 1]

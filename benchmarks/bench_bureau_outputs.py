@@ -1,0 +1,161 @@
+"""What the forestry bureau's outputs cost on top of the coverage itself, at 10,000 zones.
+
+Run on demand (not by pytest)::
+
+    python benchmarks/bench_bureau_outputs.py                # 10,000 zones
+    python benchmarks/bench_bureau_outputs.py --count 1000   # a quick run
+
+Uses the 10,000 x 10,000 NDVI GeoTIFF of ``bench_zonal.py`` (written to the same
+cache on first use). The peer, measured in the same run on the same zones:
+the coverage as before issue 10 (``coverage_from_raster``, then a plain CSV).
+Measured on top of it, each on its own:
+
+- ``table``: (``cov`` + ``csv``) − peer: data_share, the zones' attributes passed through, rounding and
+  the CSV with BOM (``coverage_from_sources`` + ``write_results(.csv)``);
+- ``xlsx``: the .xlsx with bilingual headers, formats, the union total and
+  the method sheet. The total costs a disjointness test; overlapping zones
+  add their union as one more zone to the same pass over the raster
+  (``coverage_with_total``), so this column is (coverage with the total) −
+  (coverage without it) + writing the file;
+- ``gpkg``: the GeoPackage in the zones' CRS with its QGIS style.
+
+Two zone sets: a 100 x 100 grid of 1 km² cells (tiling, like districts or
+streets: the union total is the sum) and the random overlapping circles of
+``bench_zonal.py`` (the union must be measured again). Times are the best of
+``--repeat`` runs, interleaved, in one process after one warm-up round, so the
+GDAL block cache is equally warm for the peer and for the outputs.
+
+Goal (issue 10): the extra outputs cost under 10% of the coverage at 10,000 zones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))  # measure this checkout's lzgis
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import bench_zonal as bz  # noqa: E402
+
+
+def grid_zones(path: Path, count: int) -> None:
+    """``count`` square zones tiling the raster's top-left corner (1 km² at 10,000)."""
+    import math
+
+    import geopandas as gpd
+    import shapely
+
+    side = int(math.sqrt(count))
+    cell = bz.SIZE * bz.PIXEL / 100  # 1 km
+    boxes, names = [], []
+    for i in range(count):
+        r, c = divmod(i, side)
+        x, y = bz.X0 + c * cell, bz.Y0 - r * cell
+        boxes.append(shapely.box(x, y - cell, x + cell, y))
+        names.append(f"街道{i:05d}")
+    gpd.GeoDataFrame(
+        {"name": names, "adcode": [620100000 + i for i in range(count)]},
+        geometry=boxes,
+        crs=bz.CRS,
+    ).to_file(path)
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    got = fn()
+    return time.perf_counter() - t0, got
+
+
+def run(zones_path: Path, raster: Path, out: Path, repeat: int) -> dict[str, float]:
+    """Best times (s): ``peer``; the bureau's ``coverage`` and ``csv``; ``with_total``;
+    ``xlsx`` and ``gpkg`` writing."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from lzgis.greening import coverage_from_raster, sources
+    from lzgis.greening import outputs as out_
+
+    zones = gpd.read_file(zones_path)
+    field = "name" if "name" in zones.columns else "id"
+    kw = {"raster": raster, "ndvi_threshold": bz.THRESHOLD}
+
+    def peer() -> None:
+        res = coverage_from_raster(
+            zones, str(raster), zone_field=field, ndvi_threshold=bz.THRESHOLD
+        )
+        pd.DataFrame(res.drop(columns="geometry")).to_csv(out / "peer.csv", index=False)
+
+    times: dict[str, list[float]] = {}
+    # round 0 warms GDAL's block cache and the imports (openpyxl, ...) and is dropped;
+    # the steps are interleaved, so load on the shared machine hits all of them alike
+    for round_ in range(repeat + 1):
+        steps: dict[str, float] = {}
+        steps["peer"], _ = _timed(peer)
+        steps["coverage"], res = _timed(
+            lambda: sources.coverage_from_sources(zones, zone_field=field, **kw)
+        )
+        assert isinstance(res, gpd.GeoDataFrame)
+        steps["csv"], _ = _timed(partial(out_.write_results, res, out / "cov.csv"))
+        steps["with_total"], got = _timed(
+            lambda: sources.coverage_with_total(zones, zone_field=field, **kw)
+        )
+        total = {"zone": out_.TOTAL_NAME, **got[1]}  # type: ignore[index]
+        method = out_.method_table({"zones": zones_path.name, "imagery": raster.name})
+        steps["xlsx"], _ = _timed(
+            partial(out_.write_results, res, out / "cov.xlsx", total=total, method=method)
+        )
+        steps["gpkg"], _ = _timed(partial(out_.write_results, res, out / "cov.gpkg"))
+        for k, v in steps.items():
+            if round_:
+                times.setdefault(k, []).append(v)
+    return {k: min(v) for k, v in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "lzgis-bench-zonal"))
+    args = parser.parse_args()
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    raster = cache / "ndvi_10k.tif"
+    if not raster.exists():
+        bz.make_raster(raster)
+    sets = {
+        "grid": cache / f"grid_{args.count}.gpkg",
+        "circles": cache / f"circles_{args.count}.gpkg",
+    }
+    if not sets["grid"].exists():
+        grid_zones(sets["grid"], args.count)
+    if not sets["circles"].exists():
+        bz.make_zones(sets["circles"], args.count)
+    print(f"{args.count} zones; best of {args.repeat} interleaved runs; shared 2-core machine")
+    print(
+        f"{'zones':<8} {'peer s':>7} {'cov s':>7} {'csv s':>6} {'+total s':>8} {'xlsx s':>7} "
+        f"{'gpkg s':>7} {'table':>7} {'xlsx':>7} {'gpkg':>7}   (extra cost / peer)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path in sets.items():
+            t = run(path, raster, Path(tmp), args.repeat)
+            peer = t["peer"]
+            table = t["coverage"] + t["csv"] - peer
+            total = max(0.0, t["with_total"] - t["coverage"])
+            print(
+                f"{name:<8} {peer:7.2f} {t['coverage']:7.2f} {t['csv']:6.2f} {total:8.2f} "
+                f"{t['xlsx']:7.2f} {t['gpkg']:7.2f} {table / peer:7.1%} "
+                f"{(total + t['xlsx']) / peer:7.1%} {t['gpkg'] / peer:7.1%}",
+                flush=True,
+            )
+    print("goal: each extra output under 10% of the peer at 10,000 zones")
+
+
+if __name__ == "__main__":
+    main()
