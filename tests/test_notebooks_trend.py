@@ -77,3 +77,10 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     assert text.count("| exit 0") == 2 and "gain/loss raster" in text
     assert "CHANGE RASTER cells: {-1: 1680, 0: 37040, 1: 1280}" in text
     assert "OWN DATA: not found" in text
+    shown = [
+        out["data"]["text/html"]
+        for cell in executed.cells
+        for out in cell.get("outputs", [])
+        if "text/html" in out.get("data", {})
+    ]
+    assert any("srcdoc=" in page and "lz-chart" in page for page in shown)  # the page inline
