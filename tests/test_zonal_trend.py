@@ -197,6 +197,8 @@ def test_classes_and_red_nir(tmp_path: Path) -> None:
         2019: write(tmp_path / "nir2019.tif", np.array([[0.5, 0.05], [0.5, 0.05]], "float32")),
         2020: write(tmp_path / "nir2020.tif", np.array([[0.5, 0.5], [0.5, 0.05]], "float32")),
     }
+    with pytest.raises(ValidationError, match="not to red and NIR"):
+        raster_trend(zones, red, nir=nir, ndvi_threshold=0.3, ndvi_scale=1e-4)
     t = raster_trend(zones, red, nir=nir, ndvi_threshold=0.3)
     assert t["coverage"].tolist() == pytest.approx([0.5, 0.75])
     assert t.iloc[1].gain_km2 == pytest.approx(100e-6) and t.iloc[1].loss_km2 == 0.0

@@ -363,6 +363,11 @@ def raster_trend(
         Years not whole numbers, ``nir`` for other years, bad rule or zones.
     """
     rule = green_rule(classes, ndvi_threshold, ndvi_scale)
+    if ndvi_scale is not None and nir is not None:
+        raise ValidationError(
+            "`ndvi_scale` applies to NDVI rasters, not to red and NIR bands (their scale and "
+            "offset metadata are applied); fix: drop `ndvi_scale` / `--ndvi-scale`"
+        )
     years = _years(rasters, nir)
     _check_zones(zones)
     seen = {y: [np.inf, -np.inf] for y in years}  # valid NDVI range per year
