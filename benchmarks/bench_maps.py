@@ -1,8 +1,13 @@
-"""Overview map: lzgis vs plain ``GeoDataFrame.explore()`` on the same layers, same run.
+"""Map pages: the overview vs plain ``GeoDataFrame.explore()``, then every page's size and time.
 
 Run: ``pip install -e ".[bench]" && python benchmarks/bench_maps.py [--repeat N]``. Prints, for each
 builder, the median build time (layers already loaded; rendering to an HTML
-string included) and the page size, then the ratios lzgis / explore.
+string included) and the page size, then the ratios lzgis / explore. Then,
+for every published page (overview, greening, allocation, projects, index),
+its size and median build time online (Leaflet linked from ``assets/``, OSM
+tiles) and offline (Leaflet inlined, no basemap), from the analyses'
+results loaded once (:func:`lzgis.publish.load_inputs`), and the size of
+the ``assets/`` folder the online pages share.
 
 explore() is folium's own path: every column goes into the GeoJSON and the
 tooltips, full-resolution coordinates, jQuery/Bootstrap/font-awesome from
@@ -22,8 +27,14 @@ import folium
 import geopandas as gpd
 
 from lzgis import layers as lz_layers
-from lzgis.maps import MapOptions
+from lzgis.maps import MapOptions, MapPage
+from lzgis.maps._assets import asset_files
+from lzgis.maps.allocation import allocation_map
+from lzgis.maps.greening import greening_map
+from lzgis.maps.index import index_page
 from lzgis.maps.overview import overview_map
+from lzgis.maps.projects import projects_map
+from lzgis.publish import MAPS, Inputs, load_inputs
 
 
 def load_available() -> dict[str, gpd.GeoDataFrame]:
@@ -76,7 +87,47 @@ def main() -> None:
     base_t, base_s = runs["explore()"]
     print(f"{'builder':<15}{'time (s)':>10}{'size (kB)':>12}{'time ratio':>12}{'size ratio':>12}")
     for name, (t, s) in runs.items():
-        print(f"{name:<15}{t:>10.3f}{s / 1024:>12.1f}{t / base_t:>12.2f}{s / base_s:>12.3f}")
+        print(f"{name:<15}{t:>10.3f}{s / 1000:>12.1f}{t / base_t:>12.2f}{s / base_s:>12.3f}")
+    print()
+    every_page(load_inputs(), args.repeat)
+
+
+def _builders(inputs: Inputs, options: MapOptions) -> dict[str, Callable[[], MapPage]]:
+    lay = inputs.layers
+    return {
+        "overview.html": lambda: overview_map(lay, options=options),
+        "greening.html": lambda: greening_map(inputs.report, lay, options=options),
+        "allocation.html": lambda: allocation_map(
+            inputs.conflicts,
+            lay,
+            allocation=inputs.allocation,
+            river_buffer_m=inputs.river_buffer_m,
+            options=options,
+        ),
+        "projects.html": lambda: projects_map(inputs.projects, lay, options=options),
+        "index.html": lambda: index_page(
+            maps=MAPS,
+            tables=["greening_report.csv", "allocation.csv", "conflicts.csv", "projects.csv"],
+            report=inputs.report,
+            allocation=inputs.allocation,
+            conflicts=inputs.conflicts,
+            projects=inputs.projects,
+            parks=lay.get("parks"),
+        ),
+    }
+
+
+def every_page(inputs: Inputs, repeat: int) -> None:
+    """Size (kB = 1000 bytes) and median build time of every page, online and offline."""
+    online = _builders(inputs, MapOptions(basemap="osm", offline=False))
+    offline = _builders(inputs, MapOptions(basemap="none", offline=True))
+    print(f"{'page':<17}{'online kB':>10}{'time (s)':>10}{'offline kB':>12}{'time (s)':>10}")
+    for name in online:
+        t_on, s_on = measure(lambda n=name: online[n]().html, repeat)
+        t_off, s_off = measure(lambda n=name: offline[n]().html, repeat)
+        print(f"{name:<17}{s_on / 1000:>10.1f}{t_on:>10.3f}{s_off / 1000:>12.1f}{t_off:>10.3f}")
+    shared = sum(len(data) for data in asset_files().values())
+    print(f"assets/ (shared by the online pages, written once): {shared / 1000:.1f} kB")
 
 
 if __name__ == "__main__":

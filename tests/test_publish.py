@@ -15,7 +15,11 @@ from lzgis.publish import MAPS, resolve_basemap, write_site
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_publishing_twice_gives_identical_files(tmp_path: Path) -> None:
@@ -31,8 +35,23 @@ def test_publishing_twice_gives_identical_files(tmp_path: Path) -> None:
     }
     assert a == b
     assert not [
-        p for p in (tmp_path / "a").iterdir() if p.name.startswith(".")
+        p for p in (tmp_path / "a").rglob("*") if p.name.startswith(".")
     ]  # no temp files left
+
+
+def test_default_site_writes_assets_once_beside_the_pages(tmp_path: Path) -> None:
+    written = write_site(fx.results(fx.layers()), tmp_path, basemap="osm", offline=False)
+    rel = sorted(p.relative_to(tmp_path).as_posix() for p in written)
+    assert "assets/leaflet/leaflet.js" in rel and "assets/leaflet/LICENSE" in rel
+    assert rel.count("assets/leaflet/leaflet.js") == 1
+    assert (
+        sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+        == rel
+    )
+    for name, _, _ in MAPS:
+        page = (tmp_path / name).read_text(encoding="utf-8")
+        assert '<script src="assets/leaflet/leaflet.js"></script>' in page
+        assert "cdn.jsdelivr" not in page
 
 
 def test_report_tables_are_written_without_geometry(tmp_path: Path) -> None:
@@ -147,7 +166,9 @@ def test_kill_9_at_any_moment_leaves_one_whole_set_and_the_next_run_cleans_up(
     duration = complete(tmp_path / "ref_none", "none")
     duration = max(duration, complete(out, "osm"))
     refs = {"osm": _files(out), "none": _files(tmp_path / "ref_none")}
-    assert refs["osm"] != refs["none"] and set(refs["osm"]) == set(refs["none"])
+    assert refs["osm"] != refs["none"]
+    extra = set(refs["osm"]) - set(refs["none"])  # the online set also holds assets/
+    assert set(refs["none"]) < set(refs["osm"]) and all(f.startswith("assets/") for f in extra)
 
     def files_in_temporary() -> int:
         temps = [p for p in tmp_path.iterdir() if p.name.startswith(".maps.lzgis-new-")]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import _toy_city as toy
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -59,10 +60,10 @@ def _features(page: str) -> list[dict]:
 
 def _strip_xs(page: str) -> list[float]:
     """Longitudes of the river strip's outline (its popup gives the width)."""
-    strips = [f for f in _features(page) if "Width each side" in f["properties"]["_popup"]]
+    strips = [f for f in _features(page) if "Width each side" in f["properties"]["_p"]]
     assert len(strips) == 1
-    ring = strips[0]["geometry"]["coordinates"][0]
-    return [x for x, _ in ring]
+    ring = strips[0]["geometry"]["coordinates"][0]  # 1e-5 degree steps from an absolute start
+    return [float(x) / 1e5 for x in np.cumsum([step[0] for step in ring])]
 
 
 def test_river_buffer_changes_the_band_drawn_and_the_tables(city: Path) -> None:
@@ -94,10 +95,12 @@ def test_constraints_are_drawn_with_a_legend_entry_and_used_in_every_table(city:
     assert "保护:你的图层 red_line / protected: your layer red_line" in page  # legend
     overlays = page.split("overlays :", 1)[1].split("}", 1)[0]  # the layer list (JSON-escaped)
     assert ":red_line / your protected layer: red_line" in overlays
-    mine = [f for f in _features(page) if "Your layer" in f["properties"]["_popup"]]
+    mine = [f for f in _features(page) if "Your layer" in f["properties"]["_p"]]
     assert len(mine) == 1 and mine[0]["properties"]["style"]["dashArray"] == "6 4"
-    popup = mine[0]["properties"]["_popup"]
-    assert "Red &lt;b&gt;line&lt;/b&gt;" in popup and "<b>line</b>" not in popup  # data: escaped
+    popup = mine[0]["properties"]["_p"]
+    # names are plain text (the page writes them with textContent); the popup HTML never has them
+    assert mine[0]["properties"]["_n"][:2] == ["红线", "Red <b>line</b>"]
+    assert "<b>line</b>" not in popup
     assert "red_line" in popup and "r1" in popup
     table = pd.read_csv(out / "allocation.csv")
     assert "red_line_km2" in table.columns

@@ -14,9 +14,17 @@ COMMITTED = Path(__file__).resolve().parents[1] / "maps"
 
 
 def test_committed_maps_match_a_fresh_publish(tmp_path: Path) -> None:
-    written = publish(tmp_path / "maps")
-    fresh = {p.name: p.read_bytes() for p in written}
-    committed = {p.name: p.read_bytes() for p in COMMITTED.iterdir() if p.is_file()}
+    out = tmp_path / "maps"
+    written = publish(out)
+    fresh = {p.relative_to(out).as_posix(): p.read_bytes() for p in written}
+    assert sorted(fresh) == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    )  # publish lists every file it writes, assets/ included
+    committed = {
+        p.relative_to(COMMITTED).as_posix(): p.read_bytes()
+        for p in COMMITTED.rglob("*")
+        if p.is_file()
+    }
     assert sorted(committed) == sorted(fresh)
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert stale == [], f"maps/ is stale for {stale}; fix: run `lzgis publish` and commit maps/"

@@ -8,7 +8,7 @@ Every check returns problems as one-line strings of the form
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,10 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
+from lzgis._coords import CoordinateCheck
+from lzgis._encoding import GARBLED_HINT, looks_garbled, read_encoding
 from lzgis._errors import CRSError, LayerError, RasterError, ValidationError
+from lzgis._paths import choose_layer, split_layer
 
 # Geometry families: a layer declared "Polygon" accepts Polygon and MultiPolygon.
 _FAMILIES = {
@@ -107,6 +110,70 @@ def all_valid_polygons(geoms: Any) -> bool:
     )
 
 
+def _found(names: Iterable[object]) -> str:
+    """``found a, b`` for a message listing field names, with the encoding hint when they look garbled."""
+    listed = [str(n) for n in names]
+    text = f"found {', '.join(listed) or 'none'}"
+    return f"{text}; {GARBLED_HINT}" if looks_garbled(listed) else text
+
+
+class GeometryChecks:
+    """The one set of geometry checks every reader and ``lzgis layers validate`` run.
+
+    Per feature: present, of an allowed type, valid, not a GeometryCollection.
+    Per layer: one geometry family when no type is declared (no points mixed
+    with polygons), and coordinates possible in the layer's CRS
+    (:class:`lzgis._coords.CoordinateCheck`). Fed in batches, so a streamed
+    file and an in-memory frame get exactly the same checks.
+    """
+
+    def __init__(self, *, path: str, crs: Any, allowed: set[str] | None) -> None:
+        self.path = path
+        self.allowed = allowed
+        self.coords = CoordinateCheck(crs, path=path)
+        self.families: dict[str, tuple[Any, int]] = {}
+
+    def feed(self, ids: list[Any], geoms: Any) -> list[str]:
+        """Problems of one batch of features (one line each); layer-wide ones come from :meth:`finish`."""
+        arr = np.asarray(geoms, dtype=object)
+        problems: list[str] = []
+        for fid, geom in zip(ids, arr, strict=True):
+            problem = geometry_problem(geom, self.allowed)
+            if problem is None and geom.geom_type == "GeometryCollection":
+                problem = (
+                    "is a GeometryCollection; expected points, lines or polygons; "
+                    "fix: explode it into its parts (QGIS 'Multipart to singleparts')"
+                )
+            if problem:
+                problems.append(f"{self.path}: {_feature_label(fid)} {problem}")
+            elif self.allowed is None:
+                fam = family_of(geom.geom_type) or geom.geom_type
+                first, n = self.families.get(fam, (fid, 0))
+                self.families[fam] = (first, n + 1)
+        present = np.array([g is not None for g in arr], dtype=bool)
+        bounds = np.full((len(arr), 4), np.nan)
+        if present.any():
+            bounds[present] = shapely.bounds(arr[present].astype(object))
+        self.coords.feed(ids, bounds)
+        return problems
+
+    def finish(self) -> list[str]:
+        """Layer-wide problems: mixed geometry families, impossible coordinates."""
+        problems: list[str] = []
+        if len(self.families) > 1:
+            parts = ", ".join(
+                f"{fam} {n} (first: feature {first})" for fam, (first, n) in self.families.items()
+            )
+            problems.append(
+                f"{self.path}: mixes geometry types ({parts}); expected one type per layer; "
+                "fix: split the file by geometry type (QGIS 'Split vector layer', or `ogr2ogr -where`)"
+            )
+        coords = self.coords.problem()
+        if coords:
+            problems.append(coords)
+        return problems
+
+
 def frame_problems(
     gdf: gpd.GeoDataFrame,
     *,
@@ -123,17 +190,27 @@ def frame_problems(
     if missing:
         problems.append(
             f"{path}: missing required field(s) {', '.join(missing)}; "
-            f"found {', '.join(map(str, gdf.columns.drop('geometry', errors='ignore')))}; fix: add or rename them"
+            f"{_found(gdf.columns.drop(gdf.geometry.name, errors='ignore'))}; fix: add or rename them"
         )
     if len(gdf) == 0:
         problems.append(f"{path}: the layer is empty; fix: give it at least one feature")
     allowed = allowed_types(geometry_type) if geometry_type else None
     ids = gdf[id_field] if id_field and id_field in gdf.columns else gdf.index
-    for fid, geom in zip(ids, gdf.geometry, strict=True):
-        problem = geometry_problem(geom, allowed)
-        if problem:
-            problems.append(f"{path}: {_feature_label(fid)} {problem}")
+    checks = GeometryChecks(path=path, crs=gdf.crs, allowed=allowed)
+    problems.extend(checks.feed(list(ids), gdf.geometry.array))
+    problems.extend(checks.finish())
     return problems
+
+
+def coordinate_problems(
+    gdf: gpd.GeoDataFrame, *, path: str, id_field: str | None = "id"
+) -> list[str]:
+    """Only the coordinate check of :func:`frame_problems` (vectorised), for callers whose fast path skips the rest."""
+    ids = gdf[id_field] if id_field and id_field in gdf.columns else gdf.index
+    check = CoordinateCheck(gdf.crs, path=path)
+    check.feed(list(ids), shapely.bounds(np.asarray(gdf.geometry.values, dtype=object)))
+    problem = check.problem()
+    return [problem] if problem else []
 
 
 def validate_frame(
@@ -164,15 +241,21 @@ def require_path(path: str | Path, *, what: str = "file") -> Path:
     return p
 
 
-def _iter_features(path: Path) -> Iterator[tuple[Any, Mapping[str, Any] | None, Mapping[str, Any]]]:
-    import fiona
-
-    with fiona.open(path) as src:
-        for i, feat in enumerate(src):
-            props = dict(feat.properties or {})
-            fid = props.get("id", feat.id if feat.id is not None else i)
-            geom = feat.geometry
-            yield fid, (geom.__geo_interface__ if geom is not None else None), props
+def _iter_batches(
+    src: Any, size: int = 1024
+) -> Iterator[tuple[list[Any], list[shapely.Geometry | None]]]:
+    ids: list[Any] = []
+    geoms: list[shapely.Geometry | None] = []
+    for i, feat in enumerate(src):
+        props = dict(feat.properties or {})
+        ids.append(props.get("id", feat.id if feat.id is not None else i))
+        geo = feat.geometry
+        geoms.append(shapely.geometry.shape(geo.__geo_interface__) if geo is not None else None)
+        if len(ids) == size:
+            yield ids, geoms
+            ids, geoms = [], []
+    if ids:
+        yield ids, geoms
 
 
 def file_problems(
@@ -181,25 +264,37 @@ def file_problems(
     id_field: str = "id",
     geometry_type: str | None = None,
     required_fields: Iterable[str] = (),
+    encoding: str | None = None,
     max_problems: int = 100,
 ) -> list[str]:
-    """Check a vector file feature by feature (streamed with fiona).
+    """Check a vector file feature by feature (streamed with fiona), with :class:`GeometryChecks`.
 
-    Memory stays bounded by one feature, so files larger than memory can be
-    checked. Returns one line per problem; an empty list means usable.
+    The same checks as every reader (:func:`frame_problems`), so a file this
+    accepts is accepted by every command. ``path`` may be ``PATH.gpkg:LAYER``;
+    ``encoding`` forces a Shapefile's text encoding (else it is detected).
+    Memory stays bounded by one batch of features, so files larger than
+    memory can be checked. Returns one line per problem; an empty list means usable.
     """
     import fiona
     from fiona.errors import FionaError
 
-    p = Path(path)
+    from lzgis._errors import LzgisError
+
+    p, layer = split_layer(path)
     if not p.exists():
         return [f"{p}: no such file; fix: check the path"]
     try:
-        with fiona.open(p) as src:
+        layer = choose_layer(p, layer)
+        opts: dict[str, Any] = {"layer": layer} if layer else {}
+        enc = read_encoding(p, encoding)
+        if enc:
+            opts["encoding"] = enc
+        with fiona.open(p, **opts) as src:
             crs = src.crs
             schema_fields = list(src.schema["properties"].keys())
-            declared = src.schema.get("geometry")
             count_hint = len(src) if src.driver not in {"GeoJSON", "GeoJSONSeq"} else None
+    except LzgisError as exc:
+        return [str(exc)]
     except (FionaError, OSError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [
@@ -215,28 +310,27 @@ def file_problems(
     missing = [f for f in required_fields if f not in schema_fields]
     if missing:
         problems.append(
-            f"{p}: missing required field(s) {', '.join(missing)}; found {', '.join(schema_fields) or 'none'}; "
+            f"{p}: missing required field(s) {', '.join(missing)}; {_found(schema_fields)}; "
             "fix: add or rename them"
         )
     allowed = allowed_types(geometry_type) if geometry_type else None
-    if allowed is None and declared and family_of(str(declared)):
-        allowed = _FAMILIES[family_of(str(declared)) or ""]
+    checks = GeometryChecks(path=str(p), crs=crs or None, allowed=allowed)
     n = 0
     try:
-        for fid, geo, _props in _iter_features(p):
-            n += 1
-            geom = shapely.geometry.shape(geo) if geo else None
-            problem = geometry_problem(geom, allowed)
-            if problem:
-                problems.append(f"{p}: {_feature_label(fid)} {problem}")
+        with fiona.open(p, **opts) as src:
+            for ids, geoms in _iter_batches(src):
+                n += len(ids)
+                problems.extend(checks.feed(ids, geoms))
                 if len(problems) >= max_problems:
+                    problems = problems[:max_problems]
                     problems.append(f"{p}: stopped after {max_problems} problems")
-                    break
+                    return problems
     except (FionaError, OSError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         problems.append(
             f"{p}: unreadable after feature {n} ({first}); fix: repair or re-export the file"
         )
+    problems.extend(checks.finish())
     if n == 0 and count_hint in (0, None) and not any("unreadable" in q for q in problems):
         problems.append(f"{p}: the layer is empty; fix: give it at least one feature")
     return problems
@@ -265,25 +359,31 @@ def require_fields(gdf: gpd.GeoDataFrame, fields: Iterable[str], *, name: str) -
     """Raise :class:`ValidationError` naming the frame when required columns are missing."""
     missing = [f for f in fields if f not in gdf.columns]
     if missing:
-        found = ", ".join(map(str, gdf.columns.drop("geometry", errors="ignore"))) or "none"
+        found = _found(gdf.columns.drop("geometry", errors="ignore"))
         raise ValidationError(
-            f"`{name}` lacks column(s) {', '.join(missing)}; found {found}; fix: add or rename them"
+            f"`{name}` lacks column(s) {', '.join(missing)}; {found}; fix: add or rename them"
         )
 
 
-def require_layer_names(names: Iterable[str], *, reserved: Iterable[str], what: str) -> None:
+def require_layer_names(
+    names: Iterable[str],
+    *,
+    reserved: Iterable[str],
+    what: str,
+    fix: str = "rename the key (for files: rename the file)",
+) -> None:
     """Raise :class:`ValidationError` when a layer name is empty, not a plain word or reserved."""
     taken = set(reserved)
     for name in names:
         if not name or not str(name).replace("_", "").isalnum():
             raise ValidationError(
                 f"{what} name {name!r} is not a plain word; expected letters, digits and '_'; "
-                "fix: rename the key (for files: rename the file)"
+                f"fix: {fix}"
             )
         if name in taken:
             raise ValidationError(
                 f"{what} name {name!r} is already used ({', '.join(sorted(taken))} are taken); "
-                "fix: rename the key (for files: rename the file)"
+                f"fix: {fix}"
             )
 
 
@@ -299,17 +399,18 @@ def open_raster(path: str | Path, *, what: str = "raster") -> Any:
     from rasterio.errors import RasterioError
 
     p = Path(path)
-    if not p.exists():
+    virtual = str(path).startswith("/vsi")  # GDAL's virtual files: /vsicurl/https://…
+    if not virtual and not p.exists():
         raise RasterError(
             f"`{p}`: no such {what}; expected a GeoTIFF (or any raster GDAL reads); "
             f"fix: check the path (relative to {Path.cwd()})"
         )
     try:
-        return rasterio.open(p)
+        return rasterio.open(str(path) if virtual else p)
     except (RasterioError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RasterError(
-            f"`{p}`: unreadable {what} ({first}); expected a GeoTIFF (or any raster GDAL reads); "
+            f"`{path}`: unreadable {what} ({first}); expected a GeoTIFF (or any raster GDAL reads); "
             "fix: give a raster file that `gdalinfo` can open"
         ) from None
 
@@ -442,9 +543,11 @@ def require_classified(n_values: int, *, limit: int, path: str | Path) -> None:
 def require_zone_field(zones: gpd.GeoDataFrame, zone_field: str, *, name: str = "zones") -> None:
     """Raise :class:`ValidationError` when ``zone_field`` is not a column of ``zones``."""
     if zone_field not in zones.columns:
-        found = ", ".join(str(c) for c in zones.columns if c != zones.geometry.name) or "none"
+        names = [c for c in zones.columns if c != zones.geometry.name]
+        if looks_garbled(names):
+            raise ValidationError(f"`{name}` has no field `{zone_field}`; {_found(names)}")
         raise ValidationError(
-            f"`{name}` has no field `{zone_field}`; found {found}; "
+            f"`{name}` has no field `{zone_field}`; {_found(names)}; "
             "fix: pass one of those as `--zone-field` / `zone_field`"
         )
 

@@ -10,8 +10,13 @@ The whole set is written into a temporary sibling folder and swapped in at
 once (:func:`lzgis.io.atomic_dir`), so the folder holds one run's complete
 set, never a mix; the files are byte-identical for the same inputs.
 
-Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so the
-pages need no network. With no basemap given, offline pages use ``none`` (a
+Assets: by default the pages load Leaflet and the plugins by relative path
+from ``assets/`` (written once, with their licences, by each page's
+:meth:`~lzgis.maps.MapPage.save`), so the folder works from a file share, a
+static web server or an intranet, never from a CDN.
+
+Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so each
+page is one self-contained file. With no basemap given, offline pages use ``none`` (a
 plain background with the district outlines); an explicit network basemap is
 kept offline too: its tiles simply do not load without a network, the page
 still works.
@@ -30,6 +35,7 @@ from lzgis import layers as _layers
 from lzgis._validate import require_distance
 from lzgis.allocation import Constraints
 from lzgis.io import atomic_dir, require_output_folder, write_table
+from lzgis.maps._assets import ASSET_DIR
 from lzgis.maps._base import check_basemap
 from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps.allocation import allocation_map
@@ -37,7 +43,7 @@ from lzgis.maps.greening import greening_map
 from lzgis.maps.index import index_page
 from lzgis.maps.overview import overview_map
 from lzgis.maps.projects import projects_map
-from lzgis.maps.snapshots import snapshot
+from lzgis.maps.snapshots import check_rendered, snapshot
 
 __all__ = [
     "MAPS",
@@ -52,7 +58,11 @@ __all__ = [
 
 MAPS: tuple[tuple[str, str, str], ...] = (
     ("overview.html", "规划总览", "Overview of the plan"),
-    ("greening.html", "绿化覆盖率与目标", "Green coverage against the targets"),
+    (
+        "greening.html",
+        "绿化:各区规划绿化区占比或实测覆盖率",
+        "Greening: planned zones or measured coverage",
+    ),
     ("allocation.html", "园区用地与生态保护冲突", "Land allocation and conflicts"),
     ("projects.html", "规划项目", "Plan projects"),
 )
@@ -85,7 +95,7 @@ def load_inputs(
     conflicts and the projects' zones, and onto the allocation map.
     """
     from lzgis.allocation import constraint_layers, embedded_allocation
-    from lzgis.greening import embedded_report
+    from lzgis.greening.configured import configured_report
     from lzgis.projects import embedded_projects
 
     extra, _ = constraint_layers(constraints)
@@ -93,7 +103,7 @@ def load_inputs(
     allocation, conflicts = embedded_allocation(river_buffer_m=river_buffer_m, constraints=extra)
     return Inputs(
         layers=layers,
-        report=embedded_report(),
+        report=configured_report(),
         allocation=allocation,
         conflicts=conflicts,
         projects=embedded_projects(constraints=extra),
@@ -120,6 +130,7 @@ def site_files(tables: Iterable[str] = ()) -> set[str]:
         "allocation.csv",
         "conflicts.csv",
         "projects.csv",
+        ASSET_DIR,  # the folder of Leaflet and the plugins the pages link
         *tables,
     }
 
@@ -186,10 +197,14 @@ def write_site(
     names = [name for name, _, _ in MAPS]
     written: list[str] = []
     with atomic_dir(folder, owns=site_files(tables)) as tmp:
+        assets: list[str] = []
         for name in names:
-            builders[name]().save(tmp / name)
+            page = builders[name]()
+            page.save(tmp / name)  # with assets/ beside it unless the page is self-contained
             written.append(name)
+            assets = assets or [p.relative_to(tmp).as_posix() for p in page.asset_paths(tmp)]
             tell(name)
+        written += assets
         for name, frame in tables.items():
             write_table(frame, tmp / name)
             written.append(name)
@@ -207,6 +222,8 @@ def write_site(
         written.append("index.html")
         tell("index.html")
         if snapshots:
+            for name in names:  # every map must render before any PNG is written
+                check_rendered(tmp / name)
             for name in names:
                 png = snapshot(tmp / name, (tmp / name).with_suffix(".png"))
                 written.append(png.name)

@@ -58,7 +58,11 @@ _EMBEDDED = ("wetlands", "greening_zones")
 
 
 def _stem_name(path: str | Path) -> str:
-    return re.sub(r"\W+", "_", Path(path).stem).strip("_")
+    """A file's layer name: ``PATH.gpkg:LAYER`` gives LAYER, any other path its stem."""
+    from lzgis._paths import split_layer
+
+    file, layer = split_layer(path)
+    return re.sub(r"\W+", "_", layer or file.stem).strip("_")
 
 
 def _items(
@@ -86,7 +90,7 @@ def _items(
 
 
 def constraint_layers(
-    items: Constraints,
+    items: Constraints, *, encoding: str | None = None
 ) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
     """The planner's constraint layers, named and in EPSG:4326.
 
@@ -98,7 +102,10 @@ def constraint_layers(
         stem (non-word characters become "_"), a GeoDataFrame by
         ``gdf.attrs["name"]`` or else ``constraint_<n>`` (its place in the
         list, from 1). Names become the table's ``<name>_km2`` columns and the
-        conflicts' ``protected_layer``.
+        conflicts' ``protected_layer``. ``PATH.gpkg:LAYER`` reads that layer
+        and is named after it.
+    encoding
+        Forces a Shapefile's text encoding (else detected, see :mod:`lzgis.io`).
 
     Returns
     -------
@@ -119,14 +126,23 @@ def constraint_layers(
     layers: dict[str, gpd.GeoDataFrame] = {}
     messages: list[str] = []
     for name, item in _items(items):
-        require_layer_names([name], reserved={*RESERVED, *layers, *_EMBEDDED}, what="constraint")
         if isinstance(item, gpd.GeoDataFrame):
+            require_layer_names(
+                [name], reserved={*RESERVED, *layers, *_EMBEDDED}, what="constraint"
+            )
             gdf, label = item, f"`constraints[{name!r}]`"
             require_crs(gdf, name=f"constraints[{name!r}]")
             if len(gdf):
                 check_polygons(gdf, name=f"constraints[{name!r}]")
         else:
-            gdf = read_vector(item, geometry_type="Polygon", to_wgs84=False)  # refuses no CRS
+            require_layer_names(
+                [name],
+                reserved={*RESERVED, *layers, *_EMBEDDED},
+                what=f"constraint file {item}: its",
+                fix="rename the file (letters, digits and '_', e.g. red_line.geojson)",
+            )
+            # refuses a file without CRS
+            gdf = read_vector(item, geometry_type="Polygon", to_wgs84=False, encoding=encoding)
             label = str(Path(item))
         if gdf.crs.to_epsg() != 4326:
             messages.append(f"reprojected {label} from {gdf.crs.to_string()} to EPSG:4326")
@@ -135,12 +151,16 @@ def constraint_layers(
     return layers, messages
 
 
-def read_constraints(paths: Sequence[str | Path]) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+def read_constraints(
+    paths: Sequence[str | Path], *, encoding: str | None = None
+) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
     """Read constraint files, named by file stem, in EPSG:4326 (see :func:`constraint_layers`)."""
-    return constraint_layers(list(paths))
+    return constraint_layers(list(paths), encoding=encoding)
 
 
-def replace_parks(parks: gpd.GeoDataFrame, own: gpd.GeoDataFrame | str | Path) -> gpd.GeoDataFrame:
+def replace_parks(
+    parks: gpd.GeoDataFrame, own: gpd.GeoDataFrame | str | Path, *, encoding: str | None = None
+) -> gpd.GeoDataFrame:
     """``parks`` with the outlines of ``own`` put in by ``id``; every other park as it was.
 
     Parameters
@@ -174,7 +194,7 @@ def replace_parks(parks: gpd.GeoDataFrame, own: gpd.GeoDataFrame | str | Path) -
         check_polygons(own, name="parks")
     else:
         source = str(own)
-        own = read_vector(own, geometry_type="Polygon", required_fields=["id"])
+        own = read_vector(own, geometry_type="Polygon", required_fields=["id"], encoding=encoding)
     known = [str(i) for i in parks["id"]]
     unknown = sorted({str(i) for i in own["id"]} - set(known))
     if unknown:

@@ -1,40 +1,23 @@
 """The ``lzgis`` command line: a thin click layer over the library.
 
 Commands hold no logic: they parse options, call library functions and print.
-Any :class:`lzgis.LzgisError` (bad input) becomes one line on stderr and exit
-code 2, with no traceback.
+Any :class:`lzgis.LzgisError` (bad input) and any usage error becomes one line
+on stderr and exit code 2, with no traceback; Ctrl-C one line and exit code
+130; an output that would replace an input is refused before anything runs
+(:mod:`lzgis.cli._base`).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import click
 
-from lzgis._errors import LzgisError
+from lzgis.cli._base import LzgisGroup
 from lzgis.layers import CONFIG_ENV
 
 
-class _Group(click.Group):
-    """A click group that turns lzgis errors into one line and exit code 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except LzgisError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2)
-        except OSError as exc:
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            click.echo(
-                f"Error: {where}{exc.strerror or exc}; fix: check the path and its permissions",
-                err=True,
-            )
-            ctx.exit(2)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LzgisGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     type=click.Path(dir_okay=False),
@@ -42,10 +25,21 @@ class _Group(click.Group):
     help=f"TOML file whose [layers] table points layer ids at your own files (also ${CONFIG_ENV}).",
 )
 @click.version_option(package_name="lzgis")
-def main(config: str | None) -> None:
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
     """lzgis: Lanzhou's 2012 multi-pole plan as layers, numbers and maps."""
     if config:
+        previous = os.environ.get(CONFIG_ENV)
         os.environ[CONFIG_ENV] = config
+        ctx.call_on_close(lambda: _restore(previous))
+
+
+def _restore(previous: str | None) -> None:
+    """Put ``$LZGIS_CONFIG`` back as it was (``--config`` holds for one run, also in-process)."""
+    if previous is None:
+        os.environ.pop(CONFIG_ENV, None)
+    else:
+        os.environ[CONFIG_ENV] = previous
 
 
 def _register() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from lzgis import allocation as _allocation
 from lzgis import layers as _layers
 from lzgis import projects as _projects
 from lzgis._validate import require_distance
+from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, encoding_option, progress
 from lzgis.io import atomic_dir, require_output_folder, write_table
 from lzgis.io._styled_gpkg import write_by_geometry
 
@@ -22,25 +22,28 @@ _CONSTRAINTS = click.option(
     "--constraints",
     "constraint_paths",
     multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Extra protected polygons (e.g. an ecological red line); repeatable. "
-    "Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS is refused.",
+    type=INPUT,
+    help="Extra protected polygons (e.g. an ecological red line); repeatable; PATH.gpkg:LAYER for "
+    "one layer. Named by file stem; reprojected to EPSG:4326 with a message; a file without CRS "
+    "is refused.",
 )
 _PARKS = click.option(
     "--parks",
-    type=click.Path(dir_okay=False),
+    type=INPUT,
     default=None,
     help="Your own outlines for some parks: polygons with `id` (see `lzgis layers list`); "
     "each replaces that park's outline.",
 )
 
 
-def _own_parks(path: str | None) -> gpd.GeoDataFrame | None:
+def _own_parks(path: str | None, encoding: str | None) -> gpd.GeoDataFrame | None:
     """The parks with ``path``'s outlines put in, checked before any long work starts."""
-    return None if path is None else _allocation.replace_parks(_layers.load("parks"), path)
+    if path is None:
+        return None
+    return _allocation.replace_parks(_layers.load("parks"), path, encoding=encoding)
 
 
-@click.command("allocate")
+@click.command("allocate", cls=LzgisCommand)
 @_CONSTRAINTS
 @click.option(
     "--river-buffer",
@@ -54,11 +57,16 @@ def _own_parks(path: str | None) -> gpd.GeoDataFrame | None:
 @click.option(
     "--out",
     required=True,
-    type=click.Path(file_okay=False),
+    type=OutputFolder(_ALLOCATE_FILES),
     help="Folder for allocation.csv and conflicts.gpkg.",
 )
+@encoding_option
 def allocate(
-    constraint_paths: tuple[str, ...], river_buffer: float, parks: str | None, out: str
+    constraint_paths: tuple[str, ...],
+    river_buffer: float,
+    parks: str | None,
+    out: str,
+    encoding: str | None,
 ) -> None:
     """Park land per district, constrained and developable; conflicts with protected land.
 
@@ -69,11 +77,11 @@ def allocate(
     """
     require_distance(river_buffer, name="river_buffer_m")
     require_output_folder(out, owns=_ALLOCATE_FILES)
-    extra, messages = _allocation.read_constraints(list(constraint_paths))
+    extra, messages = _allocation.read_constraints(list(constraint_paths), encoding=encoding)
     for line in messages:
         click.echo(line)
-    own = _own_parks(parks)
-    with click.progressbar(length=3, label="allocating", file=sys.stderr) as bar:
+    own = _own_parks(parks, encoding)
+    with progress(3, "allocating") as bar:
         table, found = _allocation.embedded_allocation(
             river_buffer_m=river_buffer,
             constraints=extra,
@@ -102,16 +110,19 @@ def allocate(
     click.echo(f"wrote {folder / 'conflicts.gpkg'}: {len(found)} conflicts in {', '.join(layers)}")
 
 
-@click.command("projects")
+@click.command("projects", cls=LzgisCommand)
 @_CONSTRAINTS
 @_PARKS
 @click.option(
     "--out",
     required=True,
-    type=click.Path(file_okay=False),
+    type=OutputFolder(_PROJECTS_FILES),
     help="Folder for projects.gpkg, projects_by_unit.csv and project_lines_by_district.csv.",
 )
-def projects(constraint_paths: tuple[str, ...], parks: str | None, out: str) -> None:
+@encoding_option
+def projects(
+    constraint_paths: tuple[str, ...], parks: str | None, out: str, encoding: str | None
+) -> None:
     """Where each plan project stands (district, park, zones, distances) and who answers for it.
 
     Your constraint layers join the zones a project touches; your park outlines
@@ -119,11 +130,11 @@ def projects(constraint_paths: tuple[str, ...], parks: str | None, out: str) -> 
     (other files in OUT are kept). Python: `lzgis.projects.embedded_projects()`.
     """
     require_output_folder(out, owns=_PROJECTS_FILES)
-    extra, messages = _allocation.read_constraints(list(constraint_paths))
+    extra, messages = _allocation.read_constraints(list(constraint_paths), encoding=encoding)
     for line in messages:
         click.echo(line)
-    own = _own_parks(parks)
-    with click.progressbar(length=3, label="locating", file=sys.stderr) as bar:
+    own = _own_parks(parks, encoding)
+    with progress(3, "locating") as bar:
         located = _projects.embedded_projects(constraints=extra, parks=own)
         bar.update(1)
         units = _projects.by_unit(located)

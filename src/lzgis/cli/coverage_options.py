@@ -10,7 +10,6 @@ for rasters and the zone-name notes on stderr.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,7 +18,10 @@ import click
 import geopandas as gpd
 import pandas as pd
 
+from lzgis.cli._base import INPUT, InputPath, encoding_option, progress
+from lzgis.greening import outputs as _outputs
 from lzgis.greening import sources as _sources
+from lzgis.zonal import dask_client
 
 __all__ = [
     "COVERAGE_OPTION_NAMES",
@@ -45,13 +47,28 @@ COVERAGE_OPTION_NAMES = (
     "red",
     "nir",
     "band",
+    "prefer",
+    "workers",
+    "scheduler",
     "within",
+    "encoding",
 )
+
+
+class _Collection(InputPath):
+    """A raster or a collection (files, folder, glob, VRT, URL, STAC JSON): an input, taken as given
+    (lzgis.zonal resolves and checks it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
+
+
+_COLLECTION = _Collection()
 
 
 def coverage_options(func: F) -> F:
     """Add the zones, green-source, ``--within`` and ``--ndvi-scale`` options to a click command."""
-    path = click.Path(dir_okay=False)
+    path = INPUT
     options = [
         click.option(
             "--zones",
@@ -79,9 +96,12 @@ def coverage_options(func: F) -> F:
         ),
         click.option(
             "--raster",
-            type=path,
-            default=None,
-            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes).",
+            type=_COLLECTION,
+            multiple=True,
+            help="An NDVI raster (with --ndvi-threshold) or a land-cover raster (with --classes); "
+            "or a collection: repeat it, or give a folder, a glob, a VRT, an http(s) URL or a "
+            "STAC items.json[#ASSET]. Each part of a zone is measured from the first source "
+            "covering it.",
         ),
         click.option(
             "--ndvi-threshold",
@@ -103,12 +123,37 @@ def coverage_options(func: F) -> F:
         ),
         click.option(
             "--red",
-            type=path,
-            default=None,
-            help="Red band; with --nir and --ndvi-threshold (band scale/offset applied first).",
+            type=_COLLECTION,
+            multiple=True,
+            help="Red band; with --nir and --ndvi-threshold (band scale/offset applied first; "
+            "a collection as for --raster).",
         ),
-        click.option("--nir", type=path, default=None, help="Near-infrared band."),
+        click.option(
+            "--nir",
+            type=_COLLECTION,
+            multiple=True,
+            help="Near-infrared band (one source per --red source, same order).",
+        ),
         click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
+        click.option(
+            "--prefer",
+            type=click.Choice(["given", "newest"]),
+            default="given",
+            show_default=True,
+            help="Order of a collection's sources: as given, or STAC items newest first.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
+        ),
+        encoding_option,
         click.option(
             "--within",
             type=path,
@@ -128,7 +173,7 @@ class CoverageRun:
 
     ``result``: the coverage frame (zones' CRS, data_share, attributes);
     ``zones``/``zone_field``: the zones as loaded; ``method``: the method and
-    sources items (:func:`lzgis.greening.sources.describe_sources`); ``total``:
+    sources items (:func:`lzgis.greening.outputs.describe_sources`); ``total``:
     the union of all zones (:func:`lzgis.greening.sources.coverage_with_total`),
     when asked for.
     """
@@ -146,14 +191,18 @@ def run_coverage(
     zone_field: str | None,
     green: tuple[str, ...],
     green_extent: tuple[str, ...],
-    raster: str | None,
+    raster: tuple[str, ...],
     ndvi_threshold: float | None,
     ndvi_scale: float | None,
     classes: str | None,
-    red: str | None,
-    nir: str | None,
+    red: tuple[str, ...],
+    nir: tuple[str, ...],
     band: int,
     within: str | None,
+    prefer: str = "given",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    encoding: str | None = None,
     total: bool = False,
 ) -> CoverageRun:
     """Coverage per zone from the options (see :class:`CoverageRun`); ``total``: also the union's.
@@ -162,46 +211,53 @@ def run_coverage(
     :class:`lzgis.LzgisError` on bad input before anything is written.
     """
     class_list = _sources.parse_classes(classes)
+    rasters, reds, nirs = list(raster) or None, list(red) or None, list(nir) or None
     kind = _sources.source_kind(
         green=green,
-        raster=raster,
+        raster=rasters,
         ndvi_threshold=ndvi_threshold,
         classes=class_list,
-        red=red,
-        nir=nir,
+        red=reds,
+        nir=nirs,
         green_extent=green_extent,
     )
-    zones_gdf, field = _sources.load_zones(zones, zone_field)
+    zones_gdf, field = _sources.load_zones(zones, zone_field, encoding=encoding)
     for note in _sources.zone_name_notes(zones, zones_gdf, field):
         click.echo(note, err=True)
     source: dict[str, Any] = {
         "green": green,
-        "raster": raster,
+        "raster": rasters,
         "ndvi_threshold": ndvi_threshold,
         "classes": class_list,
-        "red": red,
-        "nir": nir,
+        "red": reds,
+        "nir": nirs,
         "band": band,
         "ndvi_scale": ndvi_scale,
     }
-    method = _sources.describe_sources(
+    method = _outputs.describe_sources(
         zones=zones, zones_crs=zones_gdf.crs, zone_field=field, within=within, **source
     )
     source["green_extent"] = green_extent
+    source["encoding"] = encoding
+    source["prefer"] = prefer
 
     if kind in ("polygons", "embedded"):
         result, totals = _sources.coverage_with_total(
             zones_gdf, zone_field=field, within=within, total=total, **source
         )
     else:
-        length = _sources.raster_windows(zones_gdf, str(raster or red))
-        with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
+        length = _sources.raster_windows(zones_gdf, list(raster or red), prefer=prefer)
+        with (
+            dask_client(workers=workers, scheduler=scheduler) as client,
+            progress(length, "raster windows") as bar,
+        ):
             result, totals = _sources.coverage_with_total(
                 zones_gdf,
                 zone_field=field,
                 within=within,
                 total=total,
                 progress=bar.update,
+                client=client,
                 **source,
             )
     return CoverageRun(result, zones_gdf, field, method, totals)
@@ -231,7 +287,7 @@ def check_options(func: F) -> F:
         ),
         click.option(
             "--forest",
-            type=click.Path(dir_okay=False),
+            type=INPUT,
             multiple=True,
             help="Forest polygons (repeat; their union is forest) or one land-cover raster "
             "with --forest-classes: checks the schemes' forest coverage targets.",
@@ -279,6 +335,7 @@ def run_check(
     metric: str = "greening_coverage",
     within: str | None = None,
     band: int = 1,
+    encoding: str | None = None,
 ) -> CheckRun:
     """Check the run's coverage (as ``metric``) and, with ``forest``, forest coverage.
 
@@ -303,6 +360,7 @@ def run_check(
             forest_classes=_sources.parse_classes(forest_classes),
             band=band,
             within=within,
+            encoding=encoding,
             total=run.total is not None,
         )
         frames.append(frame)

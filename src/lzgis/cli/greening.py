@@ -10,6 +10,7 @@ import geopandas as gpd
 from lzgis import greening as _greening
 from lzgis._errors import LzgisError
 from lzgis._validate import require_output_suffix
+from lzgis.cli._base import OUTPUT, LzgisGroup
 from lzgis.cli._check_text import echo_check
 from lzgis.cli.coverage_options import (
     CheckRun,
@@ -26,7 +27,7 @@ _REPORT_SUFFIXES = (".html", ".pdf", ".csv", ".gpkg")
 _SOURCE_KEYS = ("zones", "green", "raster", "red", "nir", "within")
 
 
-@click.group("greening")
+@click.group("greening", cls=LzgisGroup)
 def greening() -> None:
     """Green coverage per zone and the check against the plan's and national targets."""
 
@@ -36,7 +37,7 @@ def greening() -> None:
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     help="Output .csv (UTF-8 with BOM), .xlsx (bilingual, with a total row) or .gpkg "
     "(zones' CRS, QGIS style); atomic.",
 )
@@ -75,7 +76,7 @@ def _check_table(run: CoverageRun, check: CheckRun) -> gpd.GeoDataFrame:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     default=None,
     help="Also write the table (.csv, .xlsx or .gpkg).",
 )
@@ -102,6 +103,7 @@ def check(
         metric=metric,
         within=opts.get("within"),
         band=opts["band"],
+        encoding=opts.get("encoding"),
     )
     if path is not None:
         totals = result.totals.reset_index(drop=True)
@@ -125,7 +127,7 @@ def check(
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     help="report.html (offline page) or report.pdf (printed by headless Chromium); "
     "with no sources, .csv/.gpkg give the embedded report.",
 )
@@ -174,6 +176,7 @@ def report(
         forest_classes=forest_classes,
         within=opts.get("within"),
         band=opts["band"],
+        encoding=opts.get("encoding"),
     )
     page = bureau_report.report_page(
         run.result,
@@ -196,7 +199,7 @@ def report(
 
 
 @greening.command("modis")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .csv (atomic).")
+@click.option("--out", required=True, type=OUTPUT, help="Output .csv (atomic).")
 def modis(out: str) -> None:
     """MODIS 2019 IGBP land-cover composition (km2) and IGBP 1-10 coverage per district."""
     path = require_output_suffix(out, (".csv",))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from lzgis import layers as _layers
 from lzgis._validate import file_problems
+from lzgis.cli._base import INPUT, OUTPUT, LzgisGroup, encoding_option
 
 
-@click.group("layers")
+@click.group("layers", cls=LzgisGroup)
 def layers() -> None:
     """List, validate and export layers."""
 
@@ -29,23 +28,27 @@ def list_() -> None:
 
 
 @layers.command("validate")
-@click.argument("path", type=click.Path())
+@click.argument("path", type=INPUT)
 @click.option(
     "--layer",
     "layer_id",
     default=None,
     help="Also check the fields and geometry type of this layer id.",
 )
-def validate(path: str, layer_id: str | None) -> None:
-    """Check that PATH is usable; exit 2 with one line per problem if not.
+@encoding_option
+def validate(path: str, layer_id: str | None, encoding: str | None) -> None:
+    """Check that PATH (or PATH.gpkg:LAYER) is usable; exit 2 with one line per problem if not.
 
-    Features are streamed, so files larger than memory can be checked.
+    The same checks every command runs (geometry types, validity, one
+    geometry type per layer, coordinates possible in the CRS). Features are
+    streamed, so files larger than memory can be checked.
     """
     entry = _layers.spec(layer_id) if layer_id else {}
     problems = file_problems(
-        Path(path),
+        path,
         geometry_type=entry.get("geometry_type"),
         required_fields=entry.get("required_fields", ()),
+        encoding=encoding,
     )
     if problems:
         for line in problems:
@@ -56,9 +59,7 @@ def validate(path: str, layer_id: str | None) -> None:
 
 @layers.command("export")
 @click.argument("layer_id")
-@click.option(
-    "--to", "to", required=True, type=click.Path(), help="Output .gpkg, .geojson or .shp."
-)
+@click.option("--to", "to", required=True, type=OUTPUT, help="Output .gpkg, .geojson or .shp.")
 def export(layer_id: str, to: str) -> None:
     """Write layer LAYER_ID to a GeoPackage, GeoJSON or Shapefile (by suffix)."""
     count = _layers.export(layer_id, to)

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from lzgis import publish as _publish
 from lzgis._validate import require_distance
 from lzgis.allocation import read_constraints
+from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
 
 
-@click.command("publish")
+@click.command("publish", cls=LzgisCommand)
 @click.option(
     "--out",
     default="maps",
     show_default=True,
-    type=click.Path(file_okay=False),
-    help="Output folder.",
+    type=OutputFolder(None),
+    help="Output folder (written as a whole: it may hold no input).",
 )
 @click.option(
     "--offline",
     is_flag=True,
-    help="Inline Leaflet and plugins so the pages work with no network; implies --basemap none unless given.",
+    help="Inline Leaflet and plugins: each page one self-contained file (default: shared assets/ folder, no CDN either way); implies --basemap none unless given.",
 )
 @click.option(
     "--basemap",
@@ -33,7 +32,11 @@ from lzgis.allocation import read_constraints
 @click.option(
     "--tianditu-key", default=None, help="Your Tianditu key (tk), needed by --basemap tianditu."
 )
-@click.option("--snapshots", is_flag=True, help="Also write a PNG of each map (headless Chromium).")
+@click.option(
+    "--snapshots",
+    is_flag=True,
+    help="Also write a PNG of each map (headless Chromium); refuses (exit 2) if a map does not render.",
+)
 @click.option(
     "--river-buffer",
     "river_buffer",
@@ -46,8 +49,9 @@ from lzgis.allocation import read_constraints
     "--constraints",
     "constraint_paths",
     multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Your own protected polygons (e.g. an ecological red line); repeatable. Drawn on the "
+    type=INPUT,
+    help="Your own protected polygons (e.g. an ecological red line); repeatable; PATH.gpkg:LAYER "
+    "for one layer. Drawn on the "
     "allocation map and used in every table, as in `lzgis allocate --constraints`.",
 )
 def publish(
@@ -70,11 +74,7 @@ def publish(
             f"note: --offline with --basemap {chosen}: the {chosen} tiles need a network; the overlays work without.",
             err=True,
         )
-    with click.progressbar(
-        length=_publish.step_count(snapshots=snapshots),
-        label="publishing",
-        file=sys.stderr,
-    ) as bar:
+    with progress(_publish.step_count(snapshots=snapshots), "publishing") as bar:
         paths = _publish.publish(
             out,
             offline=offline,

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
 from lzgis.io import write_vectors
 from lzgis.suitability import qgis_styles
 from lzgis.suitability._file import read_criteria
 from lzgis.suitability._run import allocate_prepared, prepare_criteria, score_prepared
 
 
-@click.command("suitability")
+def _criteria_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
+    spec = read_criteria(params["criteria_path"])
+    return [(f"named in {spec.path}", p) for p in spec.inputs]
+
+
+@click.command("suitability", cls=LzgisCommand, extra_inputs=_criteria_inputs)
 @click.option(
     "--criteria",
     "criteria_path",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=INPUT,
     help="Criteria TOML file (see src/lzgis/data/suitability_example.toml).",
 )
 @click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder."
+    "--out",
+    "out_dir",
+    required=True,
+    type=OutputFolder(("suitability.gpkg",)),
+    help="Output folder (for suitability.gpkg).",
 )
 @click.option(
     "--cell-m", type=float, default=None, help="Cell edge in metres (overrides the file's cell_m)."
@@ -43,7 +53,7 @@ def suitability(criteria_path: str, out_dir: str, cell_m: float | None) -> None:
     click.echo(f"weights ({method}): {weights}")
     if prep.consistency_ratio is not None:
         click.echo(f"consistency ratio: {prep.consistency_ratio:.3f} (limit 0.1)")
-    with click.progressbar(length=prep.spec.steps, label="scoring", file=sys.stderr) as bar:
+    with progress(prep.spec.steps, "scoring") as bar:
         scored = score_prepared(prep, on_step=lambda _name: bar.update(1))
     masked = scored["score"].isna()
     cell = scored.attrs["cell_m"]

@@ -14,7 +14,8 @@
 - :func:`embedded_report`, :func:`modis_district_report`: the same on the
   embedded Lanzhou layers and the MODIS land-cover raster.
 - :mod:`lzgis.greening.sources` (files to coverage: ``--within``,
-  ``ndvi_scale``, ``data_share``, zone attributes and names, union totals),
+  ``ndvi_scale``, ``data_share``, zone attributes, union totals),
+  :mod:`lzgis.greening.zones` (names, ``--within``, overlaps),
   :mod:`lzgis.greening.verdicts` (enough data or no verdict; per scheme) and
   :mod:`lzgis.greening.outputs` (CSV, .xlsx and styled GeoPackage for people).
 """

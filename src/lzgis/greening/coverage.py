@@ -34,6 +34,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -225,13 +227,15 @@ def coverage_from_polygons(
 
 def coverage_from_raster(
     zones: gpd.GeoDataFrame,
-    raster: str,
+    raster: str | Path | Sequence[str | Path],
     *,
     zone_field: str,
     classes: Sequence[int] | None = None,
     ndvi_threshold: float | None = None,
-    nir: str | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
+    prefer: str = "given",
+    client: Any = None,
     ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
@@ -240,8 +244,9 @@ def coverage_from_raster(
     A thin wrapper over :func:`lzgis.zonal.raster_coverage` that adds the
     ``zone`` column and the zones' geometry. Exactly one of ``classes`` and
     ``ndvi_threshold`` is given; with ``nir`` the raster is the red band and
-    NDVI = (NIR − red) / (NIR + red). ``ndvi_scale`` multiplies the raw
-    values of an NDVI raster (see :func:`lzgis.zonal.raster_coverage`).
+    NDVI = (NIR − red) / (NIR + red). ``raster`` may be a collection and
+    ``client`` a dask client (see :func:`lzgis.zonal.raster_coverage`).
+    ``ndvi_scale`` multiplies the raw values of an NDVI raster.
 
     Returns
     -------
@@ -261,6 +266,8 @@ def coverage_from_raster(
         ndvi_threshold=ndvi_threshold,
         nir=nir,
         band=band,
+        prefer=prefer,
+        client=client,
         ndvi_scale=ndvi_scale,
         progress=progress,
     )

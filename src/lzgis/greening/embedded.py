@@ -33,6 +33,7 @@ __all__ = [
     "embedded_zones",
     "modis_district_report",
     "modis_path",
+    "zone_report",
 ]
 
 CITY_ID = "lanzhou"
@@ -208,19 +209,39 @@ def embedded_report(
         2015, printed "3112%"), ``passed``, ``shortfall_km2``,
         ``reference`` (reported figures to compare with),
         ``reference_coverage`` (the reported 2015 built-up coverage, city
-        row only) and ``note`` (why these figures are illustrative).
+        row only), ``note`` (why these figures are illustrative) and
+        ``basis`` = ``"planned_zones"``: the green is the schematic planned
+        greening zones, so ``coverage`` is the share of each zone inside
+        them, not a measured coverage (maps show no verdicts for it); with
+        your ``green``, ``basis`` = ``"measured"``.
     """
     zones = embedded_zones()
-    if green is None:
-        cov = coverage_from_polygons(
-            zones, embedded_green(), zone_field="zone", extent=embedded_green_extent()
-        )
-    else:  # your green: the part of a zone outside its extent is unknown (see coverage)
+    if green is not None:  # your green: the part of a zone outside its extent is unknown
         cov = coverage_from_polygons(zones, _green_layers(green), zone_field="zone")
+        return zone_report(zones, cov, note=OWN_GREEN_NOTE, basis="measured")
+    cov = coverage_from_polygons(
+        zones, embedded_green(), zone_field="zone", extent=embedded_green_extent()
+    )
+    out = zone_report(zones, cov, note=NOTE, basis="planned_zones")
+    two = out["zone_kind"] == "two_mountains"
+    out.loc[two, "note"] = (
+        NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"
+    )
+    return out
+
+
+def zone_report(
+    zones: gpd.GeoDataFrame, cov: pd.DataFrame, *, note: str, basis: str
+) -> gpd.GeoDataFrame:
+    """The report's columns for ``zones`` (:func:`embedded_zones`) and their coverage ``cov``.
+
+    ``basis`` says what the green is: ``planned_zones`` (the embedded layers)
+    or ``measured`` (the bureau's raster or polygons).
+    """
     targets = load_targets("plan_2015")
     targets = targets[targets["metric"] == "greening_coverage"]
     checked = check(pd.DataFrame(cov.drop(columns="geometry")), targets)
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "zone": zones["zone"],
             "zone_zh": zones["zone_zh"],
@@ -237,19 +258,12 @@ def embedded_report(
             "reference_coverage": np.where(
                 zones["zone_kind"] == "city", _CITY_REFERENCE_COVERAGE, np.nan
             ),
-            "note": NOTE,
+            "note": note,
+            "basis": basis,
         },
         geometry=zones.geometry.to_numpy(),
         crs=zones.crs,
     )
-    if green is not None:
-        out["note"] = OWN_GREEN_NOTE
-        return out
-    two = out["zone_kind"] == "two_mountains"
-    out.loc[two, "note"] = (
-        NOTE + "; a two-mountain zone is itself drawn as green, so ~100% by construction"
-    )
-    return out
 
 
 def modis_path() -> Path:

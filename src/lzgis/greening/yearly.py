@@ -415,7 +415,7 @@ def trend(
     goal = target_value(target)
     zones = zones.reset_index(drop=True)
     if within is not None:
-        from lzgis.greening.sources import clip_to_within
+        from lzgis.greening.zones import clip_to_within
 
         zones = clip_to_within(zones, within)
     empty = np.asarray(shapely.is_empty(np.asarray(zones.geometry.values, dtype=object)))
@@ -494,7 +494,7 @@ def trend_method(
     within: str | Path | None = None,
 ) -> dict[str, str]:
     """The method-and-sources items of a trend run (file names only, never their folders)."""
-    from lzgis.greening.sources import describe_sources
+    from lzgis.greening.outputs import describe_sources
 
     first = min(rasters)
     items = describe_sources(

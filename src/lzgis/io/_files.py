@@ -20,7 +20,9 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -28,7 +30,9 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from lzgis._encoding import read_encoding
 from lzgis._errors import LayerError, OutputError
+from lzgis._paths import choose_layer, split_layer
 from lzgis._validate import require_path, validate_frame
 from lzgis.io._atomic import no_space
 
@@ -65,30 +69,44 @@ def read_vector(
     geometry_type: str | None = None,
     required_fields: Iterable[str] = (),
     to_wgs84: bool = True,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate a vector file.
 
     Parameters
     ----------
     path
-        A GeoPackage, GeoJSON, Shapefile or anything else GDAL reads.
+        A GeoPackage, GeoJSON, Shapefile or anything else GDAL reads;
+        ``PATH.gpkg:LAYER`` names one layer of a multi-layer file.
     layer
-        Layer name inside a multi-layer file.
+        Layer name inside a multi-layer file (the same as ``PATH:LAYER``).
     id_field, geometry_type, required_fields
-        What :func:`lzgis._validate.validate_frame` checks.
+        What :func:`lzgis._validate.validate_frame` checks (including
+        coordinates that are impossible for the file's CRS).
     to_wgs84
         Reproject to EPSG:4326 (the default).
+    encoding
+        A Shapefile's text encoding (e.g. ``"gbk"``). Without it, a Shapefile
+        with no ``.cpg`` whose text is not UTF-8 but decodes as GB18030 is read
+        as GB18030, with one line on the ``lzgis`` logger.
 
     Raises
     ------
     LayerError
-        The file is missing or not geodata.
+        The file is missing or not geodata; several layers and none named.
     ValidationError
-        No CRS, invalid or unexpected geometry, missing fields, empty layer.
+        No CRS, invalid or unexpected geometry, impossible coordinates, missing
+        fields, empty layer.
     """
-    p = require_path(path)
+    p, named = split_layer(path)
+    p = require_path(p)
+    layer = choose_layer(p, layer or named)
+    opts: dict[str, str] = {"layer": layer} if layer else {}
+    enc = read_encoding(p, encoding)
+    if enc:
+        opts["encoding"] = enc
     try:
-        gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
+        gdf = gpd.read_file(p, **opts)
     except Exception as exc:  # GDAL raises many types; all mean "cannot read this"
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise LayerError(
@@ -126,13 +144,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise OutputError(
             f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
         ) from None
-    with no_space(target, parent):
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=parent
-        )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # let the writer create it; some GDAL drivers refuse to overwrite
+    # A fresh random name, not a created file: the writer creates it (some GDAL drivers
+    # refuse to overwrite), and an interrupt before the writer starts leaves nothing behind.
+    tmp = parent / f".{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}"
     try:
         with no_space(target, parent):
             yield tmp
@@ -144,8 +158,54 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def _shapefile_names(columns: Iterable[str]) -> dict[str, str]:
+    """Field names a .dbf can hold (10 bytes, unique regardless of case): {long name: short name}."""
+
+    def cut(name: str, size: int) -> str:
+        out = ""
+        for ch in name:
+            if len((out + ch).encode("utf-8")) > size:
+                break
+            out += ch
+        return out
+
+    taken: set[str] = set()
+    renamed: dict[str, str] = {}
+    for name in columns:
+        short = cut(name, 10)
+        n = 0
+        while short.casefold() in taken:
+            n += 1
+            short = cut(name, 10 - len(f"_{n}")) + f"_{n}"
+        taken.add(short.casefold())
+        if short != name:
+            renamed[name] = short
+    return renamed
+
+
 def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
-    """Write a shapefile's sidecar files into a temporary folder, then move each in."""
+    """Write a shapefile's sidecar files into a temporary folder, then move each in.
+
+    Field names longer than a .dbf holds are shortened first, said in one line
+    on the ``lzgis`` logger; a layer mixing geometry types is refused (a
+    Shapefile holds one).
+    """
+    from lzgis._geometry import family
+
+    families = sorted({family(g) for g in gdf.geometry if g is not None and not g.is_empty})
+    if len(families) > 1:
+        raise OutputError(
+            f"{target}: a Shapefile holds one geometry type but the data has {', '.join(families)}; "
+            "fix: write a .gpkg or .geojson instead"
+        )
+    renamed = _shapefile_names(c for c in gdf.columns if c != gdf.geometry.name)
+    if renamed:
+        gdf = gdf.rename(columns=renamed)
+        logging.getLogger("lzgis").warning(
+            "%s: Shapefile field names hold at most 10 bytes; shortened %s",
+            target,
+            ", ".join(f"{k} → {v}" for k, v in renamed.items()),
+        )
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     with no_space(target, parent):

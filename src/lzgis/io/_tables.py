@@ -106,11 +106,14 @@ def _column_xml(letter: str, values: pd.Series, styles: list[int]) -> list[str]:
             for r, v, st in zip(rows, nums, styles, strict=True)
         ]
     items = values.tolist()
-    if all(type(v) is str for v in items):
+    missing = values.isna().tolist()
+    if all(m or type(v) is str for v, m in zip(items, missing, strict=True)):  # text or empty
         return [
-            f'<c r="{letter}{r}"{attrs[st]} t="inlineStr"><is><t xml:space="preserve">'
+            ""
+            if m
+            else f'<c r="{letter}{r}"{attrs[st]} t="inlineStr"><is><t xml:space="preserve">'
             f"{escape(_ILLEGAL_XML.sub('', v))}</t></is></c>"
-            for r, v, st in zip(rows, items, styles, strict=True)
+            for r, v, m, st in zip(rows, items, missing, styles, strict=True)
         ]
     return [_cell_xml(f"{letter}{r}", v, st) for r, v, st in zip(rows, items, styles, strict=True)]
 
@@ -211,7 +214,7 @@ def _write_xlsx(
     with (
         zipfile.ZipFile(staged) as src,
         atomic_path(target) as tmp,
-        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
             data = src.read(info.filename)
@@ -223,7 +226,7 @@ def _write_xlsx(
                     raise OutputError(f"{target}: could not place the rows of sheet {m.group(1)}")
                 sheet_rows = rows[int(m.group(1)) - 1]
                 data = (text[: found.start()] + sheet_rows + text[found.end() :]).encode("utf-8")
-            dst.writestr(info, data)
+            dst.writestr(info.filename, data, compresslevel=1)  # fast; text compresses well
 
 
 def write_table(

@@ -4,9 +4,10 @@ Every lzgis map is built the same way:
 
 1. :func:`prepare` simplifies each layer in a metric CRS to what the map can
    show (``SIMPLIFY_M``), moves it into GCJ-02 when the basemap is Gaode, and
-   :func:`feature_collection` rounds coordinates to 5 decimals (about 1 m)
-   and keeps only pre-escaped popup/tooltip HTML, the search names and the
-   style as properties.
+   :func:`feature_collection` writes coordinates as integer steps of 1e-5
+   degrees (about 1 m; each ring starts absolute, then differences, decoded
+   by ``lz.ll``) and keeps only pre-escaped popup/tooltip HTML, the search
+   names, a label point, the marker icon and the style as properties.
 2. :func:`new_map` makes a ``folium.Map`` with the basemap, a scale bar and
    only Leaflet as dependency (no jQuery, Bootstrap or font icons).
 3. :func:`finish` adds the layer control and the lzgis runtime (title note,
@@ -38,7 +39,8 @@ from lzgis.areas import equal_area_crs
 from lzgis.gcj02 import geometry_wgs84_to_gcj02
 from lzgis.maps._assets import LEAFLET_CSS, LEAFLET_JS
 from lzgis.maps._controls import Runtime
-from lzgis.maps._escape import SCHEMATIC_NOTE, esc, popup_html, tooltip_html
+from lzgis.maps._escape import SCHEMATIC_NOTE, esc, popup_body
+from lzgis.maps._text import humanize
 
 if TYPE_CHECKING:
     from lzgis.maps._page import MapOptions, MapPage
@@ -47,12 +49,15 @@ __all__ = [
     "BASEMAPS",
     "NONE_BACKGROUND",
     "SIMPLIFY_M",
+    "bar_html",
     "base_outlines",
     "check_basemap",
     "dot_icon",
+    "encode_geometry",
     "feature_collection",
     "finish",
     "geojson_layer",
+    "label_point",
     "new_map",
     "prepare",
     "stable_ids",
@@ -155,24 +160,70 @@ def prepare(
 def base_outlines(
     layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str
 ) -> gpd.GeoDataFrame | None:
-    """District outlines for the ``none`` basemap, simplified to ``OUTLINE_M``; else None."""
-    if basemap != "none" or "districts" not in layers:
+    """District outlines simplified to ``OUTLINE_M`` (drawn under every basemap, so the map
+    keeps its outline background when tiles cannot load); None without districts."""
+    if "districts" not in layers:
         return None
     return prepare(layers["districts"], basemap=basemap, tolerance_m=OUTLINE_M)
 
 
-def _rounded(geom: shapely.Geometry) -> dict[str, Any]:
-    moved = shapely.transform(geom, lambda xy: np.round(xy, DECIMALS))
-    mapped: dict[str, Any] = shapely.geometry.mapping(moved)
-    return mapped
+_SCALE = 10**DECIMALS
 
 
-def dot_icon(color: str) -> str:
-    """A plain inline-SVG dot marker (Leaflet's default icon would need image files)."""
-    return (
-        '<svg width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="7" '
-        f'fill="{color}" stroke="#fff" stroke-width="2"/></svg>'
-    )
+def _steps(coords: np.ndarray) -> list[list[int]]:
+    """One ring or line as ``[[x, y, 0], [dx, dy], ...]`` in 1e-5 degree steps."""
+    ints = np.round(np.asarray(coords)[:, :2] * _SCALE).astype(np.int64)
+    keep = np.ones(len(ints), dtype=bool)
+    keep[1:] = np.any(ints[1:] != ints[:-1], axis=1)  # repeated points after rounding
+    ints = ints[keep]
+    if len(ints) == 1 and len(coords) > 1:
+        ints = np.vstack([ints, ints])
+    out = [[int(ints[0, 0]), int(ints[0, 1]), 0]]
+    out += np.diff(ints, axis=0).tolist()
+    return out
+
+
+def encode_geometry(geom: shapely.Geometry) -> dict[str, Any]:
+    """GeoJSON geometry with coordinates as 1e-5 degree steps (decoded by ``lz.ll``).
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> encode_geometry(LineString([(103.8, 36.0), (103.80002, 36.00001)]))
+    {'type': 'LineString', 'coordinates': [[10380000, 3600000, 0], [2, 1]]}
+    """
+    kind = geom.geom_type
+    if kind == "Point":
+        return {"type": kind, "coordinates": _steps(np.array([geom.coords[0]]))[0]}
+    if kind == "MultiPoint":
+        return {
+            "type": kind,
+            "coordinates": [_steps(np.array([p.coords[0]]))[0] for p in geom.geoms],
+        }
+    if kind == "LineString":
+        return {"type": kind, "coordinates": _steps(np.array(geom.coords))}
+    if kind == "MultiLineString":
+        return {"type": kind, "coordinates": [_steps(np.array(g.coords)) for g in geom.geoms]}
+
+    def poly(p: shapely.Polygon) -> list[list[list[int]]]:
+        return [_steps(np.array(r.coords)) for r in (p.exterior, *p.interiors)]
+
+    if kind == "Polygon":
+        return {"type": kind, "coordinates": poly(geom)}
+    if kind == "MultiPolygon":
+        return {"type": kind, "coordinates": [poly(p) for p in geom.geoms]}
+    raise LzgisError(f"cannot draw a {kind} on a map; fix: pass points, lines or polygons")
+
+
+def dot_icon(color: str) -> list[str]:
+    """A plain dot marker: ``[colour]`` (the runtime draws it as inline SVG)."""
+    return [color]
+
+
+def label_point(geom: shapely.Geometry) -> list[float]:
+    """Where a feature's name label goes: ``[lat, lon]`` of a point inside it."""
+    p = geom.point_on_surface() if geom.geom_type.endswith("Polygon") else geom.centroid
+    return [round(float(p.y), DECIMALS), round(float(p.x), DECIMALS)]
 
 
 def feature_collection(
@@ -180,7 +231,10 @@ def feature_collection(
     *,
     styles: Sequence[Mapping[str, Any]],
     rows: Sequence[Sequence[tuple[str, str, Any]]],
-    icons: Sequence[str] | None = None,
+    icons: Sequence[Sequence[str]] | None = None,
+    label_zoom: int | None = None,
+    label_class: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """GeoJSON of ``gdf`` carrying only escaped popup/tooltip HTML, names and style.
 
@@ -194,26 +248,42 @@ def feature_collection(
     rows
         Popup table rows ``(label_zh, label_en, value)`` per feature.
     icons
-        Inline SVG marker HTML per feature (points only).
+        Marker icon per feature (points only): ``[colour, letter]`` (see
+        :func:`lzgis.maps._styles.category_icon`) or ``[colour]``.
+    label_zoom
+        Show each feature's Chinese name as a label from this zoom on (None: no labels).
+    names
+        Ids -> readable names, to replace ids in the accuracy note (:func:`humanize`).
     """
     features = []
     for i, (_, rec) in enumerate(gdf.iterrows()):
         schematic = bool(rec.get("schematic", False))
         name_zh, name_en = rec.get("name_zh", ""), rec.get("name_en", "")
+        accuracy = humanize(rec.get("accuracy"), names or {})
+        # names as plain text: the runtime writes them into popups and tooltips with textContent
         props: dict[str, Any] = {
-            "_popup": popup_html(
-                name_zh, name_en, rows[i], schematic=schematic, accuracy=rec.get("accuracy")
-            ),
-            "_tip": tooltip_html(name_zh, name_en, schematic=schematic),
-            "_names": [str(n) for n in (name_zh, name_en) if esc(n)],
-            "style": dict(styles[i]),
+            "_p": popup_body(rows[i], schematic=schematic, accuracy=accuracy),
+            "_n": [str(n) if esc(n) else "" for n in (name_zh, name_en)],
         }
+        if schematic:
+            props["_s"] = 1
+        aliases = rec.get("aliases")
+        if isinstance(aliases, str) and aliases.strip():
+            props["_n"] += [a.strip() for a in aliases.split(";") if a.strip()]
+        if styles[i]:
+            props["style"] = dict(styles[i])
         if icons is not None:
-            props["_icon"] = icons[i]
+            props["_i"] = list(icons[i])
+            if esc(rec.get("id")):
+                props["_id"] = str(rec.get("id"))
         elif rec.geometry.geom_type in ("Point", "MultiPoint"):
-            props["_icon"] = dot_icon(str(styles[i].get("color", "#333333")))
+            props["_i"] = dot_icon(str(styles[i].get("color", "#333333")))
+        if label_zoom is not None and props["_n"][0]:
+            props["_l"] = [label_zoom, *label_point(rec.geometry)]
+            if label_class:
+                props["_l"].append(label_class)
         features.append(
-            {"type": "Feature", "geometry": _rounded(rec.geometry), "properties": props}
+            {"type": "Feature", "geometry": encode_geometry(rec.geometry), "properties": props}
         )
     return {"type": "FeatureCollection", "features": features}
 
@@ -221,14 +291,17 @@ def feature_collection(
 def geojson_layer(
     fc: Mapping[str, Any], *, name: str, show: bool = True, control: bool = True
 ) -> folium.GeoJson:
-    """A folium GeoJson layer whose features are bound by the lzgis runtime."""
-    return folium.GeoJson(
+    """A folium GeoJson layer whose features are decoded and bound by the lzgis runtime."""
+    layer = folium.GeoJson(
         dict(fc),
         name=name,
         show=show,
         control=control,
         on_each_feature=JsCode("lz.feature"),
     )
+    options: dict[str, Any] = layer.options  # folium renders JsCode options as code
+    options["coordsToLatLng"] = JsCode("lz.ll")
+    return layer
 
 
 def layer_name(zh: str, en: str, *, schematic: bool) -> str:
@@ -292,7 +365,7 @@ def new_map(
                 overlay=layer == "cva",
                 control=layer == "vec",
             ).add_to(m)
-    elif outlines is not None and len(outlines):
+    if outlines is not None and len(outlines):
         fc = feature_collection(
             outlines,
             styles=[{"color": OUTLINE_COLOR, "weight": 1, "fill": False}] * len(outlines),
@@ -320,6 +393,15 @@ def legend_html(title: str, entries: Sequence[tuple[str, str]]) -> str:
     return f"<b>{title}</b>{items}"
 
 
+def bar_html(zh: str, en: str) -> str:
+    """The phone title bar: one line (Chinese, English), details when tapped."""
+    return (
+        f"<h1>{zh} / {en}</h1>"
+        '<div class="lz-more">标注“示意”的图层依规划文本绘制，位置仅为示意 / '
+        "layers marked schematic are drawn from the plan's text; positions are indicative.</div>"
+    )
+
+
 def title_html(zh: str, en: str, *, schematic_note: bool = True) -> str:
     """The title box: bilingual title and the note on schematic layers."""
     note = (
@@ -330,6 +412,25 @@ def title_html(zh: str, en: str, *, schematic_note: bool = True) -> str:
         else ""
     )
     return f"<h1>{zh}</h1><div>{en}</div>{note}"
+
+
+# JSON's \uXXXX escapes of non-ASCII text (Chinese costs 6 bytes so, 3 as UTF-8) and of the
+# popup markup; an escaped backslash before "u" is left alone, as are "<!" and U+2028/9.
+_UNESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(2), 16)
+    if code == 0x3C:  # "<": "</" becomes "<\/" and "<!" stays escaped, so no "</script" or "<!--"
+        nxt = match.string[match.end() : match.end() + 1]
+        if nxt == "!":
+            return match.group(0)
+        return match.group(1) + ("<\\" if nxt == "/" else "<")
+    if code in (0x3E, 0x26, 0x27):  # ">", "&", "'" are harmless inside a script's string
+        return match.group(1) + chr(code)
+    if code < 0x80 or 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029):
+        return match.group(0)
+    return match.group(1) + chr(code)
 
 
 def finish(
@@ -344,11 +445,16 @@ def finish(
     from lzgis.maps._assets import link_assets
     from lzgis.maps._page import MapPage
 
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    control = folium.LayerControl(collapsed=False, position="topright")
+    control_options: dict[str, Any] = control.options
+    control_options["collapsed"] = JsCode("lz.narrow()")  # collapsed on phones only
+    control.add_to(m)
     Runtime(
         title_html=title_html(title_zh, title_en),
+        bar_html=bar_html(esc(title_zh), esc(title_en)),
         legend_html=legend,
-        background=NONE_BACKGROUND if options.basemap == "none" else None,
+        background=NONE_BACKGROUND,
+        control=control.get_name(),
     ).add_to(m)
     page = m.get_root().render()
     page = page.replace(
@@ -357,4 +463,5 @@ def finish(
         1,
     )
     page = page.replace("<html>", '<html lang="zh-CN">', 1)
+    page = _UNESCAPE.sub(_unescape, page)
     return MapPage(link_assets(page, offline=options.offline), title=f"{title_zh} / {title_en}")

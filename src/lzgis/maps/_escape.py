@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["SCHEMATIC_NOTE", "esc", "popup_html", "table_html", "tooltip_html"]
+__all__ = ["SCHEMATIC_NOTE", "esc", "popup_body", "popup_html", "table_html", "tooltip_html"]
 
 SCHEMATIC_NOTE = "示意 / schematic"
 
@@ -52,19 +52,28 @@ def popup_html(
     Labels are fixed strings written by lzgis (not escaped); names and values
     are data and are escaped.
     """
+    body = popup_body(rows, schematic=schematic, accuracy=accuracy)
+    return f'<div class="lz-pop"><b>{esc(name_zh)}</b><br><i>{esc(name_en)}</i>{body}</div>'
+
+
+def popup_body(
+    rows: Iterable[tuple[str, str, Any]], *, schematic: bool, accuracy: Any = None
+) -> str:
+    """A popup's table and schematic note, without the names (the map runtime adds them as text).
+
+    >>> popup_body([("单位", "Unit", "<b>")], schematic=True, accuracy="1 km")
+    '<table><tr><th>单位 / Unit</th><td>&lt;b&gt;</td></tr></table><div class="lz-schem">示意 / schematic: 1 km</div>'
+    """
+    acc = esc(accuracy)
     cells = "".join(
         f"<tr><th>{zh} / {en}</th><td>{esc(value)}</td></tr>"
         for zh, en, value in rows
-        if esc(value) != ""
+        if esc(value) != "" and not (schematic and esc(value) == acc)  # the note says it
     )
     note = ""
     if schematic:
-        acc = esc(accuracy)
         note = f'<div class="lz-schem">{SCHEMATIC_NOTE}{": " + acc if acc else ""}</div>'
-    return (
-        f'<div class="lz-pop"><b>{esc(name_zh)}</b><br><i>{esc(name_en)}</i>'
-        f"<table>{cells}</table>{note}</div>"
-    )
+    return f"<table>{cells}</table>{note}"
 
 
 def tooltip_html(name_zh: Any, name_en: Any, *, schematic: bool) -> str:

@@ -2,9 +2,10 @@
 
 A :class:`MapPage` is the finished HTML page: ``.html`` is its text,
 ``.save(path)`` writes it atomically (the same bytes :mod:`lzgis.publish`
-writes), and in Jupyter it displays inline (``_repr_html_``, an ``<iframe>``
-whose document is the page itself, so the page's scripts and styles stay its
-own).
+writes) together with the ``assets/`` folder it links (Leaflet and the
+plugins, with their licences), and in Jupyter it displays inline
+(``_repr_html_``, an ``<iframe>`` whose document is the page with those
+assets inlined, since an ``srcdoc`` document cannot resolve relative paths).
 
 Examples
 --------
@@ -23,7 +24,8 @@ import html as _html
 from dataclasses import dataclass
 from pathlib import Path
 
-from lzgis.io import write_text
+from lzgis.io import atomic_path, write_text
+from lzgis.maps._assets import asset_files, inline_assets, linked_assets
 from lzgis.maps._base import check_basemap
 
 __all__ = ["MapOptions", "MapPage"]
@@ -42,7 +44,8 @@ class MapOptions:
     tianditu_key
         The Tianditu API key, only for ``basemap="tianditu"``.
     offline
-        Inline Leaflet and the plugins into the page, so it needs no network.
+        Inline Leaflet and the plugins into the page (one self-contained file);
+        by default the page links them in ``assets/`` beside it (no CDN either way).
     """
 
     basemap: str = "osm"
@@ -68,14 +71,31 @@ class MapPage:
     html: str
     title: str = ""
 
+    def asset_paths(self, folder: str | Path) -> list[Path]:
+        """The asset files this page links, as paths inside ``folder`` (empty when inlined)."""
+        if not linked_assets(self.html):
+            return []
+        return [Path(folder) / rel for rel in asset_files()]
+
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` atomically (UTF-8, ``\\n`` line ends) and return the path."""
+        """Write the page to ``path`` atomically (UTF-8, ``\\n`` line ends) and return the path.
+
+        A page that links its assets also gets ``assets/`` beside it (each file
+        written atomically, left alone when it already holds the same bytes).
+        """
         target = Path(path)
         write_text(self.html, target)
+        files = asset_files() if linked_assets(self.html) else {}
+        for rel, data in files.items():
+            dest = target.parent / rel
+            if dest.exists() and dest.read_bytes() == data:
+                continue
+            with atomic_path(dest) as tmp:
+                tmp.write_bytes(data)
         return target
 
     def _repr_html_(self) -> str:
-        doc = _html.escape(self.html, quote=True)
+        doc = _html.escape(inline_assets(self.html), quote=True)
         label = _html.escape(self.title, quote=True)
         return (
             f'<iframe srcdoc="{doc}" title="{label}" '

@@ -4,24 +4,29 @@ Examples
 --------
 >>> LAYERS["parks"]
 ('“3+8”园区', 'The 3+8 parks')
->>> category_icon("industry").startswith("<svg")
+>>> category_icon("industry")
+['#b91c1c', 'I']
+>>> category_svg("industry").startswith("<svg")
 True
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from lzgis.maps._escape import esc
+from lzgis.maps._text import confidence, green_class_label, humanize, kind_label, tier_label
 
 __all__ = [
     "CATEGORIES",
     "COLORS",
+    "LABEL_ZOOM",
     "LAYERS",
     "LINE_KINDS",
     "category_icon",
+    "category_svg",
     "layer_rows",
     "layer_style",
     "number",
@@ -35,6 +40,13 @@ LAYERS: dict[str, tuple[str, str]] = {
     "wetlands": ("湿地", "Wetlands"),
     "yellow_river": ("黄河", "Yellow River"),
     "projects": ("规划项目", "Plan projects"),
+    "places": ("地名", "Places"),
+}
+# show the Chinese names as labels from this zoom on ("d": the larger district style)
+LABEL_ZOOM: dict[str, tuple[int, str]] = {
+    "districts": (9, "d"),
+    "parks": (11, ""),
+    "greening_zones": (11, ""),
 }
 
 COLORS: dict[str, str] = {
@@ -46,6 +58,7 @@ COLORS: dict[str, str] = {
     "wetlands": "#3a86ff",
     "yellow_river": "#1d4ed8",
     "conflict": "#ff006e",
+    "places": "#78350f",
 }
 
 # category -> (zh, en, colour, letter on the icon)
@@ -73,10 +86,10 @@ _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("area_km2_stated", "规划面积(km²)", "Stated area (km²)"),
     ),
     "parks": (
-        ("tier", "层级", "Tier (3 = major zone, 8 = county park)"),
+        ("tier", "层级", "Tier"),
         ("district", "所在区县", "District"),
         ("industries", "主导产业", "Industries (zh)"),
-        ("industries_en", "主导产业(英)", "Industries"),
+        ("industries_en", "主导产业(英文)", "Industries"),
         ("targets", "目标", "Targets"),
         ("area_km2_stated", "规划面积(km²)", "Stated area (km²)"),
         ("plan_section", "规划条文", "Plan section"),
@@ -84,6 +97,7 @@ _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "greening_zones": (
         ("green_class", "绿地类别", "Green class (CJJ/T 85)"),
         ("zone_kind", "类型", "Kind"),
+        ("area_km2_stated", "规划面积(km²)", "Stated area (km²)"),
         ("plan_section", "规划条文", "Plan section"),
     ),
     "wetlands": (
@@ -91,10 +105,16 @@ _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("plan_section", "规划条文", "Plan section"),
     ),
     "yellow_river": (),
+    "places": (
+        ("kind", "类型", "Kind"),
+        ("district", "区县", "District"),
+        ("location_confidence", "定位可信度", "Location confidence"),
+        ("source", "来源", "Source"),
+    ),
     "projects": (
         ("category", "类别", "Category"),
         ("unit", "责任单位", "Responsible unit"),
-        ("unit_en", "责任单位(英)", "Responsible unit (en)"),
+        ("unit_en", "责任单位(英文)", "Responsible unit"),
         ("park", "园区", "Park"),
         ("district", "区县", "District"),
         ("location_confidence", "定位可信度", "Location confidence"),
@@ -121,26 +141,50 @@ def number(value: Any, digits: int = 2) -> str:
     return f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
 
 
-def _value(rec: pd.Series, col: str) -> Any:
+_WORDS = {
+    "location_confidence": confidence,
+    "tier": tier_label,
+    "kind": kind_label,
+    "zone_kind": kind_label,
+    "green_class": green_class_label,
+}
+
+
+def _value(rec: pd.Series, col: str, names: Mapping[str, str]) -> Any:
     value = rec.get(col)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
     if isinstance(value, float):
         return number(value)
     if col == "category" and value in CATEGORIES:
         zh, en, _, _ = CATEGORIES[str(value)]
         return f"{zh} / {en}"
+    if col in _WORDS:
+        return _WORDS[col](value)
+    if col in ("park", "district"):  # ids (or lists of them) -> names; names stay as they are
+        return ", ".join(names.get(v.strip(), v.strip()) for v in str(value).split(","))
+    if isinstance(value, str):
+        return humanize(value, names)
     return value
 
 
-def layer_rows(layer_id: str, rec: pd.Series) -> list[tuple[str, str, Any]]:
-    """Popup rows ``(label_zh, label_en, value)`` for one feature of ``layer_id``."""
-    spec = _ROWS.get(layer_id, ()) + _COMMON
-    return [(zh, en, _value(rec, col)) for col, zh, en in spec]
+def layer_rows(
+    layer_id: str, rec: pd.Series, names: Mapping[str, str] | None = None
+) -> list[tuple[str, str, Any]]:
+    """Popup rows ``(label_zh, label_en, value)`` for one feature of ``layer_id``.
+
+    ``names`` (id -> Chinese name) turns ids in the values into names; repository
+    paths and URLs become readable citations (:func:`lzgis.maps._text.humanize`).
+    """
+    spec = _ROWS.get(layer_id, ()) + (() if layer_id == "places" else _COMMON)
+    return [(zh, en, _value(rec, col, names or {})) for col, zh, en in spec]
 
 
 def layer_style(layer_id: str, rec: pd.Series) -> dict[str, Any]:
     """Leaflet path style for one feature of ``layer_id``."""
     if layer_id == "districts":
-        return {"color": COLORS["districts"], "weight": 1.5, "fill": False}
+        # a transparent fill, so that a tap anywhere in the district opens its popup
+        return {"color": COLORS["districts"], "weight": 1.5, "fillOpacity": 0}
     if layer_id == "new_area":
         return {"color": COLORS["new_area"], "weight": 2, "dashArray": "6 4", "fillOpacity": 0.06}
     if layer_id == "parks":
@@ -154,17 +198,25 @@ def layer_style(layer_id: str, rec: pd.Series) -> dict[str, Any]:
         return {"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.3}
     if layer_id == "yellow_river":
         return {"color": COLORS["yellow_river"], "weight": 3, "opacity": 0.8}
+    if layer_id == "places":
+        return {"color": COLORS["places"]}
     if layer_id == "projects":
         _, _, color, _ = CATEGORIES.get(str(rec.get("category")), _OTHER)
         return {"color": color, "weight": 3, "opacity": 0.85, "dashArray": "8 4"}
     return {"color": "#333333", "weight": 1}
 
 
-def category_icon(category: Any, *, marker_id: Any = "") -> str:
-    """Inline SVG marker for a project category (no font icons needed)."""
+def category_icon(category: Any) -> list[str]:
+    """The marker of a project category, ``[colour, letter]`` (drawn as inline SVG by the runtime)."""
+    _, _, color, letter = CATEGORIES.get(str(category), _OTHER)
+    return [color, letter]
+
+
+def category_svg(category: Any, *, size: int = 16) -> str:
+    """The category marker as inline SVG, for legends (no font icons needed)."""
     _, _, color, letter = CATEGORIES.get(str(category), _OTHER)
     return (
-        f'<svg data-lz-id="{esc(marker_id)}" width="24" height="24" viewBox="0 0 24 24">'
+        f'<svg width="{size}" height="{size}" viewBox="0 0 24 24">'
         f'<circle cx="12" cy="12" r="10" fill="{color}" stroke="#fff" stroke-width="2"/>'
         f'<text x="12" y="16" text-anchor="middle" font-size="12" font-family="sans-serif" '
         f'font-weight="700" fill="#fff">{letter}</text></svg>'

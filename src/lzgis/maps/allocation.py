@@ -28,9 +28,10 @@ from lzgis.maps._base import (
     swatch,
 )
 from lzgis.maps._escape import SCHEMATIC_NOTE, esc
-from lzgis.maps._layers import add_layer, is_schematic
+from lzgis.maps._layers import add_layer, add_places, is_schematic
 from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import COLORS, LAYERS, number
+from lzgis.maps._text import humanize, id_names, kind_label
 
 __all__ = ["allocation_map", "park_rows", "river_buffer"]
 
@@ -77,18 +78,28 @@ def _names(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[tuple[str, str], tupl
     return out
 
 
-def _conflict_rows(rec: pd.Series) -> list[tuple[str, str, Any]]:
+_FEATURE_KIND = {"park": "园区 / park", "project": "项目 / project"}
+_PROTECTED = {
+    "greening_zones": "绿化区 / greening zone",
+    "wetlands": "湿地 / wetland",
+    "river_buffer": "黄河保护带 / river strip",
+    "yellow_river": "黄河保护带 / river strip",
+}
+
+
+def _conflict_rows(rec: pd.Series, names: dict[str, str]) -> list[tuple[str, str, Any]]:
+    kind = str(rec.get("feature_kind"))
     return [
         ("园区或项目", "Park or project", rec.get("_subject")),
         ("保护对象", "Protected", rec.get("_protected")),
-        ("类型", "Kind", rec.get("feature_kind")),
+        ("类型", "Kind", _FEATURE_KIND.get(kind, kind_label(kind))),
         ("面积(km²)", "Area (km²)", number(rec.get("area_km2"), 3)),
         (
             "长度(km)",
             "Length (km)",
             number(rec.get("length_km"), 2) if rec.get("length_km") else "",
         ),
-        ("规则", "Rule", rec.get("rule")),
+        ("规则", "Rule", humanize(rec.get("rule"), names)),
     ]
 
 
@@ -149,6 +160,7 @@ def allocation_map(
         ``.html``, ``.save(path)``, and inline display in Jupyter.
     """
     names = _names(layers)
+    readable = id_names(layers.values())
     figures = park_rows(allocation)
     opts = options or MapOptions()
     basemap = opts.basemap
@@ -163,7 +175,7 @@ def allocation_map(
         entries: list[tuple[str, str]] = []
         for lid in ("greening_zones", "wetlands"):
             if lid in layers:
-                add_layer(m, lid, layers[lid], basemap=basemap, name=None)
+                add_layer(m, lid, layers[lid], basemap=basemap, name=None, names=readable)
                 zh, en = LAYERS[lid]
                 note = f" ({SCHEMATIC_NOTE})" if is_schematic(layers[lid]) else ""
                 entries.append(
@@ -193,7 +205,7 @@ def allocation_map(
                 schematic=is_schematic(strip),
             )
             geojson_layer(fc, name=label).add_to(m)
-            add_layer(m, "yellow_river", layers["yellow_river"], basemap=basemap)
+            add_layer(m, "yellow_river", layers["yellow_river"], basemap=basemap, names=readable)
             entries.append(
                 (
                     swatch(COLORS["yellow_river"], fill="#1d4ed826"),
@@ -217,6 +229,7 @@ def allocation_map(
                         basemap=basemap,
                         name=layer_name(zh, en, schematic=schem),
                         extra_rows=figures,
+                        names=readable,
                     )
                     note = f" ({SCHEMATIC_NOTE})" if schem else ""
                     entries.append(
@@ -227,14 +240,13 @@ def allocation_map(
             " / ".join(
                 names.get(("parks", str(s)), names.get(("projects", str(s)), (str(s), "")))
             ).strip(" /")
-            + f" ({s})"
             for s in data.get("park_or_project_id", pd.Series("", index=data.index))
         ]
         data["_protected"] = [
             " / ".join(
                 names.get((_LAYER_OF.get(str(lay), str(lay)), str(pid)), (str(pid), ""))
             ).strip(" /")
-            + f" ({lay})"
+            + f" ({_PROTECTED.get(str(lay), kind_label(lay))})"
             for lay, pid in zip(
                 data.get("protected_layer", [""] * len(data)),
                 data.get("protected_id", [""] * len(data)),
@@ -243,10 +255,11 @@ def allocation_map(
         ]
         data["name_zh"] = ["冲突:" + s for s in data["_subject"]]
         data["name_en"] = [
-            "Conflict: " + str(r) for r in data.get("rule", pd.Series("", index=data.index))
+            "Conflict: " + str(n)
+            for n in data.get("name_en", pd.Series("", index=data.index)).fillna("")
         ]
         data["schematic"] = True
-        data["accuracy"] = "overlap of schematic layers / 示意图层叠加"
+        data["accuracy"] = "示意图层叠加 / overlap of schematic layers"
         part = prepare(data, basemap=basemap, tolerance_m=10.0)
         if len(part):
             recs = [rec for _, rec in part.iterrows()]
@@ -257,7 +270,9 @@ def allocation_map(
                 "fillOpacity": 0.6,
             }
             fc = feature_collection(
-                part, styles=[style] * len(recs), rows=[_conflict_rows(r) for r in recs]
+                part,
+                styles=[style] * len(recs),
+                rows=[_conflict_rows(r, readable) for r in recs],
             )
             geojson_layer(
                 fc, name=layer_name("冲突", f"Conflicts ({len(part)})", schematic=True)
@@ -268,6 +283,7 @@ def allocation_map(
                 f"冲突 / conflict ({SCHEMATIC_NOTE})",
             )
         )
+        add_places(m, basemap=basemap)
         return finish(
             m,
             title_zh="园区用地与生态保护冲突",

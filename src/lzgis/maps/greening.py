@@ -1,10 +1,18 @@
-"""The greening map: coverage by zone against the target, the green layers under it.
+"""The greening map: what share of each zone is green, with verdicts only for measured green.
 
-Zones come from :func:`lzgis.greening.embedded_report` (``zone``, ``zone_zh``,
+Zones come from :func:`lzgis.greening.embedded_report` or
+:func:`lzgis.greening.configured.configured_report` (``zone``, ``zone_zh``,
 ``zone_en``, ``area_km2``, ``green_km2``, ``coverage``, ``unknown``,
-``target``, ``passed``, ``shortfall_km2``). Fill colour = coverage class;
-outline = the verdict: solid green where the target is met, dashed red where
-it is missed, thin grey where there is no target.
+``target``, ``passed``, ``shortfall_km2``, ``basis``).
+
+- ``basis = "planned_zones"`` (the embedded layers, or no ``basis``): the
+  green is the schematic planned greening zones, so the page shows the
+  share of each zone inside them (规划绿化区占比) and no verdict: a
+  planned zone is not a measurement of vegetation.
+- ``basis = "measured"`` (the bureau's raster or polygons via the config):
+  fill colour = coverage class; outline = the verdict (solid green: target
+  met, dashed red: missed, thin grey: no target); popups give the share of
+  the zone with data.
 
 Examples
 --------
@@ -33,11 +41,12 @@ from lzgis.maps._base import (
     swatch,
 )
 from lzgis.maps._escape import SCHEMATIC_NOTE
-from lzgis.maps._layers import add_layer, is_schematic
+from lzgis.maps._layers import add_layer, add_places, is_schematic
 from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import COLORS, number
+from lzgis.maps._text import humanize, id_names
 
-__all__ = ["COVERAGE_BINS", "coverage_color", "greening_map", "verdict"]
+__all__ = ["COVERAGE_BINS", "coverage_color", "greening_map", "is_measured", "verdict"]
 
 # upper bound of the class (fraction) -> colour
 COVERAGE_BINS: tuple[tuple[float, str], ...] = (
@@ -82,7 +91,26 @@ _VERDICT_TEXT = {
 }
 
 
-def _style(rec: pd.Series) -> dict[str, Any]:
+def is_measured(report: pd.DataFrame) -> bool:
+    """True when the report's green was measured (``basis == "measured"`` on every row)."""
+    return "basis" in report.columns and bool((report["basis"] == "measured").all())
+
+
+PLANNED_NOTE = (
+    "规划绿化区(两山、森林公园、湿地)是依规划文本绘制的示意范围，不是实测绿地，因此不判断是否达标。"
+    " / The planned greening zones are schematic areas drawn from the plan, not measured green,"
+    " so no target verdict is given."
+)
+
+
+def _style(rec: pd.Series, *, measured: bool) -> dict[str, Any]:
+    if not measured:
+        return {
+            "color": NO_TARGET,
+            "weight": 1,
+            "fillColor": coverage_color(rec.get("coverage")),
+            "fillOpacity": 0.65,
+        }
     v = verdict(rec.get("passed"))
     outline = {
         "pass": {"color": PASS, "weight": 3},
@@ -97,18 +125,38 @@ def _pct(value: Any) -> str:
     return f"{s}%" if s else ""
 
 
-def _rows(rec: pd.Series) -> list[tuple[str, str, Any]]:
-    return [
-        ("分区", "Zone", rec.get("zone")),
+def _share(value: Any) -> str:
+    """A share as a percentage; "未知 / unknown" when there is none."""
+    return _pct(value) or "未知 / unknown (无数据 / no data)"
+
+
+def _rows(rec: pd.Series, *, measured: bool, names: dict[str, str]) -> list[tuple[str, str, Any]]:
+    common = [
         ("面积(km²)", "Area (km²)", number(rec.get("area_km2"))),
+    ]
+    reference = [
+        ("公开数字", "Reported figure", humanize(rec.get("reference"), names)),
+    ]
+    if not measured:
+        return [
+            *common,
+            ("规划绿化区(km²)", "In planned greening zones (km²)", number(rec.get("green_km2"))),
+            ("规划绿化区占比", "Share in planned greening zones", _share(rec.get("coverage"))),
+            *reference,
+            ("说明", "Note", PLANNED_NOTE),
+        ]
+    unknown = pd.to_numeric(pd.Series([rec.get("unknown")]), errors="coerce").iloc[0]
+    data_share = _pct(1.0 - float(unknown)) if unknown == unknown else ""
+    return [
+        *common,
         ("绿地(km²)", "Green (km²)", number(rec.get("green_km2"))),
-        ("覆盖率", "Coverage", _pct(rec.get("coverage"))),
+        ("绿化覆盖率", "Green coverage", _share(rec.get("coverage"))),
+        ("有数据部分", "Share with data", data_share or "未知 / unknown"),
         ("目标", "Target", _pct(rec.get("target"))),
         ("结果", "Result", _VERDICT_TEXT[verdict(rec.get("passed"))]),
         ("缺口(km²)", "Shortfall (km²)", number(rec.get("shortfall_km2"))),
-        ("未知", "Unknown", number(rec.get("unknown")) or rec.get("unknown")),
-        ("参考", "Reference", rec.get("reference")),
-        ("说明", "Note", rec.get("note")),
+        *reference,
+        ("说明", "Note", humanize(rec.get("note"), names)),
     ]
 
 
@@ -157,6 +205,8 @@ def greening_map(
     MapPage
         ``.html``, ``.save(path)``, and inline display in Jupyter.
     """
+    measured = is_measured(report)
+    names = id_names(layers.values())
     schematic_ids: set[str] = set()
     for lid in ("parks", "greening_zones", "new_area"):
         if lid in layers and is_schematic(layers[lid]):
@@ -165,7 +215,7 @@ def greening_map(
     data["name_zh"] = data.get("zone_zh", data["zone"])
     data["name_en"] = data.get("zone_en", data["zone"])
     data["schematic"] = data["zone"].astype(str).isin(schematic_ids)
-    data["accuracy"] = "zone drawn from the plan's text / 依规划文本绘制"
+    data["accuracy"] = "分区依规划文本绘制 / zone drawn from the plan's text"
     data["_group"] = _group(data, layers)
     data["_area"] = pd.to_numeric(data.get("area_km2"), errors="coerce").fillna(0.0)
     data = data.sort_values(["_area", "zone"], ascending=[False, True], kind="stable")
@@ -180,8 +230,8 @@ def greening_map(
         )
         for lid in ("greening_zones", "wetlands"):
             if lid in layers:
-                add_layer(m, lid, layers[lid], basemap=basemap)
-        names = {
+                add_layer(m, lid, layers[lid], basemap=basemap, names=names)
+        groups = {
             "other": ("全市及两山分区", "City and two-mountain zones"),
             "districts": ("各区县", "Districts and counties"),
             "parks": ("各园区", "Parks"),
@@ -192,25 +242,36 @@ def greening_map(
                 continue
             recs = [rec for _, rec in part.iterrows()]
             fc = feature_collection(
-                part, styles=[_style(r) for r in recs], rows=[_rows(r) for r in recs]
+                part,
+                styles=[_style(r, measured=measured) for r in recs],
+                rows=[_rows(r, measured=measured, names=names) for r in recs],
+                label_zoom=9 if group == "districts" else None,
+                label_class="d",
             )
-            zh, en = names[group]
+            zh, en = groups[group]
+            what_zh, what_en = (
+                ("绿化覆盖率", "Green coverage")
+                if measured
+                else ("规划绿化区占比", "Share in planned greening zones")
+            )
             label = layer_name(
-                f"绿化覆盖率:{zh}", f"Green coverage: {en}", schematic=bool(part["schematic"].any())
+                f"{what_zh}:{zh}", f"{what_en}: {en}", schematic=bool(part["schematic"].any())
             )
             geojson_layer(fc, name=label, show=group != "parks").add_to(m)
         entries = []
         lower = 0.0
         for upper, color in COVERAGE_BINS:
             text = f"≥ {lower:.0%}" if upper == float("inf") else f"{lower:.0%} – {upper:.0%}"
-            entries.append((swatch("#777777", fill=color), f"覆盖率 / coverage {text}"))
+            what = "覆盖率 / coverage" if measured else "占比 / share"
+            entries.append((swatch("#777777", fill=color), f"{what} {text}"))
             lower = upper
-        entries += [
-            (swatch("#777777", fill=NO_DATA), "无数据 / no data"),
-            (swatch(PASS), "实线绿边:达标 / green outline: target met"),
-            (swatch(FAIL, dashed=True), "红色虚线:未达标 / red dashed: missed"),
-            (swatch(NO_TARGET), "灰边:无目标 / grey: no target"),
-        ]
+        entries.append((swatch("#777777", fill=NO_DATA), "未知(无数据) / unknown (no data)"))
+        if measured:
+            entries += [
+                (swatch(PASS), "实线绿边:达标 / green outline: target met"),
+                (swatch(FAIL, dashed=True), "红色虚线:未达标 / red dashed: missed"),
+                (swatch(NO_TARGET), "灰边:无目标 / grey: no target"),
+            ]
         for lid, zh, en in (
             ("greening_zones", "两山及生态绿化区", "Greening zones"),
             ("wetlands", "湿地", "Wetlands"),
@@ -218,10 +279,18 @@ def greening_map(
             if lid in layers:
                 note = f" ({SCHEMATIC_NOTE})" if is_schematic(layers[lid]) else ""
                 entries.append((swatch(COLORS[lid], fill=COLORS[lid] + "55"), f"{zh} / {en}{note}"))
+        add_places(m, basemap=basemap)
+        if measured:
+            title = ("绿化覆盖率与目标(实测绿地)", "Green coverage against the targets (measured)")
+            head = "绿化覆盖率 / Green coverage"
+        else:
+            title = ("规划绿化区占比", "Share of each zone in the planned greening zones")
+            head = "规划绿化区占比 / Share in planned greening zones"
+            entries.append(("", "不是实测覆盖率，不判断达标 / not measured coverage: no verdicts"))
         return finish(
             m,
-            title_zh="绿化覆盖率与目标",
-            title_en="Green coverage by zone against the targets",
-            legend=legend_html("绿化覆盖率 / Green coverage", entries),
+            title_zh=title[0],
+            title_en=title[1],
+            legend=legend_html(head, entries),
             options=opts,
         )

@@ -19,7 +19,8 @@ from lzgis.areas import area_km2
 from lzgis.maps._escape import SCHEMATIC_NOTE, esc, table_html
 from lzgis.maps._page import MapPage
 from lzgis.maps._styles import CATEGORIES, number
-from lzgis.maps.greening import verdict
+from lzgis.maps._text import confidence, humanize, id_names, kind_label, tier_label
+from lzgis.maps.greening import PLANNED_NOTE, is_measured, verdict
 
 __all__ = ["index_page"]
 
@@ -34,6 +35,12 @@ ul.maps li{margin:4px 0}
 """
 _VERDICT = {"pass": "达标 / met", "fail": "未达标 / missed", "none": "无目标 / no target"}
 _MAX_ROWS = 60
+_TABLES = {
+    "greening_report.csv": "各分区绿化 / greening by zone",
+    "allocation.csv": "园区用地分配 / land allocation",
+    "conflicts.csv": "冲突 / conflicts",
+    "projects.csv": "规划项目 / projects",
+}
 
 
 def _pct(value: Any) -> str:
@@ -42,27 +49,56 @@ def _pct(value: Any) -> str:
 
 
 def _greening(report: gpd.GeoDataFrame) -> str:
+    if not is_measured(report):
+        planned: list[tuple[Any, ...]] = [
+            (
+                rec.get("zone_zh"),
+                rec.get("zone_en"),
+                number(rec.get("area_km2"), 1),
+                _pct(rec.get("coverage")) or "未知 / unknown",
+                _pct(rec.get("reference_coverage")),
+            )
+            for _, rec in report.iterrows()
+        ]
+        return (
+            "<h2>规划绿化区占比 / Share of each zone in the planned greening zones</h2>"
+            f'<p class="note">{PLANNED_NOTE}</p>'
+            + table_html(
+                [
+                    "分区",
+                    "Zone",
+                    "面积 / area (km²)",
+                    "规划绿化区占比 / share in planned zones",
+                    "公开的建成区绿化覆盖率(2015) / reported built-up coverage (2015)",
+                ],
+                planned,
+            )
+        )
     verdicts = [verdict(p) for p in report.get("passed", pd.Series(dtype=object))]
     met, judged = verdicts.count("pass"), sum(v != "none" for v in verdicts)
-    rows = [
-        (
-            rec.get("zone_zh"),
-            rec.get("zone_en"),
-            _pct(rec.get("coverage")),
-            _pct(rec.get("target")),
-            _VERDICT[verdict(rec.get("passed"))],
-            number(rec.get("shortfall_km2")),
+    rows: list[tuple[Any, ...]] = []
+    for _, rec in report.iterrows():
+        unknown = pd.to_numeric(pd.Series([rec.get("unknown")]), errors="coerce").iloc[0]
+        rows.append(
+            (
+                rec.get("zone_zh"),
+                rec.get("zone_en"),
+                _pct(rec.get("coverage")) or "未知 / unknown",
+                _pct(1.0 - float(unknown)) if unknown == unknown else "未知 / unknown",
+                _pct(rec.get("target")),
+                _VERDICT[verdict(rec.get("passed"))],
+                number(rec.get("shortfall_km2")),
+            )
         )
-        for _, rec in report.iterrows()
-    ]
     return (
-        "<h2>绿化覆盖率与目标 / Green coverage against the targets</h2>"
+        "<h2>绿化覆盖率与目标(实测绿地) / Green coverage against the targets (measured)</h2>"
         f'<p class="fig">{met} / {judged} 个分区达标 / zones meet their target</p>'
         + table_html(
             [
                 "分区",
                 "Zone",
                 "覆盖率 / coverage",
+                "有数据部分 / share with data",
                 "目标 / target",
                 "结果 / result",
                 "缺口 / shortfall (km²)",
@@ -84,7 +120,7 @@ def _parks(parks: gpd.GeoDataFrame) -> str:
             (
                 rec.get("name_zh"),
                 rec.get("name_en"),
-                tier,
+                tier_label(tier),
                 number(area, 1),
                 number(rec.get("area_km2_stated"), 1),
             )
@@ -103,37 +139,99 @@ def _parks(parks: gpd.GeoDataFrame) -> str:
     )
 
 
-_ALLOCATION_ROWS = ("park_total", "tier_total", "city_total")
-_ALLOCATION_COLS = (
-    "row_kind",
-    "park_id",
-    "park_name_zh",
-    "park_name_en",
-    "tier",
-    "area_km2",
-    "constrained_km2",
-    "developable_km2",
-    "share_of_city",
-)
+def _s(value: Any) -> str:
+    """``value`` as text; "" for None, NaN and NA."""
+    return str(value) if esc(value) != "" else ""
 
 
-def _allocation_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Totals only (parks, tiers, city) and the key columns, when the table has them."""
+_ROW_KIND = {
+    "park_total": "园区合计 / park total",
+    "tier_total": "层级合计 / tier total",
+    "city_total": "全市合计 / city total",
+}
+
+
+def _allocation(table: pd.DataFrame) -> str:
+    """Totals only (parks, tiers, city), with readable labels and percentages."""
     data = table
     if "row_kind" in data.columns:
-        data = data[data["row_kind"].astype(str).isin(_ALLOCATION_ROWS)]
-    cols = [c for c in _ALLOCATION_COLS if c in data.columns]
-    return data[cols] if len(cols) >= 3 else data
+        data = data[data["row_kind"].astype(str).isin(_ROW_KIND)]
+    rows = []
+    for _, rec in data.iterrows():
+        kind = str(rec.get("row_kind", ""))
+        tier = _s(rec.get("tier"))
+        name = _s(rec.get("park_name_zh"))
+        if kind == "tier_total":
+            name = tier_label(tier)
+        elif kind == "city_total":
+            name = "兰州市 / Lanzhou"
+        elif _s(rec.get("park_name_en")):
+            name = f"{name} / {_s(rec.get('park_name_en'))}"
+        rows.append(
+            (
+                _ROW_KIND.get(kind, kind_label(kind)),
+                name,
+                number(rec.get("area_km2"), 2),
+                number(rec.get("constrained_km2"), 2),
+                number(rec.get("developable_km2"), 2),
+                _pct(rec.get("share_of_city")),
+            )
+        )
+    more = (
+        f"<p>… 另有 {len(rows) - _MAX_ROWS} 行,见 CSV / {len(rows) - _MAX_ROWS} more rows in the CSV</p>"
+        if len(rows) > _MAX_ROWS
+        else ""
+    )
+    return (
+        "<h3>用地分配(合计) / Allocation totals</h3>"
+        + table_html(
+            [
+                "类型 / row",
+                "园区 / park",
+                "面积 / area (km²)",
+                "受保护约束 / protected (km²)",
+                "可开发 / developable (km²)",
+                "占全市 / share of the city",
+            ],
+            rows[:_MAX_ROWS],
+        )
+        + more
+    )
 
 
-def _frame(title: str, frame: pd.DataFrame) -> str:
-    data = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-    more = f"<p>… {len(data) - _MAX_ROWS} more rows in the CSV</p>" if len(data) > _MAX_ROWS else ""
-    rows = [
-        [number(v, 3) if isinstance(v, float) else v for v in row]
-        for row in data.head(_MAX_ROWS).itertuples(index=False)
-    ]
-    return f"<h3>{title}</h3>" + table_html([esc(c) for c in data.columns], rows) + more
+_PROTECTED = {
+    "greening_zones": "绿化区 / greening zone",
+    "wetlands": "湿地 / wetland",
+    "river_buffer": "黄河保护带 / river strip",
+}
+
+
+def _conflicts(conflicts: gpd.GeoDataFrame, names: dict[str, str]) -> str:
+    rows = []
+    for _, rec in conflicts.iterrows():
+        subject = names.get(str(rec.get("park_or_project_id")), _s(rec.get("name_zh")))
+        if _s(rec.get("name_en")):
+            subject = f"{subject} / {_s(rec.get('name_en'))}"
+        layer = str(rec.get("protected_layer", ""))
+        protected = names.get(str(rec.get("protected_id")), "")
+        what = _PROTECTED.get(layer, kind_label(layer))
+        rows.append(
+            (
+                subject,
+                f"{protected} ({what})" if protected else what,
+                number(rec.get("area_km2"), 3),
+                humanize(rec.get("rule"), names),
+            )
+        )
+    return "<h3>冲突 / Conflicts</h3>" + table_html(
+        [
+            "园区或项目 / park or project",
+            "保护对象 / protected",
+            "面积 / area (km²)",
+            "规则 / rule",
+        ],
+        rows[:_MAX_ROWS],
+    )
 
 
 def _projects(projects: gpd.GeoDataFrame) -> str:
@@ -141,12 +239,17 @@ def _projects(projects: gpd.GeoDataFrame) -> str:
     rows = [(zh, en, int(counts.get(cat, 0))) for cat, (zh, en, _, _) in CATEGORIES.items()]
     rows += [(c, c, int(n)) for c, n in counts.items() if c not in CATEGORIES]
     conf = projects.get("location_confidence", pd.Series(dtype=str)).astype(str).value_counts()
-    conf_text = ", ".join(f"{esc(k)}: {int(v)}" for k, v in sorted(conf.items()))
+    order = {"high": 0, "medium": 1, "low": 2}
+    conf_text = ", ".join(
+        f"{esc(confidence(k))}: {int(v)}"
+        for k, v in sorted(conf.items(), key=lambda kv: (order.get(kv[0], 3), kv[0]))
+    )
     return (
         "<h2>规划项目 / Projects by category</h2>"
         f'<p class="fig">{len(projects)} 个项目 / projects</p>'
         + table_html(["类别", "Category", "数量 / count"], rows)
-        + f"<p>定位可信度 / location confidence: {conf_text}</p>"
+        + f"<p>定位可信度 / location confidence (高 = 有可靠来源的位置 / high = a sourced position; "
+        f"低 = 依规划文本推测 / low = inferred from the plan's text): {conf_text}</p>"
     )
 
 
@@ -164,6 +267,11 @@ def index_page(
 
     Every value from the frames is escaped; figures missing an input are left out.
     """
+    names = id_names([f for f in (parks, projects) if f is not None])
+    if report is not None:
+        names.update(
+            dict(zip(report["zone"].astype(str), report["zone_zh"].astype(str), strict=True))
+        )
     links = "".join(f'<li><a href="{esc(f)}">{esc(zh)} / {esc(en)}</a></li>' for f, zh, en in maps)
     parts = [
         "<h1>兰州“多极突破”行动规划(2012)</h1>",
@@ -182,13 +290,17 @@ def index_page(
             f'<p class="fig">{len(conflicts)} 处冲突 / conflicts with protected land, '
             f"{number(total, 2) or 0} km²</p>"
         )
-        parts.append(_frame("冲突 / Conflicts", conflicts))
+        parts.append(_conflicts(conflicts, names))
     if allocation is not None:
-        parts.append(_frame("用地分配(合计) / Allocation totals", _allocation_summary(allocation)))
+        parts.append(_allocation(allocation))
     if projects is not None:
         parts.append(_projects(projects))
     if tables:
-        items = "".join(f'<li><a href="{esc(t)}">{esc(t)}</a></li>' for t in tables)
+        items = "".join(
+            f'<li><a href="{esc(t)}">{_TABLES.get(t) or esc(t.rsplit(".", 1)[0].replace("_", " "))}'
+            " (CSV)</a></li>"
+            for t in tables
+        )
         parts.append(f"<h2>报表 / Report tables (CSV)</h2><ul>{items}</ul>")
     body = "\n".join(parts)
     return MapPage(

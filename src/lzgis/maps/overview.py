@@ -27,9 +27,10 @@ from lzgis.maps._base import (
     swatch,
 )
 from lzgis.maps._escape import SCHEMATIC_NOTE
-from lzgis.maps._layers import add_layer, add_projects, is_schematic
+from lzgis.maps._layers import add_layer, add_places, add_projects, is_schematic
 from lzgis.maps._page import MapOptions, MapPage
-from lzgis.maps._styles import CATEGORIES, COLORS, LAYERS, category_icon
+from lzgis.maps._styles import CATEGORIES, COLORS, LAYERS, category_svg
+from lzgis.maps._text import id_names
 
 __all__ = ["OVERVIEW_ORDER", "layer_legend", "overview_map"]
 
@@ -69,7 +70,7 @@ def project_legend(projects: gpd.GeoDataFrame) -> list[tuple[str, str]]:
     note = f" ({SCHEMATIC_NOTE})" if is_schematic(projects) else ""
     return [
         (
-            category_icon(cat).replace('width="24" height="24"', 'width="16" height="16"'),
+            category_svg(cat),
             f"{zh} / {en}{note}",
         )
         for cat, (zh, en, _, _) in CATEGORIES.items()
@@ -98,8 +99,10 @@ def overview_map(
     """
     opts = options or MapOptions()
     basemap = opts.basemap
+    names = id_names(layers.values())
     with stable_ids():
-        outlines = base_outlines(layers, basemap=basemap)
+        # the districts layer is the outline background here, unless there are no tiles at all
+        outlines = base_outlines(layers, basemap=basemap) if basemap == "none" else None
         m = new_map(
             opts,
             extent=[prepare(g, basemap=basemap, tolerance_m=0) for g in layers.values()],
@@ -107,11 +110,12 @@ def overview_map(
         )
         for lid in OVERVIEW_ORDER:
             if lid in layers:
-                add_layer(m, lid, layers[lid], basemap=basemap)
+                add_layer(m, lid, layers[lid], basemap=basemap, names=names)
         entries = layer_legend(layers)
         if "projects" in layers:
-            add_projects(m, layers["projects"], basemap=basemap, per_category=False)
+            add_projects(m, layers["projects"], basemap=basemap, per_category=False, names=names)
             entries += project_legend(layers["projects"])
+        add_places(m, basemap=basemap)
         return finish(
             m,
             title_zh="兰州“多极突破”规划总览",

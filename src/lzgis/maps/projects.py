@@ -21,31 +21,37 @@ from lzgis.maps._base import (
     stable_ids,
     swatch,
 )
-from lzgis.maps._layers import add_layer, add_projects
+from lzgis.maps._layers import add_layer, add_places, add_projects
 from lzgis.maps._page import MapOptions, MapPage
 from lzgis.maps._styles import LINE_KINDS
+from lzgis.maps._text import id_names
 from lzgis.maps.overview import project_legend
 
 __all__ = ["named_ids", "projects_map"]
 
 
 def named_ids(values: gpd.GeoSeries, layer: gpd.GeoDataFrame | None) -> list[str]:
-    """Replace ids by ``名 / Name (id)`` where ``layer`` knows them; keep other text.
+    """Replace ids by ``名 / Name`` where ``layer`` knows them; keep other text.
 
     Examples
     --------
     >>> import pandas as pd
     >>> lay = pd.DataFrame({"id": ["a"], "name_zh": ["甲"], "name_en": ["A"]})
     >>> named_ids(pd.Series(["a", "outside the parks"]), lay)
-    ['甲 / A (a)', 'outside the parks']
+    ['甲 / A', 'outside the parks']
     """
     lookup: dict[str, str] = {}
     if layer is not None:
         for _, rec in layer.iterrows():
-            lookup[str(rec["id"])] = (
-                f"{rec.get('name_zh', '')} / {rec.get('name_en', '')} ({rec['id']})"
-            )
-    return [lookup.get(str(v), "" if v is None or v != v else str(v)) for v in values]
+            lookup[str(rec["id"])] = f"{rec.get('name_zh', '')} / {rec.get('name_en', '')}"
+    out = []
+    for v in values:
+        if v is None or v != v:
+            out.append("")
+            continue
+        parts = [p.strip() for p in str(v).split(",")]
+        out.append(", ".join(lookup.get(p, p) for p in parts))
+    return out
 
 
 def projects_map(
@@ -76,6 +82,7 @@ def projects_map(
             data[col] = named_ids(data[col], layers.get(lid))
     opts = options or MapOptions()
     basemap = opts.basemap
+    names = id_names([projects, *layers.values()])
     with stable_ids():
         outlines = base_outlines(layers, basemap=basemap)
         m = new_map(
@@ -84,8 +91,9 @@ def projects_map(
             outlines=outlines,
         )
         if "parks" in layers:
-            add_layer(m, "parks", layers["parks"], basemap=basemap)
-        add_projects(m, data, basemap=basemap, per_category=True)
+            add_layer(m, "parks", layers["parks"], basemap=basemap, names=names)
+        add_projects(m, data, basemap=basemap, per_category=True, names=names)
+        add_places(m, basemap=basemap)
         entries = project_legend(data)
         if bool(data.geometry.geom_type.isin(LINE_KINDS).any()):
             entries.append(

@@ -1,4 +1,10 @@
-"""PNG snapshots of map pages rendered in headless Chromium (Debian ``chromium``)."""
+"""PNG snapshots of map pages rendered in headless Chromium (Debian ``chromium``).
+
+A page is rendered first (``--dump-dom``) and must show a finished lzgis map
+(the runtime marks ``<html data-lz-ready="1">``); a page whose map did not
+render (Leaflet missing or broken) is refused with one line and no PNG is
+written, instead of a blank picture.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from lzgis.io import atomic_path
 __all__ = [
     "CHROMIUM",
     "CHROMIUM_FLAGS",
+    "check_rendered",
     "chromium_path",
     "has_chinese_font",
     "print_pdf",
@@ -52,6 +59,45 @@ def chromium_path(*, purpose: str = "snapshots", fix: str = "or leave out `--sna
     )
 
 
+def _run(cmd: list[str], target: Path, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        raise OutputError(
+            f"{target}: Chromium took longer than {timeout_s:g} s; fix: retry"
+        ) from None
+
+
+def check_rendered(page: str | Path, *, timeout_s: float = 120.0) -> None:
+    """Refuse ``page`` unless its lzgis map rendered in headless Chromium.
+
+    Raises
+    ------
+    OutputError
+        Chromium is missing or fails, or the map did not render.
+    """
+    browser = chromium_path()
+    source = Path(page).resolve()
+    with tempfile.TemporaryDirectory(prefix="lzgis-chromium-") as profile:
+        cmd = [
+            str(browser),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            source.as_uri(),
+        ]
+        run = _run(cmd, source, timeout_s)
+    if run.returncode != 0:
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        raise OutputError(f"{source}: Chromium failed ({last}); fix: check {browser} runs headless")
+    if 'data-lz-ready="1"' not in run.stdout:
+        raise OutputError(
+            f"{source}: the map did not render (Leaflet or the page's assets/ did not load), "
+            "so no snapshot was written; fix: keep assets/ beside the page or publish with --offline"
+        )
+
+
 def snapshot(
     page: str | Path,
     png: str | Path,
@@ -65,8 +111,10 @@ def snapshot(
     Raises
     ------
     OutputError
-        Chromium is missing, fails or writes nothing.
+        Chromium is missing, fails or writes nothing, or the map did not
+        render (:func:`check_rendered`; then no PNG is written).
     """
+    check_rendered(page, timeout_s=timeout_s)
     browser = chromium_path()
     source = Path(page).resolve()
     target = Path(png)
@@ -83,14 +131,7 @@ def snapshot(
             f"--screenshot={tmp}",
             source.as_uri(),
         ]
-        try:
-            run = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=timeout_s, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise OutputError(
-                f"{target}: Chromium took longer than {timeout_s:g} s; fix: retry"
-            ) from None
+        run = _run(cmd, target, timeout_s)
         if run.returncode != 0 or not tmp.exists():
             last = (run.stderr.strip().splitlines() or ["no output"])[-1]
             raise OutputError(

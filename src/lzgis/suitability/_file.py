@@ -127,6 +127,21 @@ class SuitabilitySpec:
     allocation: AllocationSpec | None
 
     @property
+    def inputs(self) -> list[Path]:
+        """The files this criteria file reads besides embedded layers: itself, layer paths, the DEM."""
+        from lzgis.layers import LAYER_IDS
+
+        refs = [self.extent, *(c.ref for c in self.constraints), *(c.ref for c in self.criteria)]
+        names = [r.layer for r in refs]
+        if self.allocation is not None:
+            names.append(self.allocation.parks_layer)
+        found = [self.path, *([self.slope.dem] if self.slope else [])]
+        for name in names:
+            if name not in LAYER_IDS:
+                found.append(Path(name) if Path(name).is_absolute() else self.path.parent / name)
+        return found
+
+    @property
     def steps(self) -> int:
         """Scoring steps (constraints, slope, criteria), for a progress bar."""
         return len(self.constraints) + len(self.criteria) + (1 if self.slope else 0)

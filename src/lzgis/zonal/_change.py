@@ -33,7 +33,7 @@ from rasterio.windows import transform as window_transform
 
 from lzgis._errors import RasterError
 from lzgis.io import atomic_path
-from lzgis.zonal._coverage import _check_zones, _zones_in
+from lzgis.zonal._coverage import _check_zones
 from lzgis.zonal._geom import pixel_edges
 from lzgis.zonal._lockstep import (
     _open_years,
@@ -42,6 +42,7 @@ from lzgis.zonal._lockstep import (
     same_grid,
     year_masks,
 )
+from lzgis.zonal._mosaic import project
 from lzgis.zonal._raster import Win, read_band
 
 __all__ = ["CHANGE_NODATA", "ChangePreview", "change_preview", "change_raster"]
@@ -104,7 +105,8 @@ def _pair(
             "fix: warp one onto the other's grid (`gdalwarp -te … -tr … -t_srs …`) or drop the change raster"
         )
     src = first.sources[0]
-    edges = pixel_edges(_zones_in(zones, CRS(src.crs)), src.transform)
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    edges = pixel_edges(project(geoms, CRS(zones.crs), CRS(src.crs)), src.transform)
     bounds = edges.bounds[np.all(np.isfinite(edges.bounds), axis=1)]
     if len(bounds) == 0:
         raise RasterError(f"`{first.paths[0]}`: the zones are empty; fix: give zones with area")

@@ -25,6 +25,11 @@ Conventions
 - Large rasters are read window by window (whole blocks, about a million
   cells per window), so memory stays bounded; only windows under a zone's
   bounding box are read.
+- A raster may be a collection (several files, a folder, a glob, a VRT, a
+  STAC ItemCollection, http(s) URLs; :mod:`lzgis.zonal._sources`): each
+  part of a zone is measured from the first source whose extent covers it
+  (:mod:`lzgis.zonal._mosaic`). With ``client`` (a dask.distributed
+  client) the work runs on its cluster (:mod:`lzgis.zonal._dask`).
 
 Examples
 --------
@@ -46,278 +51,117 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
-from rasterio.errors import RasterioError
 
 from lzgis import _validate as v
+from lzgis._errors import RasterError
 from lzgis.areas import area_km2
-from lzgis.zonal._geom import (
-    Edges,
-    Prefix,
-    RowPieces,
-    integrate,
-    piece_counts,
-    pixel_edges,
-    prefix2,
-    prefix2_pair,
-    prefix_dtype,
-    row_pieces,
-    zone_row_areas,
-)
-from lzgis.zonal._raster import (
-    WINDOW_CELLS,
-    Win,
-    cell_area_function,
-    damaged,
-    plan_windows,
-    read_band,
-    scaled,
-    valid_mask,
-)
+from lzgis.zonal._engine import Sums, Task, run_task
+from lzgis.zonal._mosaic import Part, plan_parts, project, weights
+from lzgis.zonal._raster import WINDOW_CELLS
+from lzgis.zonal._rules import Rule
+from lzgis.zonal._sources import RasterInput, resolve
 
 __all__ = ["class_composition", "raster_coverage", "window_count"]
 
 _SNAP = 1e-9  # ratios within this of 0 or 1 are rounding noise
-_DENSIFY_DEG = 0.005  # ~500 m, as in lzgis.areas
-_DENSIFY_M = 500.0
-_MAX_CLASSES = 1024  # distinct values a land-cover raster may have
-_CHUNK = 1 << 17  # row pieces per vectorised batch: temporaries stay in cache
-
-Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
-
-
-@dataclass
-class _Setup:
-    sources: list[Any]
-    paths: list[Path]
-    what: list[str]
-    crs: CRS
-    geoms: NDArray[np.object_]
-    edges: Edges
-    windows: list[Win]
-    cell_area: Callable[[NDArray[np.int64]], NDArray[np.float64]]
-    varies: bool
 
 
 def _check_zones(zones: gpd.GeoDataFrame) -> None:
     v.require_crs(zones, name="zones")
     geoms = np.asarray(zones.geometry.values, dtype=object)
-    if len(geoms) and v.all_valid_polygons(geoms):
-        return
     id_field = "id" if "id" in zones.columns else None
+    if len(geoms) and v.all_valid_polygons(geoms):
+        v.raise_if_problems(v.coordinate_problems(zones, path="zones", id_field=id_field))
+        return
     v.raise_if_problems(
         v.frame_problems(zones, path="zones", id_field=id_field, geometry_type="Polygon")
     )
 
 
-def _zones_in(zones: gpd.GeoDataFrame, crs: CRS) -> NDArray[np.object_]:
-    """Zone geometries in ``crs``, edges densified first when reprojecting."""
-    source = CRS(zones.crs)
-    geoms = np.asarray(zones.geometry.values, dtype=object)
-    if source.equals(crs):
-        return geoms
-    if source.is_geographic:
-        step = _DENSIFY_DEG
-    else:
-        factor = source.axis_info[0].unit_conversion_factor if source.axis_info else 1.0
-        step = _DENSIFY_M / factor
-    dense = gpd.GeoSeries(shapely.segmentize(geoms, step), crs=source)
-    return np.asarray(dense.to_crs(crs).values, dtype=object)
+def _named(paths: list[str]) -> str:
+    """The collection's name in messages: its file, or its first file and a count."""
+    return paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more sources)"
 
 
-def _setup(
-    stack: ExitStack,
+def _plan(
     zones: gpd.GeoDataFrame,
-    raster: str | Path,
+    raster: RasterInput,
     *,
     band: int,
-    nir: str | Path | None,
+    nir: RasterInput | None,
+    prefer: str,
     window_shape: tuple[int, int] | None,
-    window_cells: int,
     check_overlap: bool = True,
-) -> _Setup:
-    paths = [Path(raster)] + ([Path(nir)] if nir is not None else [])
-    what = ["raster"] if nir is None else ["red raster", "NIR raster"]
-    sources = []
-    for p, label in zip(paths, what, strict=True):
-        sources.append(stack.enter_context(v.open_raster(p, what=label)))
-    src = sources[0]
-    crs = v.require_raster_crs(src, path=paths[0])
-    for s, p in zip(sources, paths, strict=True):
-        v.require_band(s, band, path=p)
-    if nir is not None:
-        v.require_same_grid(src, sources[1], paths=(paths[0], paths[1]))
-    cell_area, varies = cell_area_function(src, crs, path=paths[0])
-    geoms = _zones_in(zones, crs)
-    edges = pixel_edges(geoms, src.transform)
-    b = edges.bounds
-    with np.errstate(invalid="ignore"):
-        touches = (b[:, 2] > 0) & (b[:, 0] < src.width) & (b[:, 3] > 0) & (b[:, 1] < src.height)
-    if check_overlap:
-        zb = shapely.total_bounds(geoms)
+) -> list[Part]:
+    """The sources ``raster`` names and the part of each zone each one measures."""
+    paths = resolve(raster, prefer=prefer, what="raster")
+    nir_paths = resolve(nir, prefer=prefer, what="NIR raster") if nir is not None else None
+    if nir_paths is not None and len(nir_paths) != len(paths):
+        raise RasterError(
+            f"`{_named(paths)}` has {len(paths)} red sources but `{_named(nir_paths)}` has "
+            f"{len(nir_paths)} NIR sources; expected one NIR source per red source, in the same "
+            "order; fix: give the bands of the same tiles"
+        )
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    parts = plan_parts(
+        geoms,
+        CRS(zones.crs),
+        paths,
+        nir_paths,
+        band=band,
+        window_shape=window_shape,
+        window_cells=WINDOW_CELLS,
+    )
+    if check_overlap and not any(p.touches for p in parts):
+        first = parts[0]
+        zb = shapely.total_bounds(project(geoms, CRS(zones.crs), first.crs))
         v.require_overlap(
             tuple(float(x) for x in zb),  # type: ignore[arg-type]
-            tuple(src.bounds),
-            path=paths[0],
-            crs=crs,
-            overlaps=bool(touches.any()),
+            first.bounds,
+            path=_named(paths),
+            crs=first.crs,
+            overlaps=False,
         )
-    windows = plan_windows(src, band, b, shape=window_shape, cells=window_cells)
-    return _Setup(sources, paths, what, crs, geoms, edges, windows, cell_area, varies)
+    return parts
 
 
-def _zone_metric_area(setup: _Setup) -> NDArray[np.float64]:
-    """Each zone's area in the raster's pixel-weight metric (units of the contributions)."""
-    if not setup.varies:
-        return np.asarray(shapely.area(setup.geoms), dtype=np.float64)
-    return zone_row_areas(setup.edges, setup.cell_area)
-
-
-def _chunks(counts: NDArray[np.int64], size: int) -> list[slice]:
-    """Consecutive slices of ``counts`` whose sums stay near ``size``."""
-    if len(counts) == 0:
-        return []
-    bounds = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()), size))
-    cuts = [0, *sorted(set((bounds + 1).tolist())), len(counts)]
-    return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
-
-
-def _accumulate(
-    setup: _Setup,
-    band: int,
-    layers: Layers,
+def _run(
+    parts: list[Part],
+    rule: Rule,
+    *,
+    client: Any,
     progress: Callable[[int], None] | None,
+    task_windows: int | None,
+) -> list[Sums]:
+    """Per-part sums: in this process, or on ``client``'s dask cluster."""
+    tasks = [Task(p.paths, rule, p.edges, tuple(p.windows)) for p in parts]
+    if client is not None:
+        from lzgis.zonal._dask import run_on_cluster
+
+        return run_on_cluster(tasks, client, progress=progress, task_windows=task_windows)
+    return [run_task(t, progress) if t.windows else {} for t in tasks]
+
+
+def _km2(
+    parts: list[Part], sums: list[Sums], zone_km2: NDArray[np.float64]
 ) -> dict[Any, NDArray[np.float64]]:
-    """Per-zone weighted area of every indicator layer, summed over the windows.
-
-    A reader thread reads the next window, builds its prefix sums and splits
-    the zones' edges at its rows while this thread integrates the current one.
-    """
-    edges = setup.edges
-    n = edges.n_zones
-    emax_x = np.maximum(edges.x0, edges.x1)
-    # edges sorted by their top row: a window's edges are a slice, in row order
-    eymin, eymax = edges.ymin, edges.ymax
-    order = np.argsort(eymin, kind="stable")
-    sorted_ymin = eymin[order]
-    tallest = float((eymax - eymin).max()) if len(order) else 0.0
-    zone_xmin = np.nan_to_num(edges.bounds[:, 0], nan=np.inf)[edges.zone]
-    sums: dict[Any, NDArray[np.float64]] = {}
-    band_rows = (np.nan, np.nan)
-    in_band = np.empty(0, dtype=np.int64)
-    band_xmax = band_zxmin = np.empty(0)
-
-    # Prefix sums go to reused buffers: two slots (the window being integrated
-    # and the one being read), one buffer per layer (or pair of layers) in each.
-    size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 2) for w in setup.windows), default=0)
-    dtype = prefix_dtype(max((w.c1 - w.c0 for w in setup.windows), default=0))
-    pack = dtype is np.int32  # two layers per int64 array: one gather serves both
-    buffers: dict[tuple[int, int], NDArray[np.integer]] = {}
-    scratch = np.empty(size, dtype=np.int64 if pack else dtype)
-
-    def buffer(slot: int, n: int) -> NDArray[np.integer]:
-        buf = buffers.get((slot, n))
-        if buf is None:
-            buf = buffers[(slot, n)] = np.empty(size, dtype=np.int64 if pack else dtype)
-        return buf
-
-    def select(win: Win) -> NDArray[np.int64]:
-        """The edges with a part in ``win``'s rows, left of its right side."""
-        nonlocal band_rows, in_band, band_xmax, band_zxmin
-        lo, hi = float(win.r0), float(win.r1)
-        if (lo, hi) != band_rows:
-            # the row band's edges, shared by the windows of one block row
-            band_rows = (lo, hi)
-            first = np.searchsorted(sorted_ymin, lo - tallest, side="left")
-            last = np.searchsorted(sorted_ymin, hi, side="left")
-            in_band = order[first:last]
-            in_band = in_band[(eymax[in_band] > lo) & (edges.y0[in_band] != edges.y1[in_band])]
-            band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
-        return in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
-
-    def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[RowPieces]]:
-        """Read ``win``, build its prefix sums and split the zones' edges at its rows."""
-        arrays = [
-            read_band(s, band, win, path=p, what=w)
-            for s, p, w in zip(setup.sources, setup.paths, setup.what, strict=True)
-        ]
-        try:  # masks are read here too
-            found = list(layers(win, arrays).items())
-        except RasterioError as exc:
-            raise damaged(setup.paths[0], setup.what[0], win, exc) from None
-        del arrays
-        prefixes = []
-        step = 2 if pack else 1
-        for n, i in enumerate(range(0, len(found), step)):
-            group = found[i : i + step]
-            array: NDArray[np.integer]
-            if len(group) == 2:
-                array = prefix2_pair(group[0][1], group[1][1], out=buffer(slot, n), scratch=scratch)
-            else:
-                array = prefix2(
-                    group[0][1],
-                    out=buffer(slot, n).view(dtype),
-                    scratch=scratch.view(dtype),
-                )
-            prefixes.append(Prefix(array, tuple(key for key, _ in group)))
-        idx = select(win)
-        lo, hi = float(win.r0), float(win.r1)
-        pieces = [
-            row_pieces(edges, idx[part], lo, hi, r0=win.r0, c0=win.c0)
-            for part in _chunks(piece_counts(edges, idx, lo, hi), _CHUNK)
-        ]
-        return prefixes, pieces if prefixes else []
-
-    # GDAL's block cache: each block is read once, so a few windows' worth is
-    # plenty (the default, 5% of RAM, would keep the whole raster).
-    largest = max(((w.r1 - w.r0) * (w.c1 - w.c0) for w in setup.windows), default=0)
-    cache = max(64 << 20, 3 * largest * 8)
-    with rasterio.Env(GDAL_CACHEMAX=cache), ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(prepare, setup.windows[0], 0) if setup.windows else None
-        for i, win in enumerate(setup.windows):
-            assert pending is not None
-            prefixes, all_pieces = pending.result()
-            nxt = setup.windows[i + 1] if i + 1 < len(setup.windows) else None
-            pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
-            if all_pieces:
-                rows = np.arange(win.r0, win.r1, dtype=np.int64)
-                area = (
-                    setup.cell_area(rows) if setup.varies else float(setup.cell_area(rows[:1])[0])
-                )
-            for pieces in all_pieces:
-                results = integrate(pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n)
-                for key, res in results.items():
-                    if key in sums:
-                        sums[key] += res
-                    else:
-                        sums[key] = res
-            del prefixes, all_pieces
-            if progress is not None:
-                progress(1)
-    return sums
-
-
-def _representable(values: NDArray[np.float64], dtype: np.dtype[Any]) -> NDArray[Any]:
-    """The class ``values`` a raster of ``dtype`` can hold, in that dtype."""
-    if np.issubdtype(dtype, np.integer):
-        info = np.iinfo(dtype)
-        keep = (values == np.round(values)) & (values >= info.min) & (values <= info.max)
-        values = values[keep]
-    return values.astype(dtype)
+    """Each layer's km² per zone: the parts' sums in their metric, weighted (``_mosaic``)."""
+    out: dict[Any, NDArray[np.float64]] = {}
+    for w, part_sums in zip(weights(parts, zone_km2), sums, strict=True):
+        for key, values in part_sums.items():
+            out[key] = out.get(key, np.zeros(len(zone_km2))) + values * w
+    return out
 
 
 def _area_km2(zones: gpd.GeoDataFrame) -> NDArray[np.float64]:
@@ -334,9 +178,10 @@ def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.flo
 
 def window_count(
     zones: gpd.GeoDataFrame,
-    raster: str | Path,
+    raster: RasterInput,
     *,
     band: int = 1,
+    prefer: str = "given",
     _window_shape: tuple[int, int] | None = None,
 ) -> int:
     """Number of windows :func:`raster_coverage` reads for these zones (a progress bar's length).
@@ -347,33 +192,34 @@ def window_count(
     >>> #                  raster_coverage(zones, path, classes=[1, 2], progress=bar.update)
     """
     _check_zones(zones)
-    with ExitStack() as stack:
-        setup = _setup(
-            stack,
-            zones,
-            raster,
-            band=band,
-            nir=None,
-            window_shape=_window_shape,
-            window_cells=WINDOW_CELLS,
-            check_overlap=False,
-        )
-        return len(setup.windows)
+    parts = _plan(
+        zones,
+        raster,
+        band=band,
+        nir=None,
+        prefer=prefer,
+        window_shape=_window_shape,
+        check_overlap=False,
+    )
+    return sum(len(p.windows) for p in parts)
 
 
 def raster_coverage(
     zones: gpd.GeoDataFrame,
-    raster: str | Path,
+    raster: RasterInput,
     *,
     classes: Sequence[int] | None = None,
     ndvi_threshold: float | None = None,
-    nir: str | Path | None = None,
+    nir: RasterInput | None = None,
     band: int = 1,
+    prefer: str = "given",
+    client: Any = None,
     ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
     _window_shape: tuple[int, int] | None = None,
+    _task_windows: int | None = None,
 ) -> pd.DataFrame:
-    """Green share of each zone from a classified, NDVI, or red + NIR raster.
+    """Green share of each zone from a classified, NDVI, or red + NIR raster (or collection).
 
     Parameters
     ----------
@@ -381,7 +227,11 @@ def raster_coverage(
         Polygons with a CRS (any; they are projected to the raster's CRS).
     raster
         A land-cover raster (with ``classes``), an NDVI raster (with
-        ``ndvi_threshold``), or the RED band when ``nir`` is given.
+        ``ndvi_threshold``), or the RED band when ``nir`` is given. Or a
+        collection: a list of files, a folder, a glob, a VRT, an http(s)
+        URL (a cloud-optimised GeoTIFF) or a STAC ItemCollection JSON
+        (``items.json#ASSET``). Each part of a zone is measured from the
+        first source whose extent covers it.
     classes
         Class values counted as green (IGBP 1-10 for MODIS; WorldCover 10,
         20, 30, 90, 95). Exactly one of ``classes`` / ``ndvi_threshold``.
@@ -389,9 +239,16 @@ def raster_coverage(
         Green where NDVI >= this value (-1..1).
     nir
         The NIR band on the same grid as ``raster`` (then
-        NDVI = (nir - red) / (nir + red), computed per window).
+        NDVI = (nir - red) / (nir + red), computed per window); for a
+        collection, one NIR source per red source, in the same order.
     band
         Band number (1-based) to read from ``raster`` (and ``nir``).
+    prefer
+        ``"given"`` (the order given) or ``"newest"`` (STAC items newest first).
+    client
+        A ``dask.distributed.Client``: the work runs on its cluster, split
+        by source × block of windows; the result equals this process's run
+        (to 1e-12). None: in this process.
     ndvi_scale
         NDVI raster only: NDVI = raw value × ``ndvi_scale`` (e.g. 0.0001 for
         int16 × 10000), instead of the band's scale/offset metadata, which
@@ -423,68 +280,39 @@ def raster_coverage(
     threshold = float(ndvi_threshold) if ndvi_threshold is not None else np.nan
     if ndvi_threshold is not None:
         v.require_threshold(threshold)
-    class_values = np.asarray(sorted(set(classes)), dtype=np.float64) if classes else None
-    seen = [np.inf, -np.inf]  # smallest and largest valid NDVI value
+    class_values = tuple(sorted({float(c) for c in classes})) if classes else ()
+    if classes:
+        rule = Rule("classes", band=band, classes=class_values)
+    else:
+        rule = Rule(
+            "threshold" if nir is None else "red_nir",
+            band=band,
+            threshold=threshold,
+            scale=ndvi_scale,
+        )
 
     _check_zones(zones)
     with ExitStack() as stack:
         # the zones' equal-area areas, on a side thread while the raster is read
         area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
-        setup = _setup(
-            stack,
-            zones,
-            raster,
-            band=band,
-            nir=nir,
-            window_shape=_window_shape,
-            window_cells=WINDOW_CELLS,
-        )
-        src = setup.sources[0]
-
-        def layers(win: Win, arrays: list[NDArray[Any]]) -> dict[Any, NDArray[np.bool_]]:
-            data = arrays[0]
-            valid = valid_mask(src, band, data, win)
-            if class_values is not None:
-                green = valid & np.isin(data, _representable(class_values, data.dtype))
-            elif nir is None:
-                ndvi = data * ndvi_scale if ndvi_scale is not None else scaled(src, band, data)
-                green = valid & (ndvi >= threshold)
-                if valid.any():  # the range of valid values, without copying them
-                    info = np.finfo if ndvi.dtype.kind == "f" else np.iinfo
-                    top, bottom = info(ndvi.dtype).max, info(ndvi.dtype).min
-                    seen[0] = min(seen[0], float(np.min(ndvi, where=valid, initial=top)))
-                    seen[1] = max(seen[1], float(np.max(ndvi, where=valid, initial=bottom)))
-            else:
-                nsrc = setup.sources[1]
-                valid &= valid_mask(nsrc, band, arrays[1], win)
-                red = scaled(src, band, data).astype(np.float64, copy=False)
-                nir_v = scaled(nsrc, band, arrays[1]).astype(np.float64, copy=False)
-                total = nir_v + red
-                valid &= total != 0
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    ndvi = (nir_v - red) / np.where(valid, total, 1.0)
-                green = valid & (ndvi >= threshold)
-            return {"data": valid, "green": green}
-
-        sums = _accumulate(setup, band, layers, progress)
-        if ndvi_threshold is not None and nir is None:
-            v.require_ndvi_range(seen[0], seen[1], path=setup.paths[0], scale=ndvi_scale)
-        metric = _zone_metric_area(setup)
+        parts = _plan(zones, raster, band=band, nir=nir, prefer=prefer, window_shape=_window_shape)
+        sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
         area = area_job.result()
+    km2 = _km2(parts, sums, area)
 
     n = len(zones)
-    data = sums.get("data", np.zeros(n))
-    green = sums.get("green", np.zeros(n))
-    share = _ratio(data, metric)
+    data = km2.get("data", np.zeros(n))
+    green = km2.get("green", np.zeros(n))
+    share = _ratio(data, area)
     unknown = np.where(np.isnan(share), 1.0, 1.0 - share)
     coverage = _ratio(green, data)
-    if class_values is not None and np.any(share > 0):
+    if classes and np.any(share > 0):
         # decided from the cells under the zones (not whole blocks read), so
         # striped and tiled files agree; zones without data are simply empty
         v.require_classes_present(
-            [int(c) if float(c).is_integer() else c for c in class_values],
+            [int(c) for c in class_values],
             found=bool(np.any(coverage > 0)),
-            path=setup.paths[0],
+            path=_named([p.paths[0] for p in parts]),
         )
     data_km2 = area * (1.0 - unknown)
     return pd.DataFrame(
@@ -501,17 +329,21 @@ def raster_coverage(
 
 def class_composition(
     zones: gpd.GeoDataFrame,
-    raster: str | Path,
+    raster: RasterInput,
     *,
     band: int = 1,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
     _window_shape: tuple[int, int] | None = None,
+    _task_windows: int | None = None,
 ) -> pd.DataFrame:
-    """Area in km² of each class value of a land-cover raster inside each zone.
+    """Area in km² of each class value of a land-cover raster (or collection) inside each zone.
 
     Nodata is left out, so a row sums to the zone's ``data_km2`` of
     :func:`raster_coverage`. Columns are the class values found under the
-    zones, in ascending order; the index is the zones' index.
+    zones, in ascending order; the index is the zones' index. ``raster``,
+    ``prefer`` and ``client`` as in :func:`raster_coverage`.
 
     Examples
     --------
@@ -521,32 +353,11 @@ def class_composition(
     _check_zones(zones)
     with ExitStack() as stack:
         area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
-        setup = _setup(
-            stack,
-            zones,
-            raster,
-            band=band,
-            nir=None,
-            window_shape=_window_shape,
-            window_cells=WINDOW_CELLS,
-        )
-        src = setup.sources[0]
-
-        def layers(win: Win, arrays: list[NDArray[Any]]) -> dict[Any, NDArray[np.bool_]]:
-            data = arrays[0]
-            valid = valid_mask(src, band, data, win)
-            values = np.unique(data[valid])
-            v.require_classified(len(values), limit=_MAX_CLASSES, path=setup.paths[0])
-            return {val.item(): valid & (data == val) for val in values}
-
-        sums = _accumulate(setup, band, layers, progress)
-        metric = _zone_metric_area(setup)
+        parts = _plan(zones, raster, band=band, nir=None, prefer=prefer, window_shape=_window_shape)
+        rule = Rule("composition", band=band)
+        sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
         area = area_job.result()
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(metric > 0, area / np.where(metric > 0, metric, 1.0), 0.0)
-    out = pd.DataFrame(
-        {key: sums[key] * scale for key in sorted(sums)}, index=zones.index, dtype=np.float64
-    )
+    km2 = _km2(parts, sums, area)
+    out = pd.DataFrame({key: km2[key] for key in sorted(km2)}, index=zones.index, dtype=np.float64)
     out.columns.name = "class"
     return out

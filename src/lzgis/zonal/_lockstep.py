@@ -58,18 +58,10 @@ from pyproj import CRS
 
 from lzgis import _validate as v
 from lzgis._errors import ValidationError
-from lzgis.zonal._coverage import (
-    _SNAP,
-    _accumulate,
-    _area_km2,
-    _check_zones,
-    _ratio,
-    _representable,
-    _Setup,
-    _zone_metric_area,
-    _zones_in,
-)
-from lzgis.zonal._geom import pixel_edges
+from lzgis.zonal._coverage import _SNAP, _area_km2, _check_zones, _ratio
+from lzgis.zonal._engine import accumulate
+from lzgis.zonal._geom import Edges, pixel_edges, zone_row_areas
+from lzgis.zonal._mosaic import project
 from lzgis.zonal._raster import (
     WINDOW_CELLS,
     Win,
@@ -78,6 +70,7 @@ from lzgis.zonal._raster import (
     scaled,
     valid_mask,
 )
+from lzgis.zonal._rules import _representable
 
 __all__ = [
     "TREND_ZONAL_COLUMNS",
@@ -201,6 +194,46 @@ def _years(rasters: Mapping[int, str | Path], nir: Mapping[int, str | Path] | No
 
 
 @dataclass
+class _Grid:
+    """The years on one grid: their sources (in year order), the zones' edges and the windows."""
+
+    sources: list[Any]
+    paths: list[Path]
+    what: list[str]
+    crs: CRS
+    geoms: NDArray[np.object_]
+    edges: Edges
+    windows: list[Win]
+    cell_area: Callable[[NDArray[np.int64]], NDArray[np.float64]]
+    varies: bool
+
+    def sums(
+        self,
+        band: int,
+        layers: Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]],
+        progress: Callable[[int], None] | None,
+    ) -> dict[Any, NDArray[np.float64]]:
+        """Every layer's per-zone sums, all years' windows read together (the zonal engine)."""
+        return accumulate(
+            self.sources,
+            band,
+            self.edges,
+            self.windows,
+            cell_area=self.cell_area,
+            varies=self.varies,
+            layers=layers,
+            progress=progress,
+            names=[(str(p), w) for p, w in zip(self.paths, self.what, strict=True)],
+        )
+
+    def metric(self) -> NDArray[np.float64]:
+        """Each zone's area in the grid's pixel-weight metric (the units of the sums)."""
+        if not self.varies:
+            return np.asarray(shapely.area(self.geoms), dtype=np.float64)
+        return zone_row_areas(self.edges, self.cell_area)
+
+
+@dataclass
 class _Year:
     year: int
     paths: list[Path]
@@ -211,7 +244,7 @@ class _Year:
 @dataclass
 class _Group:
     years: list[_Year]
-    setup: _Setup
+    setup: _Grid
 
 
 def _open_years(
@@ -263,7 +296,7 @@ def _groups(
         src = group[0].sources[0]
         crs = CRS(src.crs)
         cell_area, varies = cell_area_function(src, crs, path=group[0].paths[0])
-        geoms = _zones_in(zones, crs)
+        geoms = project(np.asarray(zones.geometry.values, dtype=object), CRS(zones.crs), crs)
         edges = pixel_edges(geoms, src.transform)
         b = edges.bounds
         with np.errstate(invalid="ignore"):
@@ -282,7 +315,7 @@ def _groups(
         sources = [s for y in group for s in y.sources]
         paths = [p for y in group for p in y.paths]
         what = [w for y in group for w in y.what]
-        setup = _Setup(sources, paths, what, crs, geoms, edges, windows, cell_area, varies)
+        setup = _Grid(sources, paths, what, crs, geoms, edges, windows, cell_area, varies)
         out.append(_Group(group, setup))
     return out
 
@@ -423,8 +456,8 @@ def raster_trend(
                     put(("green_a_nodata_b", b), ga & ~vb)
                 return out
 
-            sums = _accumulate(group.setup, band, layers, progress)
-            metric = _zone_metric_area(group.setup)
+            sums = group.setup.sums(band, layers, progress)
+            metric = group.setup.metric()
             n = len(zones)
             zero = np.zeros(n)
             inside = sums.get("inside", zero)

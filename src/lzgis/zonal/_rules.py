@@ -1,0 +1,82 @@
+"""What a window's cells say: the indicator layers (data, green, classes) of one rule.
+
+A :class:`Rule` is plain data, so it travels to dask workers with the task
+and each worker applies it to the windows it reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lzgis import _validate as v
+from lzgis.zonal._raster import Win, scaled, valid_mask
+
+__all__ = ["MAX_CLASSES", "Rule"]
+
+MAX_CLASSES = 1024  # distinct values a land-cover raster may have
+
+
+def _representable(values: NDArray[np.float64], dtype: np.dtype[Any]) -> NDArray[Any]:
+    """The class ``values`` a raster of ``dtype`` can hold, in that dtype."""
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        keep = (values == np.round(values)) & (values >= info.min) & (values <= info.max)
+        values = values[keep]
+    return values.astype(dtype)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which cells hold data and which are green.
+
+    ``kind``: ``threshold`` (NDVI >= threshold), ``red_nir`` (NDVI from a
+    red and a NIR source), ``classes`` (value in ``classes``) or
+    ``composition`` (one layer per class value found). A ``threshold``
+    window whose valid NDVI lies outside -1..1 (a scaled raster read as is)
+    is refused with the values seen and the fix (``--ndvi-scale``).
+    """
+
+    kind: str
+    band: int = 1
+    threshold: float = float("nan")
+    classes: tuple[float, ...] = ()
+    scale: float | None = (
+        None  # ``threshold``: NDVI = raw × scale instead of the file's scale/offset
+    )
+
+    def __call__(
+        self, sources: list[Any], win: Win, arrays: list[NDArray[Any]], *, path: str
+    ) -> dict[Any, NDArray[np.bool_]]:
+        src, band, data = sources[0], self.band, arrays[0]
+        valid = valid_mask(src, band, data, win)
+        if self.kind == "composition":
+            values = np.unique(data[valid])
+            v.require_classified(len(values), limit=MAX_CLASSES, path=path)
+            return {val.item(): valid & (data == val) for val in values}
+        if self.kind == "classes":
+            wanted = _representable(np.asarray(self.classes, dtype=np.float64), data.dtype)
+            green = valid & np.isin(data, wanted)
+        elif self.kind == "threshold":
+            ndvi = data * self.scale if self.scale is not None else scaled(src, band, data)
+            green = valid & (ndvi >= self.threshold)
+            if valid.any():  # the range of the valid values, without copying them
+                info: Any = np.finfo if ndvi.dtype.kind == "f" else np.iinfo
+                top, bottom = info(ndvi.dtype).max, info(ndvi.dtype).min
+                low = float(np.min(ndvi, where=valid, initial=top))
+                high = float(np.max(ndvi, where=valid, initial=bottom))
+                v.require_ndvi_range(low, high, path=path, scale=self.scale)
+        else:
+            nsrc = sources[1]
+            valid &= valid_mask(nsrc, band, arrays[1], win)
+            red = scaled(src, band, data).astype(np.float64, copy=False)
+            nir = scaled(nsrc, band, arrays[1]).astype(np.float64, copy=False)
+            total = nir + red
+            valid &= total != 0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ndvi = (nir - red) / np.where(valid, total, 1.0)
+            green = valid & (ndvi >= self.threshold)
+        return {"data": valid, "green": green}
