@@ -219,11 +219,11 @@ def test_different_grids_documented_and_change_raster_refused(
 
 def test_output_never_replaces_an_input(files: dict[str, Path]) -> None:
     code, _, stderr = _run(*_base(files), "--out", files["zones"].with_suffix(".gpkg"))
-    assert code == 2 and "also an input" in stderr
+    assert code == 2 and "would replace the input" in stderr
     code, _, stderr = _run(
         *_base(files), "--out", files["zones"].with_name("x.csv"), "--change-raster", files["2019"]
     )
-    assert code == 2 and "also an input" in stderr
+    assert code == 2 and "would replace the input" in stderr
 
 
 def test_trend_html_page(files: dict[str, Path], tmp_path: Path) -> None:

@@ -569,18 +569,3 @@ def require_output_suffix(
             f"{', '.join(allowed)}; fix: change the suffix of `{option}`"
         )
     return p
-
-
-def require_not_input(
-    output: str | Path, inputs: Iterable[str | Path], *, option: str = "--out"
-) -> None:
-    """Raise :class:`OutputError` when ``output`` is one of ``inputs`` (an output never replaces an input)."""
-    from lzgis._errors import OutputError
-
-    target = Path(output).resolve()
-    for path in inputs:
-        if Path(path).resolve() == target:
-            raise OutputError(
-                f"`{option} {output}` is also an input; expected a new file; "
-                "fix: write the output to another path"
-            )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import click
 
 from lzgis import greening as _greening
 from lzgis import zonal as _zonal
-from lzgis._validate import require_not_input, require_output_suffix
+from lzgis._validate import require_output_suffix
+from lzgis.cli._base import INPUT, OUTPUT, LzgisCommand, progress
 from lzgis.greening import sources as _sources
 from lzgis.greening import yearly as _yearly
 from lzgis.io import atomic_path, read_vector, write_text
@@ -27,10 +28,20 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
     return f"年份 / years {years[0]}–{years[-1]} ({len(years)}); 绿地 / green: {rule}"
 
 
-@click.command("trend")
+def _year_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
+    """The files named by the YEAR=PATH options (inputs an output must never replace)."""
+    return [
+        (f"--{name}", Path(item.split("=", 1)[1].strip()))
+        for name in ("rasters", "red", "nir")
+        for item in params.get(name) or ()
+        if "=" in item
+    ]
+
+
+@click.command("trend", cls=LzgisCommand, extra_inputs=_year_inputs)
 @click.option(
     "--zones",
-    type=click.Path(dir_okay=False),
+    type=INPUT,
     default=None,
     help="Zone polygons (any vector file). Default: the embedded districts.",
 )
@@ -57,7 +68,7 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
 )
 @click.option(
     "--within",
-    type=click.Path(dir_okay=False),
+    type=INPUT,
     default=None,
     help="Measure each zone only inside this boundary (the built-up area 建成区).",
 )
@@ -69,12 +80,12 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     help="Output .csv, .xlsx, .gpkg or .html (atomic).",
 )
 @click.option(
     "--change-raster",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT,
     default=None,
     help="Also write the first→last gain (1) / loss (-1) / no change (0) GeoTIFF.",
 )
@@ -108,11 +119,6 @@ def trend(
     years, nirs = _yearly.year_sources(
         rasters, red, nir, ndvi_threshold=ndvi_threshold, classes=class_list
     )
-    inputs = [*years.values(), *(nirs or {}).values(), *(p for p in (zones, within) if p)]
-    require_not_input(path, inputs)
-    if change is not None:
-        require_not_input(change, inputs, option="--change-raster")
-        require_not_input(change, [path], option="--change-raster")
     goal = _yearly.target_value(targets)
     zones_gdf, field = _sources.load_zones(zones, zone_field)
     for line in _sources.zone_name_notes(zones, zones_gdf, field):
@@ -130,7 +136,7 @@ def trend(
         "ndvi_scale": ndvi_scale,
     }
     length = _zonal.trend_window_count(zones_gdf, years, band=band)
-    with click.progressbar(length=length, label="raster windows", file=sys.stderr) as bar:
+    with progress(length, "raster windows") as bar:
         table = _greening.trend(
             zones_gdf,
             years,
