@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Mapping
@@ -90,9 +91,8 @@ def _cell_xml(ref: str, value: Any, style: int) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def _column_xml(letter: str, values: pd.Series, styles: list[int]) -> list[str]:
-    """The ``<c>`` elements of one column, row 2 on (``styles``: each row's style id)."""
-    rows = range(2, len(values) + 2)
+def _column_xml(letter: str, values: pd.Series, styles: list[int], rows: list[str]) -> list[str]:
+    """The ``<c>`` elements of one column (``styles``: each row's style id; ``rows``: row numbers)."""
     attrs = {st: f' s="{st}"' if st else "" for st in set(styles)}
     numeric = pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values)
     if numeric and not pd.api.types.is_bool_dtype(values):
@@ -119,26 +119,32 @@ def _column_xml(letter: str, values: pd.Series, styles: list[int]) -> list[str]:
 
 
 def _rows_xml(frame: pd.DataFrame, plain: list[int], bold: list[int], total_rows: int) -> str:
-    """The data rows of a sheet as SpreadsheetML, from row 2 on, built column by column."""
+    """The data rows of a sheet as SpreadsheetML, from row 2 on, built column by column.
+
+    Row numbers are formatted once for all columns, and the rows are joined
+    in one pass (``<row>``, its cells, ``</row>``, ...), not row by row.
+    """
     from openpyxl.utils import get_column_letter
 
     n = len(frame)
+    if not frame.shape[1]:
+        return ""
     first_total = n - total_rows
+    rows = [str(r) for r in range(2, n + 2)]
     columns = [
         _column_xml(
             get_column_letter(j + 1),
             frame.iloc[:, j],
             [plain[j]] * first_total + [bold[j]] * (n - first_total),
+            rows,
         )
         for j in range(frame.shape[1])
     ]
-    return (
-        "".join(
-            f'<row r="{i + 2}">{"".join(cells)}</row>'
-            for i, cells in enumerate(zip(*columns, strict=True))
+    opens = [f'<row r="{r}">' for r in rows]
+    return "".join(
+        itertools.chain.from_iterable(
+            zip(opens, *columns, itertools.repeat("</row>", n), strict=True)
         )
-        if columns
-        else ""
     )
 
 
