@@ -227,7 +227,12 @@ def accumulate(
         except RasterioError as exc:
             raise damaged(named[0][0], named[0][1], win, exc) from None
         del arrays
-        prefixes = []
+        # a layer true in every cell needs no prefix sums (F[j] = j) and one
+        # true nowhere adds nothing: common for the data layer, and for green
+        # or a class in a uniform stretch
+        full = [bool(layer.all()) for _, layer in found]
+        prefixes = [Prefix(None, (key,)) for (key, _), f in zip(found, full, strict=True) if f]
+        found = [kl for kl, f in zip(found, full, strict=True) if not f and kl[1].any()]
         step = 2 if pack else 1
         for n, i in enumerate(range(0, len(found), step)):
             group = found[i : i + step]
