@@ -4,12 +4,10 @@ opened in a real headless Chromium with the network blocked, and printed to PDF.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import playwright.sync_api as playwright_api
 import pypdf
 import pytest
 import rasterio
@@ -19,7 +17,6 @@ from shapely import box
 
 from lzgis.cli import main
 from lzgis.maps import snapshots
-from lzgis.maps.snapshots import CHROMIUM, CHROMIUM_FLAGS
 
 UTM = "EPSG:32648"
 X0, Y0 = 500_000.0, 3_990_000.0
@@ -58,16 +55,6 @@ def _args(files: dict[str, Path]) -> list[str]:
 def _run(*args: str | Path) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [str(a) for a in args])
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; fix: `apt-get install -y chromium`")
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        yield b
-        b.close()
 
 
 def test_html_report_offline_in_chromium(

@@ -1,7 +1,8 @@
 """The planners' notebooks run top to bottom in a real kernel, show their maps, are stored without outputs.
 
 Every notebook in notebooks/ is executed here, except greening_coverage.ipynb
-(tests/test_notebooks_greening.py executes that one and checks the same).
+(tests/test_notebooks_greening.py executes that one and checks the same) and
+greening_trend.ipynb (tests/test_notebooks_trend.py: its page is inline SVG, not Leaflet).
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from notebook_checks import errors, leaflet_maps
 from lzgis.layers import CONFIG_ENV
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(
-    p.name for p in (REPO / "notebooks").glob("*.ipynb") if p.name != "greening_coverage.ipynb"
-)
+OWN_TESTS = {"greening_coverage.ipynb", "greening_trend.ipynb"}  # executed by their own tests
+NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb") if p.name not in OWN_TESTS)
 # The text each notebook ends on, and how many maps it shows at least.
 LAST = {
     "land_allocation.ipynb": ("reconciled:", 3),

@@ -48,11 +48,13 @@ def _register() -> None:
     from lzgis.cli.layers import layers
     from lzgis.cli.publish import publish
     from lzgis.cli.suitability import suitability
+    from lzgis.cli.trend import trend
 
     main.add_command(layers)
     main.add_command(allocate)
     main.add_command(projects)
     main.add_command(suitability)
+    greening.add_command(trend)
     main.add_command(greening)
     main.add_command(publish)
 

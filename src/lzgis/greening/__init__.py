@@ -9,6 +9,8 @@
 - :func:`load_targets`, :func:`check`: the plan's 2015 targets and the
   national thresholds (``lzgis/data/targets.toml``) and the pass/fail check
   with the shortfall in km².
+- :func:`trend`: coverage per zone and year, the change, gain and loss
+  between years and the pace toward a target (:mod:`lzgis.greening.yearly`).
 - :func:`embedded_report`, :func:`modis_district_report`: the same on the
   embedded Lanzhou layers and the MODIS land-cover raster.
 - :mod:`lzgis.greening.sources` (files to coverage: ``--within``,
@@ -35,10 +37,12 @@ from lzgis.greening.metrics import (
     service_radius_coverage,
 )
 from lzgis.greening.targets import DEFAULT_SCHEME, check, load_targets, scheme_names
+from lzgis.greening.yearly import TREND_COLUMNS, trend
 
 __all__ = [
     "COVERAGE_COLUMNS",
     "DEFAULT_SCHEME",
+    "TREND_COLUMNS",
     "check",
     "coverage_from_polygons",
     "coverage_from_raster",
@@ -55,4 +59,5 @@ __all__ = [
     "per_capita_park_green",
     "scheme_names",
     "service_radius_coverage",
+    "trend",
 ]

@@ -19,6 +19,7 @@ from lzgis.maps.index import index_page
 from lzgis.maps.overview import overview_map
 from lzgis.maps.projects import projects_map
 from lzgis.maps.snapshots import snapshot
+from lzgis.maps.trend import trend_page
 
 __all__ = [
     "MapOptions",
@@ -30,4 +31,5 @@ __all__ = [
     "overview_map",
     "projects_map",
     "snapshot",
+    "trend_page",
 ]

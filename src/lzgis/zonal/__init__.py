@@ -1,7 +1,9 @@
 """Exact zonal statistics of rasters: green coverage and land-cover composition per zone.
 
 Public API: :func:`raster_coverage`, :func:`class_composition`, :func:`window_count`,
-:func:`dask_client`.
+:func:`dask_client`; :func:`raster_trend` and :func:`trend_window_count` (several
+years in lockstep); :func:`change_raster`, :func:`change_preview` (gain/loss
+between two years).
 
 Inside: ``_coverage`` (the windowed driver and the public functions), ``_geom``
 (exact pixel fractions by Green's theorem along the zones' edges) and
@@ -9,10 +11,25 @@ Inside: ``_coverage`` (the windowed driver and the public functions), ``_geom``
 ``_rules`` (a window's indicator layers), ``_engine`` (tasks: a source's
 windows integrated into per-zone sums), ``_sources`` (collections: files,
 folders, globs, VRTs, STAC, URLs), ``_mosaic`` (which source measures which
-part of a zone) and ``_dask`` (tasks on a dask.distributed cluster).
+part of a zone) and ``_dask`` (tasks on a dask.distributed cluster);
+``_lockstep`` (the rasters of several years read together, window by window,
+with the green gained and lost between years on a shared grid) and
+``_change`` (the gain/loss raster).
 """
 
+from lzgis.zonal._change import ChangePreview, change_preview, change_raster
 from lzgis.zonal._coverage import class_composition, raster_coverage, window_count
 from lzgis.zonal._dask import dask_client
+from lzgis.zonal._lockstep import raster_trend, trend_window_count
 
-__all__ = ["class_composition", "dask_client", "raster_coverage", "window_count"]
+__all__ = [
+    "ChangePreview",
+    "change_preview",
+    "change_raster",
+    "class_composition",
+    "dask_client",
+    "raster_coverage",
+    "raster_trend",
+    "trend_window_count",
+    "window_count",
+]
