@@ -4,6 +4,7 @@ Run on demand (not by pytest)::
 
     python benchmarks/bench_scale.py                # the whole province (~4.4 billion cells)
     python benchmarks/bench_scale.py --scale 0.1    # a tenth of it, for a loaded machine
+    python benchmarks/bench_scale.py --single-only  # only part 1 (one process vs a plain read)
 
 Measured in one run:
 
@@ -199,6 +200,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs of each measurement")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "lzgis-bench-zonal"))
     parser.add_argument("--skip-single", action="store_true", help="skip part 1")
+    parser.add_argument("--single-only", action="store_true", help="only part 1")
     args = parser.parse_args()
 
     cache = Path(args.cache)
@@ -224,6 +226,8 @@ def main() -> None:
             f"(goal <= 2.0); peak +{lz['peak_mb']:.0f} MB"
         )
 
+    if args.single_only:
+        return
     paths, counties, cells = make_province(cache, tile, args.scale)
     print(
         f"2. province mosaic: {cells / 1e9:.2f} billion cells (10 m) in two VRTs "

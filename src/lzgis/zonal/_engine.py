@@ -31,9 +31,10 @@ from lzgis.zonal._geom import (
     Edges,
     Prefix,
     integrate,
+    packable,
     piece_counts,
-    prefix2,
-    prefix2_pair,
+    prefix1,
+    prefix1_pair,
     prefix_dtype,
     row_pieces,
 )
@@ -188,11 +189,11 @@ def accumulate(
 
     # Prefix sums go to reused buffers: two slots (the window being integrated
     # and the one being read), one buffer per layer (or pair of layers) in each.
-    size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 2) for w in windows), default=0)
-    dtype = prefix_dtype(max((w.c1 - w.c0 for w in windows), default=0))
-    pack = dtype is np.int32  # two layers per int64 array: one gather serves both
+    size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 1) for w in windows), default=0)
+    widest = max((w.c1 - w.c0 for w in windows), default=0)
+    dtype = prefix_dtype(widest)
+    pack = packable(widest)  # two layers per int64 array: one gather serves both
     buffers: dict[tuple[int, int], NDArray[np.integer]] = {}
-    scratch = np.empty(size, dtype=np.int64 if pack else dtype)
 
     def buffer(slot: int, n: int) -> NDArray[np.integer]:
         buf = buffers.get((slot, n))
@@ -226,19 +227,20 @@ def accumulate(
         except RasterioError as exc:
             raise damaged(named[0][0], named[0][1], win, exc) from None
         del arrays
-        prefixes = []
+        # a layer true in every cell needs no prefix sums (F[j] = j) and one
+        # true nowhere adds nothing: common for the data layer, and for green
+        # or a class in a uniform stretch
+        full = [bool(layer.all()) for _, layer in found]
+        prefixes = [Prefix(None, (key,)) for (key, _), f in zip(found, full, strict=True) if f]
+        found = [kl for kl, f in zip(found, full, strict=True) if not f and kl[1].any()]
         step = 2 if pack else 1
         for n, i in enumerate(range(0, len(found), step)):
             group = found[i : i + step]
             array: NDArray[np.integer]
             if len(group) == 2:
-                array = prefix2_pair(group[0][1], group[1][1], out=buffer(slot, n), scratch=scratch)
+                array = prefix1_pair(group[0][1], group[1][1], out=buffer(slot, n))
             else:
-                array = prefix2(
-                    group[0][1],
-                    out=buffer(slot, n).view(dtype),
-                    scratch=scratch.view(dtype),
-                )
+                array = prefix1(group[0][1], out=buffer(slot, n).view(dtype))
             prefixes.append(Prefix(array, tuple(key for key, _ in group)))
         idx = select(win)
         lo, hi = float(win.r0), float(win.r1)
@@ -251,7 +253,9 @@ def accumulate(
     def work(win: Win, batch: NDArray[np.int64], prefixes: list[Prefix], area: Any) -> Sums:
         """Split a batch of edges at ``win``'s rows and integrate the pieces."""
         pieces = row_pieces(edges, batch, float(win.r0), float(win.r1), r0=win.r0, c0=win.c0)
-        return integrate(pieces, prefixes, cell_area=area, sign=edges.sign, n_zones=n)
+        return integrate(
+            pieces, prefixes, width=win.c1 - win.c0, cell_area=area, sign=edges.sign, n_zones=n
+        )
 
     # GDAL's block cache: each block is read once, so a few windows' worth is
     # plenty (the default, 5% of RAM, would keep the whole raster).

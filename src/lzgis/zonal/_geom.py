@@ -6,8 +6,8 @@ rings, where ``F(x) = ∫₀ˣ v dx`` along each pixel row. ``v`` is constant pe
 cell, so ``F`` is piecewise linear in ``x`` within a row and the integral
 along a piece of edge inside one row is ``dy`` times the mean of ``F`` over
 the piece's ``x`` range: that mean comes from ``K = ∫ F dx``, whose values at
-whole columns are exact half-integers (prefix sums of prefix sums of a 0/1
-indicator). Edges are split only at row lines, so the work per zone is
+whole columns are exact half-integers (sums of the prefix sums of a 0/1
+indicator between the piece's ends). Edges are split only at row lines, so the work per zone is
 proportional to its height in rows plus its vertex count, not to its area, and
 pixels on the edge count by exactly the fraction of their area inside the zone
 (as in exactextract).
@@ -150,91 +150,107 @@ def row_pieces(
 
 
 def prefix_dtype(width: int) -> type[np.integer]:
-    """Integer type that holds :func:`prefix2` of a window ``width`` columns wide."""
-    return np.int32 if (width + 2) * (width + 3) // 2 < 2**31 else np.int64
+    """Integer type that holds :func:`prefix1` of a window ``width`` columns wide."""
+    return np.int32 if width < 2**31 else np.int64
 
 
-def prefix2(
+def packable(width: int) -> bool:
+    """Whether :func:`prefix1_pair` may pack two layers of a window ``width`` columns wide.
+
+    The sums of ``F`` along a piece (at most ``width²``) must stay below 2**31
+    in each half, so they never carry into each other.
+    """
+    return width * width < 2**31
+
+
+def prefix1(
     indicator: NDArray[np.bool_],
     *,
     out: NDArray[np.integer] | None = None,
-    scratch: NDArray[np.integer] | None = None,
 ) -> NDArray[np.integer]:
-    """``H`` with ``H[:, j] = Σ_{i<j} F[:, i]``, ``F[:, j]`` = count of true cells left of column j.
+    """``F`` with ``F[:, j]`` = count of true cells left of column line ``j`` (0..cols).
 
-    Shape (rows, cols + 2), exact integers (int32 when they fit): the
-    cumulative sum of the cumulative sum of the indicator shifted right by
-    two columns. ``out`` and ``scratch`` are optional flat buffers of at
-    least rows * (cols + 2) elements of :func:`prefix_dtype` (reused to spare
-    the page faults of fresh arrays).
+    Shape (rows, cols + 1), exact integers (int32 when they fit). ``out`` is
+    an optional flat buffer of at least rows * (cols + 1) elements of
+    :func:`prefix_dtype` (reused to spare the page faults of fresh arrays).
     """
     h, w = indicator.shape
     dtype = prefix_dtype(w)
-    size = h * (w + 2)
-    c1 = (
-        scratch[:size].reshape(h, w + 2)
-        if scratch is not None
-        else np.empty((h, w + 2), dtype=dtype)
-    )
-    c1[:, :2] = 0
-    np.cumsum(indicator, axis=1, dtype=dtype, out=c1[:, 2:])
-    result = out[:size].reshape(h, w + 2) if out is not None else np.empty((h, w + 2), dtype=dtype)
-    np.cumsum(c1, axis=1, out=result)
+    size = h * (w + 1)
+    result = out[:size].reshape(h, w + 1) if out is not None else np.empty((h, w + 1), dtype=dtype)
+    result[:, 0] = 0
+    np.cumsum(indicator, axis=1, dtype=dtype, out=result[:, 1:])
     return result
 
 
-def prefix2_pair(
+def prefix1_pair(
     first: NDArray[np.bool_],
     second: NDArray[np.bool_],
     *,
     out: NDArray[np.integer] | None = None,
-    scratch: NDArray[np.integer] | None = None,
 ) -> NDArray[np.integer]:
-    """:func:`prefix2` of two indicators packed in one int64 array (low and high 32 bits).
+    """:func:`prefix1` of two indicators packed in one int64 array (low and high 32 bits).
 
-    One gather then serves both layers. Only for windows narrow enough that
-    :func:`prefix_dtype` is int32 (every value < 2**31: no carries).
+    One gather then serves both layers; only for :func:`packable` widths.
     """
     h, w = first.shape
-    if prefix_dtype(w) is not np.int32:  # pragma: no cover - guarded by the caller
+    if not packable(w):  # pragma: no cover - guarded by the caller
         raise ValueError("window too wide to pack two prefix sums")
-    size = h * (w + 2)
-    code = out[:size].reshape(h, w + 2) if out is not None else np.empty((h, w + 2), np.int64)
-    tmp = (
-        scratch[:size].reshape(h, w + 2) if scratch is not None else np.empty((h, w + 2), np.int64)
-    )
-    code[:, :2] = 0
-    halves = code.view(np.int32).reshape(h, w + 2, 2)
+    size = h * (w + 1)
+    code = out[:size].reshape(h, w + 1) if out is not None else np.empty((h, w + 1), np.int64)
+    code[:, 0] = 0
+    halves = code.view(np.int32).reshape(h, w + 1, 2)
     low, high = (0, 1) if np.little_endian else (1, 0)
-    halves[:, 2:, low] = first
-    halves[:, 2:, high] = second
-    np.cumsum(code, axis=1, out=tmp)
-    np.cumsum(tmp, axis=1, out=code)
+    halves[:, 1:, low] = first
+    halves[:, 1:, high] = second
+    np.cumsum(code[:, 1:], axis=1, out=code[:, 1:])
     return code
 
 
 @dataclass(frozen=True)
 class Prefix:
-    """Prefix sums of one layer, or of two packed by :func:`prefix2_pair`."""
+    """Row prefix sums ``F`` of one layer, or of two packed by :func:`prefix1_pair`.
 
-    array: NDArray[np.integer]
+    ``array`` None: the layer is true in every cell of the window, so
+    ``F[:, j] = j`` and nothing needs to be summed or gathered.
+    """
+
+    array: NDArray[np.integer] | None
     keys: tuple[Any, ...]  # one key, or two (low half, high half)
+
+
+def _segment_sums(hf: NDArray[np.integer], start: IntArray, count: IntArray) -> IntArray:
+    """``Σ_{k<count} (hf[start + k] + hf[start + k + 1])`` per piece (0 where count is 0)."""
+    total = int(count.sum())
+    out = np.zeros(len(start), dtype=np.int64)
+    if total == 0:
+        return out
+    some = np.flatnonzero(count)
+    c = count[some]
+    offsets = np.cumsum(c) - c
+    idx = np.repeat(start[some] - offsets, c) + np.arange(total, dtype=np.int64)
+    values = hf.take(idx).astype(np.int64, copy=False)
+    values = values + hf.take(idx + 1)
+    out[some] = np.add.reduceat(values, offsets)
+    return out
 
 
 def integrate(
     pieces: RowPieces,
     layers: list[Prefix],
     *,
+    width: int,
     cell_area: float | FloatArray,
     sign: float,
     n_zones: int,
 ) -> dict[Any, FloatArray]:
-    """Per-zone ``∮ F dy`` times cell area, for each layer's ``H`` (:func:`prefix2`, ``_pair``).
+    """Per-zone ``∮ F dy`` times cell area, for each layer's ``F`` (:func:`prefix1`, ``_pair``).
 
     ``pieces`` come from :func:`row_pieces` relative to the window's first
-    row and column; ``cell_area`` is one number or an array indexed by row.
+    row and column (the window is ``width`` columns wide); ``cell_area`` is
+    one number or an array indexed by row.
     """
-    w = layers[0].array.shape[1] - 2
+    w = width
     local_row = pieces.row
     xl = pieces.xl
     xr = pieces.xr
@@ -242,7 +258,7 @@ def integrate(
     b = np.clip(xr, 0.0, float(w))
     ja = np.minimum(a.astype(np.int64), w - 1)
     jb = np.minimum(b.astype(np.int64), w - 1)
-    base = local_row * (w + 2)
+    base = local_row * (w + 1)
     ia = base + ja
     # Most pieces lie in one column of the window: the mean of F over them is
     # F at their midpoint (and F at x for vertical pieces, also outside the
@@ -271,6 +287,7 @@ def integrate(
         )
         o_ib = base[odd] + o_jb
         o_iw = base[odd] + w
+        o_whole = np.maximum(o_jb - o_ja - 1, 0)  # whole columns between ja and jb
     if np.ndim(cell_area):
         weight = pieces.dy * (np.asarray(cell_area)[local_row] * sign)
     else:
@@ -283,20 +300,28 @@ def integrate(
         return [(values & 0xFFFFFFFF).astype(np.float64), (values >> 32).astype(np.float64)]
 
     for prefix in layers:
-        hf = prefix.array.ravel()
         packed = len(prefix.keys) == 2
-        # H is non-decreasing in each packed half, so differences of packed
-        # values are packed differences (no borrows): F = H[j + 1] - H[j]
-        h0, h1, h2 = hf.take(ia), hf.take(ia + 1), hf.take(ia + 2)
-        fa0s = unpack(h1 - h0, packed)
-        fa1s = unpack(h2 - h1, packed)
-        if len(odd):
-            g0, g1, g2 = hf.take(o_ib), hf.take(o_ib + 1), hf.take(o_ib + 2)
-            # 2 (K(jb) - K(ja + 1)) = H[jb] + H[jb + 1] - H[ja + 1] - H[ja + 2]
-            ks = unpack((g0 - h1[odd]) + (g1 - h2[odd]), packed)
-            fb0s = unpack(g1 - g0, packed)
-            fb1s = unpack(g2 - g1, packed)
-            fws = unpack(hf.take(o_iw + 1) - hf.take(o_iw), packed)
+        if prefix.array is None:  # true everywhere: F[j] = j
+            fa0s = [ja.astype(np.float64)]
+            fa1s = [fa0s[0] + 1.0]
+            if len(odd):
+                fb0s = [o_jb.astype(np.float64)]
+                fb1s = [fb0s[0] + 1.0]
+                fws = [np.full(len(odd), float(w))]
+                # Σ_{m=ja+1}^{jb-1} (m + m + 1) = jb² - (ja + 1)²
+                ks = [np.where(o_whole > 0, fb0s[0] ** 2 - (o_ja + 1.0) ** 2, 0.0)]
+        else:
+            hf = prefix.array.ravel()
+            # F is non-decreasing in each packed half, so differences and sums
+            # of packed values are packed differences and sums (no borrows)
+            fa0s = unpack(hf.take(ia), packed)
+            fa1s = unpack(hf.take(ia + 1), packed)
+            if len(odd):
+                # 2 (K(jb) - K(ja + 1)) = Σ_{m=ja+1}^{jb-1} (F[m] + F[m + 1])
+                ks = unpack(_segment_sums(hf, base[odd] + o_ja + 1, o_whole), packed)
+                fb0s = unpack(hf.take(o_ib), packed)
+                fb1s = unpack(hf.take(o_ib + 1), packed)
+                fws = unpack(hf.take(o_iw), packed)
         for n_key, key in enumerate(prefix.keys):
             fa0 = fa0s[n_key]
             mean = fa0 + (fa1s[n_key] - fa0) * t1
