@@ -35,7 +35,7 @@ from pathlib import Path
 
 from lzgis._errors import OutputError
 
-__all__ = ["atomic_dir", "no_space", "require_output_folder"]
+__all__ = ["atomic_dir", "make_parent", "no_space", "require_output_folder"]
 
 _TAG = ".lzgis-"
 _NEARLY_FULL = 1 << 20  # bytes: a writer that fails with less free than this ran out of space
@@ -86,6 +86,18 @@ def no_space(target: str | Path, folder: str | Path) -> Iterator[None]:
             f"no space left on device while writing {target}; the previous output is "
             f"unchanged; fix: free space on that disk or write elsewhere (`--out`)"
         ) from None
+
+
+def make_parent(target: Path) -> Path:
+    """Create ``target``'s folder (and its parents); return it. One line naming both if it cannot."""
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
+        ) from None
+    return parent
 
 
 def _alive(pid: int) -> bool:
@@ -242,13 +254,7 @@ def atomic_dir(path: str | Path, *, owns: Iterable[str]) -> Iterator[Path]:
     ['b.txt', 'notes.txt']
     """
     target = Path(path).resolve()
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
-        ) from None
+    parent = make_parent(target)
     owned = set(owns)
     _check_folder(target, owned)
     for entry in _stale(parent, target.name):

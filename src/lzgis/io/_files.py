@@ -34,7 +34,7 @@ from lzgis._encoding import read_encoding
 from lzgis._errors import LayerError, OutputError
 from lzgis._paths import choose_layer, split_layer
 from lzgis._validate import require_path, validate_frame
-from lzgis.io._atomic import no_space
+from lzgis.io._atomic import make_parent, no_space
 
 __all__ = [
     "DRIVERS",
@@ -137,13 +137,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     any exception the temporary file is removed and ``path`` is untouched.
     """
     target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{target}: cannot create folder {parent} ({exc.strerror}); fix: choose another path"
-        ) from None
+    parent = make_parent(target)
     # A fresh random name, not a created file: the writer creates it (some GDAL drivers
     # refuse to overwrite), and an interrupt before the writer starts leaves nothing behind.
     tmp = parent / f".{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}"
@@ -206,8 +200,7 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
             target,
             ", ".join(f"{k} → {v}" for k, v in renamed.items()),
         )
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
+    parent = make_parent(target)
     with no_space(target, parent):
         tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=parent))
     try:
