@@ -70,7 +70,7 @@ from lzgis.zonal._raster import (
     scaled,
     valid_mask,
 )
-from lzgis.zonal._rules import _representable
+from lzgis.zonal._rules import _representable, ndvi_from_bands
 
 __all__ = [
     "TREND_ZONAL_COLUMNS",
@@ -148,14 +148,7 @@ def year_masks(
             seen[0] = min(seen[0], float(values.min()))
             seen[1] = max(seen[1], float(values.max()))
         return valid, valid & (ndvi >= rule.threshold)
-    nsrc = sources[1]
-    valid &= valid_mask(nsrc, band, arrays[1], win)
-    red = scaled(src, band, data).astype(np.float64, copy=False)
-    nir = scaled(nsrc, band, arrays[1]).astype(np.float64, copy=False)
-    total = nir + red
-    valid &= total != 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ndvi = (nir - red) / np.where(valid, total, 1.0)
+    valid, ndvi = ndvi_from_bands(sources, arrays, band, win, valid)
     return valid, valid & (ndvi >= rule.threshold)
 
 

@@ -6,6 +6,7 @@ and each worker applies it to the windows it reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,29 @@ def _representable(values: NDArray[np.float64], dtype: np.dtype[Any]) -> NDArray
         keep = (values == np.round(values)) & (values >= info.min) & (values <= info.max)
         values = values[keep]
     return values.astype(dtype)
+
+
+def ndvi_from_bands(
+    sources: Sequence[Any],
+    arrays: Sequence[NDArray[Any]],
+    band: int,
+    win: Win,
+    valid: NDArray[np.bool_],
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """(valid, NDVI) from a red (``sources[0]``) and a NIR (``sources[1]``) window.
+
+    Each band's GDAL scale/offset is applied before the ratio; ``valid`` (the
+    red band's) is narrowed to the cells with NIR data and red + NIR != 0.
+    """
+    nsrc = sources[1]
+    valid = valid & valid_mask(nsrc, band, arrays[1], win)
+    red = scaled(sources[0], band, arrays[0]).astype(np.float64, copy=False)
+    nir = scaled(nsrc, band, arrays[1]).astype(np.float64, copy=False)
+    total = nir + red
+    valid &= total != 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ndvi = (nir - red) / np.where(valid, total, 1.0)
+    return valid, ndvi
 
 
 @dataclass(frozen=True)
@@ -75,13 +99,6 @@ class Rule:
                 high = float(np.max(cells, where=ok, initial=bottom))
                 v.require_ndvi_range(low, high, path=path, scale=self.scale)
         else:
-            nsrc = sources[1]
-            valid &= valid_mask(nsrc, band, arrays[1], win)
-            red = scaled(src, band, data).astype(np.float64, copy=False)
-            nir = scaled(nsrc, band, arrays[1]).astype(np.float64, copy=False)
-            total = nir + red
-            valid &= total != 0
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ndvi = (nir - red) / np.where(valid, total, 1.0)
+            valid, ndvi = ndvi_from_bands(sources, arrays, band, win, valid)
             green = valid & (ndvi >= self.threshold)
         return {"data": valid, "green": green}
