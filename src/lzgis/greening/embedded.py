@@ -67,9 +67,7 @@ _CITY_REFERENCE = (
     "(lanzhou.baogaosu.com; one-skill.com): built-up area only, not comparable with the whole city"
 )
 _CITY_REFERENCE_COVERAGE = 0.391
-_TWO_MOUNTAINS_REFERENCE = (
-    "about 4,000 ha of the two mountains counts as urban green land (standards.md)"
-)
+_TWO_MOUNTAINS_REFERENCE = "about 4,000 ha of the two mountains counts as urban green land (as the standards are quoted by secondary pages)"
 _DISTRICT_AREA_REFERENCE = {
     "chengguan": 220,
     "qilihe": 397,
