@@ -134,11 +134,15 @@ def row_pieces(
     ys = np.maximum(kb - 1.0, np.repeat(yl, counts))
     ye = np.minimum(kb, np.repeat(yh, counts))
     dy = y1 - y0
-    slope = np.repeat((x1 - x0) / dy, counts)
+    # x at ys and ye from the fraction of the edge's height (in 0..1), never from
+    # the slope dx/dy, which overflows to inf for a near-horizontal edge with a
+    # subnormal dy (coordinates ~5e-324) and would turn the piece into NaN
+    edx = np.repeat(x1 - x0, counts)
+    edy = np.repeat(dy, counts)
     ex0 = np.repeat(x0 - c0, counts)
     ey0 = np.repeat(y0, counts)
-    xs = ex0 + (ys - ey0) * slope
-    xe = ex0 + (ye - ey0) * slope
+    xs = ex0 + (ys - ey0) / edy * edx
+    xe = ex0 + (ye - ey0) / edy * edx
     step = ye - ys
     return RowPieces(
         zone=np.repeat(edges.zone[idx], counts),
