@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pypdf
 import pytest
 import rasterio
@@ -132,3 +133,9 @@ def test_report_without_sources_keeps_the_embedded_table(tmp_path: Path) -> None
     out = tmp_path / "report.csv"
     code, stdout, _ = _run("greening", "report", "--out", out)
     assert code == 0 and "illustrative" in stdout and out.read_bytes()[:3] == b"\xef\xbb\xbf"
+    table = pd.read_csv(out)
+    # the embedded green is schematic planned green: shares, but no pass/fail or shortfall
+    assert set(table["basis"]) == {"planned_zones"}
+    assert table[["target", "passed", "shortfall_km2"]].isna().all().all()
+    assert set(table["verdict_note"]) == {"无实测数据，不作判定 / not measured: no verdict"}
+    assert (table["coverage"].round(4) == table["coverage"]).all()

@@ -6,6 +6,7 @@ import contextlib
 from pathlib import Path
 
 import maps_fixtures as fx
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -59,8 +60,13 @@ def test_report_tables_are_written_without_geometry(tmp_path: Path) -> None:
     inputs = fx.results(fx.layers())
     write_site(inputs, tmp_path, basemap="none", offline=False)
     report = pd.read_csv(tmp_path / "greening_report.csv")
-    assert list(report.columns) == [c for c in inputs.report.columns if c != "geometry"]
+    # the report's columns, with `verdict_note` after the verdict columns (the
+    # fixture has no `basis`: planned zones, as on the pages, so no verdicts)
+    columns = [c for c in inputs.report.columns if c != "geometry"]
+    assert list(report.columns) == [*columns, "verdict_note"]
     assert report["zone"].tolist() == ["city", "chengguan", "qilihe", "hitech_yantan"]
+    assert report[["target", "passed", "shortfall_km2"]].isna().all().all()
+    assert set(report["verdict_note"]) == {"无实测数据，不作判定 / not measured: no verdict"}
     conflicts = pd.read_csv(tmp_path / "conflicts.csv")
     assert conflicts["rule"].tolist() == [fx.XSS]  # CSV keeps data as it is
 
@@ -237,3 +243,49 @@ def test_concurrent_publishes_in_separate_processes_leave_one_whole_set(tmp_path
     assert [p.wait() for p in procs] == [0, 0, 0, 0]
     assert _files(out) in (refs["osm"], refs["none"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ref_none", "ref_osm", "site"]
+
+
+def _measured(inputs: pub.Inputs) -> pub.Inputs:
+    report = inputs.report.assign(basis=["measured", "measured", "planned_zones", "measured"])
+    return pub.Inputs(**{**inputs.__dict__, "report": report})
+
+
+def test_planned_zones_get_no_verdict_and_measured_zones_keep_theirs(tmp_path: Path) -> None:
+    write_site(_measured(fx.results(fx.layers())), tmp_path, basemap="none", offline=True)
+    text = (tmp_path / "greening_report.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert text[0].endswith("coverage,unknown,target,passed,shortfall_km2,verdict_note,basis")
+    rows = {line.split(",")[0]: line for line in text[1:]}
+    assert rows["city"].endswith("0.25,0.0,0.3,False,10.0,,measured")
+    assert rows["chengguan"].endswith("0.4,0.0,0.35,True,0.0,,measured")
+    # the planned zone: its share, and no target, pass/fail or shortfall
+    assert rows["qilihe"].endswith(
+        "0.1,0.0,,,,无实测数据，不作判定 / not measured: no verdict,planned_zones"
+    )
+
+
+def test_published_numbers_are_rounded_for_people_and_unknown_stays_empty(tmp_path: Path) -> None:
+    inputs = fx.results(fx.layers())
+    report = inputs.report.assign(
+        basis="measured",
+        area_km2=[200.00049, 100.0, 100.0, 4.0],
+        coverage=[0.2500000000000002, 0.40004, 0.1, np.nan],
+        shortfall_km2=[-3.6e-15, 0.0, 25.123456, np.nan],
+    )
+    projects = inputs.projects.assign(accuracy_m=[500.0, 2000.0, np.nan])
+    write_site(
+        pub.Inputs(**{**inputs.__dict__, "report": report, "projects": projects}),
+        tmp_path,
+        basemap="none",
+        offline=True,
+    )
+    raw = (tmp_path / "greening_report.csv").read_text(encoding="utf-8-sig")
+    assert "0000000" not in raw and "-0.0" not in raw
+    got = pd.read_csv(tmp_path / "greening_report.csv").set_index("zone")
+    assert got.loc["city", "area_km2"] == 200.0  # km² to 0.001
+    assert got.loc["city", "coverage"] == 0.25 and got.loc["chengguan", "coverage"] == 0.4
+    assert got.loc["city", "shortfall_km2"] == 0.0
+    assert got.loc["qilihe", "shortfall_km2"] == 25.123
+    assert np.isnan(got.loc["hitech_yantan", "coverage"])  # unknown: empty, not 0
+    lines = (tmp_path / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
+    col = lines[0].split(",").index("accuracy_m")
+    assert [line.split(",")[col] for line in lines[1:]] == ["500", "2000", ""]

@@ -5,7 +5,7 @@
 :func:`lzgis.allocation.embedded_allocation`,
 :func:`lzgis.projects.embedded_projects`); :func:`write_site` turns them into
 ``overview.html``, ``greening.html``, ``allocation.html``, ``projects.html``,
-``index.html`` and CSV tables in one folder, optionally with PNG snapshots.
+``index.html`` and CSV tables (:func:`published_tables`) in one folder, optionally with PNG snapshots.
 The whole set is written into a temporary sibling folder and swapped in at
 once (:func:`lzgis.io.atomic_dir`), so the folder holds one run's complete
 set, never a mix; the files are byte-identical for the same inputs.
@@ -34,7 +34,7 @@ import pandas as pd
 from lzgis import layers as _layers
 from lzgis._validate import require_distance
 from lzgis.allocation import Constraints
-from lzgis.io import atomic_dir, require_output_folder, write_table
+from lzgis.io import atomic_dir, for_people, require_output_folder, write_table
 from lzgis.maps._assets import ASSET_DIR
 from lzgis.maps._base import check_basemap
 from lzgis.maps._page import MapOptions, MapPage
@@ -50,6 +50,7 @@ __all__ = [
     "Inputs",
     "load_inputs",
     "publish",
+    "published_tables",
     "resolve_basemap",
     "site_files",
     "step_count",
@@ -117,6 +118,29 @@ def resolve_basemap(basemap: str | None, *, offline: bool) -> str:
     if basemap is None:
         return "none" if offline else "osm"
     return basemap
+
+
+def published_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
+    """The report tables as people get them, by file name, without geometry.
+
+    The greening report gives no verdict on planned zones
+    (:func:`lzgis.greening.embedded.report_table`); every number is rounded for
+    people (:func:`lzgis.io.for_people`: km² to 0.001, km to 0.01, rates as
+    fractions 0-1 to 1e-4); missing values stay empty.
+    """
+    from lzgis.greening.embedded import report_table
+
+    tables: dict[str, pd.DataFrame] = {
+        "greening_report.csv": report_table(inputs.report),
+        "allocation.csv": inputs.allocation,
+        "conflicts.csv": inputs.conflicts,
+        "projects.csv": inputs.projects,
+        **inputs.tables,
+    }
+    return {
+        name: for_people(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
+        for name, frame in tables.items()
+    }
 
 
 def site_files(tables: Iterable[str] = ()) -> set[str]:
@@ -187,13 +211,7 @@ def write_site(
         ),
         "projects.html": lambda: projects_map(inputs.projects, lay, options=opts),
     }
-    tables = {
-        "greening_report.csv": inputs.report,
-        "allocation.csv": inputs.allocation,
-        "conflicts.csv": inputs.conflicts,
-        "projects.csv": inputs.projects,
-        **inputs.tables,
-    }
+    tables = published_tables(inputs)
     names = [name for name, _, _ in MAPS]
     written: list[str] = []
     with atomic_dir(folder, owns=site_files(tables)) as tmp:

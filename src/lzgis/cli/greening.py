@@ -21,7 +21,8 @@ from lzgis.cli.coverage_options import (
     run_coverage,
 )
 from lzgis.greening import outputs as _out
-from lzgis.io import write_table
+from lzgis.greening.embedded import report_table
+from lzgis.io import for_people, write_table
 
 _REPORT_SUFFIXES = (".html", ".pdf", ".csv", ".gpkg")
 _SOURCE_KEYS = ("zones", "green", "raster", "red", "nir", "within")
@@ -152,8 +153,8 @@ def report(
                 f"{path}: the bureau's report is a page; expected .html or .pdf with sources; "
                 "fix: use `--out report.html`, or `greening check --out table.xlsx` for a table"
             )
-        table = _greening.embedded_report()
-        write_table(table, path)
+        table = report_table(_greening.embedded_report())  # no verdicts on planned zones
+        write_table(for_people(table) if suffix == ".csv" else table, path)
         click.echo(f"wrote {len(table)} zones to {path} (illustrative: schematic green layers)")
         return
     from lzgis.maps import bureau_report

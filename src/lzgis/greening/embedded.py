@@ -33,6 +33,7 @@ __all__ = [
     "embedded_zones",
     "modis_district_report",
     "modis_path",
+    "report_table",
     "zone_report",
 ]
 
@@ -42,6 +43,8 @@ NOTE = (
     "forest parks, wetlands) drawn from the plan's text, not a vegetation survey"
 )
 OWN_GREEN_NOTE = "green from your own layers (the `green` argument)"
+NO_VERDICT = "无实测数据，不作判定 / not measured: no verdict"
+VERDICT_COLUMNS = ("target", "passed", "shortfall_km2")
 IGBP_NAMES = {
     0: "water",
     1: "evergreen_needleleaf_forest",
@@ -262,6 +265,48 @@ def zone_report(
         geometry=zones.geometry.to_numpy(),
         crs=zones.crs,
     )
+
+
+def report_table(report: pd.DataFrame) -> pd.DataFrame:
+    """:func:`zone_report`'s rows as a table to hand on: no verdict on the planned zones.
+
+    Where ``basis`` is ``planned_zones`` the green is schematic, drawn from the
+    plan's text, so a pass/fail or a shortfall would mislead: ``target``,
+    ``passed`` and ``shortfall_km2`` are left empty and ``verdict_note``
+    (after them) says why (:data:`NO_VERDICT`), as the pages do. Measured
+    rows keep their verdicts (``verdict_note`` empty). A report without
+    ``basis`` counts as planned, as on the pages. A geometry column stays.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"zone": ["a", "b"], "coverage": [0.2, 0.4], "target": [0.3112] * 2,
+    ...     "passed": [False, True], "shortfall_km2": [1.1, 0.0],
+    ...     "basis": ["planned_zones", "measured"]})
+    >>> table = report_table(rows)
+    >>> table.columns.tolist()
+    ['zone', 'coverage', 'target', 'passed', 'shortfall_km2', 'verdict_note', 'basis']
+    >>> table[["target", "passed", "shortfall_km2"]].isna().to_numpy().tolist()
+    [[True, True, True], [False, False, False]]
+    >>> table["verdict_note"].tolist()
+    ['无实测数据，不作判定 / not measured: no verdict', '']
+    """
+    frame = report.copy()
+    basis = frame["basis"] if "basis" in frame.columns else pd.Series("planned_zones", frame.index)
+    planned = (basis == "planned_zones").to_numpy()  # no basis: planned, as on the pages
+    for col in VERDICT_COLUMNS:
+        if col not in frame.columns:
+            continue
+        if col == "passed":
+            frame[col] = frame[col].astype("boolean")
+            frame.loc[planned, col] = pd.NA
+        else:
+            frame[col] = frame[col].astype(float).where(~planned)
+    after = max(
+        (frame.columns.get_loc(c) for c in VERDICT_COLUMNS if c in frame.columns), default=-1
+    )
+    frame.insert(int(after) + 1, "verdict_note", np.where(planned, NO_VERDICT, ""))
+    return frame
 
 
 def modis_path() -> Path:

@@ -1,7 +1,7 @@
 """Files in and out: the one place paths become GeoDataFrames, and atomic writes.
 
 Public API: :func:`read_vector`, :func:`write_vector`, :func:`write_vectors`,
-:func:`write_table`, :func:`write_text`, :func:`atomic_path`,
+:func:`write_table`, :func:`for_people` (numbers rounded for people), :func:`write_text`, :func:`atomic_path`,
 :func:`atomic_dir` (whole output sets), :func:`require_output_folder`,
 :func:`driver_for`; :mod:`lzgis.io.qgis_styles` (QGIS styles inside
 GeoPackages).
@@ -22,14 +22,17 @@ from lzgis.io._files import (
     write_vector,
     write_vectors,
 )
-from lzgis.io._tables import TABLE_SUFFIXES, write_table
+from lzgis.io._tables import PEOPLE_DIGITS, TABLE_SUFFIXES, for_people, people_digits, write_table
 
 __all__ = [
     "DRIVERS",
+    "PEOPLE_DIGITS",
     "TABLE_SUFFIXES",
     "atomic_dir",
     "atomic_path",
     "driver_for",
+    "for_people",
+    "people_digits",
     "read_vector",
     "require_output_folder",
     "write_table",

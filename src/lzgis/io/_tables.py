@@ -29,7 +29,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -41,10 +41,65 @@ import pandas as pd
 from lzgis._errors import OutputError
 from lzgis.io._files import DRIVERS, atomic_path, write_vector
 
-__all__ = ["TABLE_SUFFIXES", "write_table"]
+__all__ = ["PEOPLE_DIGITS", "TABLE_SUFFIXES", "for_people", "people_digits", "write_table"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _MAX_WIDTH = 40
+# Decimal places by what a column holds (its name's ending), for tables people read:
+# km² to 0.001 (1,000 m²: small wetlands and overlaps stay visible), km to 0.01 (10 m),
+# metres whole, shares and rates as fractions 0-1 to 1e-4 (0.01 percentage point).
+PEOPLE_DIGITS: dict[str, int] = {"_km2": 3, "_km": 2, "_m": 0, "rate": 4}
+_RATE_NAMES = ("coverage", "unknown", "target", "share", "ratio")
+
+
+def people_digits(columns: Iterable[str]) -> dict[str, int]:
+    """Decimal places per column by its name (:data:`PEOPLE_DIGITS`); other columns are left out.
+
+    ``*_km2`` 3, ``*_km`` 2, ``*_m`` 0; a name with ``coverage``, ``unknown``,
+    ``target``, ``share`` or ``ratio`` (a fraction 0-1) 4.
+
+    Examples
+    --------
+    >>> people_digits(["area_km2", "dist_river_km", "accuracy_m", "share_of_park", "name"])
+    {'area_km2': 3, 'dist_river_km': 2, 'accuracy_m': 0, 'share_of_park': 4}
+    """
+    out: dict[str, int] = {}
+    for col in map(str, columns):
+        for suffix in ("_km2", "_km", "_m"):
+            if col.endswith(suffix):
+                out[col] = PEOPLE_DIGITS[suffix]
+                break
+        else:
+            if any(word in col for word in _RATE_NAMES):
+                out[col] = PEOPLE_DIGITS["rate"]
+    return out
+
+
+def for_people(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its numbers rounded for people (:func:`people_digits`); missing stays missing.
+
+    No ``1.0000000000000002`` and no ``-0.0``; whole-number columns rounded to
+    0 places (and a float ``tier``) become integers. The input is not changed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> for_people(pd.DataFrame({"share_of_park": [1.0000000000000002, None],
+    ...     "overlap_km2": [-3.6e-15, 0.0052401], "river_buffer_m": [500.0, 500.0]})).to_dict("list")
+    {'share_of_park': [1.0, nan], 'overlap_km2': [0.0, 0.005], 'river_buffer_m': [500, 500]}
+    """
+    frame = df.copy()
+    for col, n in people_digits(frame.columns).items():
+        values = frame[col]
+        if not pd.api.types.is_float_dtype(values):
+            continue
+        rounded = values.round(n) + 0.0  # + 0.0 turns -0.0 into 0.0
+        frame[col] = rounded.astype("Int64") if n == 0 else rounded
+    if "tier" in frame.columns and pd.api.types.is_float_dtype(frame["tier"]):
+        tier = frame["tier"]
+        if bool((tier.dropna() % 1 == 0).all()):
+            frame["tier"] = tier.astype("Int64")
+    return frame
 
 
 def _rounded(df: pd.DataFrame, digits: Mapping[str, int] | None) -> pd.DataFrame:
