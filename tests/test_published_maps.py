@@ -6,6 +6,7 @@ So a diff of maps/ in a commit shows real changes only, and a stale map set
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lzgis.publish import publish
@@ -28,3 +29,24 @@ def test_committed_maps_match_a_fresh_publish(tmp_path: Path) -> None:
     assert sorted(committed) == sorted(fresh)
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert stale == [], f"maps/ is stale for {stale}; fix: run `lzgis publish` and commit maps/"
+
+
+INTERNAL = re.compile(r"shared/|\b[\w-]+\.(?:md|tsv)\b")  # the reference folder's notes files
+REPO = COMMITTED.parent
+
+
+def test_nothing_people_read_names_an_internal_path() -> None:
+    """Layer texts, the layer catalogue and the published tables and pages cite public
+    sources or "lzgis 地名表 / lzgis gazetteer", never files of the reference folder."""
+    texts = {
+        p.relative_to(REPO).as_posix(): p.read_text(encoding="utf-8")
+        for p in [
+            *(REPO / "layers").glob("*.geojson"),
+            REPO / "layers" / "catalog.toml",
+            *COMMITTED.glob("*.csv"),
+            *COMMITTED.glob("*.html"),
+        ]
+    }
+    found = {name: INTERNAL.findall(text)[:3] for name, text in texts.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    assert "lzgis 地名表 / lzgis gazetteer: " in texts["maps/projects.csv"]

