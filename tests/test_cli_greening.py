@@ -427,7 +427,7 @@ def test_check_raster_zone_without_data(raster_files: dict[str, Path], tmp_path:
     # "out" has no data: no verdict, neither pass nor fail; exit 1 (not every zone passes
     # with enough data, issue 10)
     assert code == 1
-    assert "数据不足/insufficient" in stdout and "FAIL" not in stdout
+    assert "数据不足 / insufficient data" in stdout and "FAIL" not in stdout
     assert stdout.splitlines()[-1].startswith(
         "RESULT plan_2015: INSUFFICIENT DATA: 1 of 2 checks pass, 0 fail, 1 insufficient"
     )
@@ -562,3 +562,45 @@ def test_cli_equals_the_python_api_for_zones_in_another_crs(tmp_path: Path) -> N
     api = raster_coverage(gpd.read_file(tmp_path / "utm_zones.gpkg"), path, ndvi_threshold=0.2)
     for column in ("coverage", "unknown", "area_km2", "green_km2"):
         assert cli[column].to_numpy() == pytest.approx(api[column].to_numpy(), rel=0, abs=1e-12)
+
+
+def _sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+
+def test_xlsx_verdicts_are_chinese_first_and_csv_keeps_the_values(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    # plan_2015 (31.12%): "a" (50% green) passes, "b" (no green) fails
+    xlsx, csv = tmp_path / "check.xlsx", tmp_path / "check.csv"
+    for out in (xlsx, csv):
+        code, stdout, _ = _run("greening", "check", *_base(files), "--out", out)
+        assert code == 1
+    assert "达标 / PASS" in stdout and "未达标 / FAIL" in stdout  # the same texts as the table
+    rows = _sheets(xlsx)["check"]
+    col = rows[0].index("结论 / verdict")
+    assert [r[col] for r in rows[1:3]] == ["达标 / PASS", "未达标 / FAIL"]
+    assert pd.read_csv(csv)["verdict"].tolist() == ["PASS", "FAIL"]
+
+
+def test_xlsx_of_the_embedded_modis_clip_names_its_crs_and_no_internal_path(
+    tmp_path: Path,
+) -> None:
+    from lzgis.greening import modis_path
+
+    out = tmp_path / "modis.xlsx"
+    code, _, stderr = _run(
+        "greening", "coverage", "--raster", modis_path(), "--classes", "1-10", "--out", out
+    )
+    assert code == 0, stderr
+    sheets = _sheets(out)
+    method = dict(r for r in sheets["方法与来源 method"][1:])
+    assert method["影像坐标系 / imagery CRS"] == (
+        "geographic lon/lat on the Clarke 1866 ellipsoid (no EPSG code)"
+    )
+    cells = [str(v) for rows in sheets.values() for r in rows for v in r if v is not None]
+    assert not [c for c in cells if "shared/" in c or ".md" in c or ".tsv" in c]
+    assert any("m.hwhidc.com" in c for c in cells)  # the districts' reported areas, cited

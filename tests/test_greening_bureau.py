@@ -80,7 +80,7 @@ def test_zone_mostly_outside_the_raster_is_insufficient_data(ndvi: Path, tmp_pat
     code, stdout, _ = _run("greening", "check", *args, "--out", out)
     assert code == 1  # one zone has no verdict: not every zone passes
     line = next(x for x in stdout.splitlines() if x.startswith("永登县"))
-    assert "数据不足/insufficient" in line and "PASS" not in line and "FAIL" not in line
+    assert "数据不足 / insufficient data" in line and "PASS" not in line and "FAIL" not in line
     assert "0.0%" in line  # its data share
     assert stdout.splitlines()[-1].startswith(
         "RESULT plan_2015: INSUFFICIENT DATA: 1 of 2 checks pass, 0 fail, 1 insufficient data"

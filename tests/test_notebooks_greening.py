@@ -89,7 +89,7 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     # the bureau's path: the int16 NDVI is refused until its scale is given
     assert "WITHOUT THE SCALE:" in text and "--ndvi-scale 0.0001" in text and "exit 2" in text
     # the zone half outside the imagery gets no verdict; the check exits 1
-    assert "数据不足/insufficient" in text and "exit 1" in text
+    assert "数据不足 / insufficient data" in text and "exit 1" in text
     assert "XLSX HEADERS: ['区县 / zone', '面积 km² / area', '覆盖率 / coverage'" in text
     assert "合计（并集）/ all zones (union)" in text and "coverage format: 0.00%" in text
     assert "620102" in text  # the zones' own field

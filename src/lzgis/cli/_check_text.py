@@ -8,11 +8,9 @@ import click
 import pandas as pd
 
 from lzgis.cli.coverage_options import CheckRun
-from lzgis.greening.verdicts import INSUFFICIENT
+from lzgis.greening.verdicts import INSUFFICIENT, VERDICT_LABELS
 
 __all__ = ["echo_check"]
-
-_VERDICT = {"PASS": "PASS", "FAIL": "FAIL", INSUFFICIENT: "数据不足/insufficient"}
 
 
 def _fmt(value: float, metric: str) -> str:
@@ -26,7 +24,7 @@ def _zone_line(row: Any) -> str:
     share = "n/a" if pd.isna(row.data_share) else f"{row.data_share:.1%}"
     return (
         f"{str(row.zone)[:28]:<28} {row.metric:<18} {_fmt(row.value, row.metric):>8} "
-        f"{row.op}{_fmt(row.target, row.metric):>7} {share:>7}  {_VERDICT[row.verdict]:<21} {short:>13}"
+        f"{row.op}{_fmt(row.target, row.metric):>7} {share:>7}  {VERDICT_LABELS[row.verdict]:<27} {short:>13}"
     )
 
 
@@ -35,7 +33,7 @@ def echo_check(result: CheckRun, *, min_data_share: float, opts: dict[str, Any])
     summary = result.summary.set_index("scheme")
     header = (
         f"{'zone':<28} {'metric':<18} {'value':>8} {'target':>8} {'data':>7}  "
-        f"{'verdict':<21} {'shortfall km2':>13}"
+        f"{'verdict':<27} {'shortfall km2':>13}"
     )
     unconfirmed = result.checked.loc[~result.checked["confirmed"].astype(bool), "scheme"].unique()
     if len(unconfirmed):

@@ -24,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lzgis._validate import require_output_suffix
-from lzgis.greening.verdicts import INSUFFICIENT
+from lzgis.greening.verdicts import INSUFFICIENT, VERDICT_LABELS
 from lzgis.io import write_table
 from lzgis.io._styled_gpkg import write_styled_gpkg
 from lzgis.io.qgis_styles import Rule, rule_style
@@ -163,6 +163,10 @@ def write_results(
         frame = pd.concat([frame, extra], ignore_index=True)
         frame[ints] = frame[ints].astype("Int64")  # codes such as adcode stay integers
         rows = len(extra)
+    if (
+        suffix == ".xlsx" and "verdict" in frame.columns
+    ):  # Chinese first for people; CSV keeps values
+        frame["verdict"] = frame["verdict"].map(lambda v: VERDICT_LABELS.get(v, v))
     write_table(
         frame,
         target,
@@ -177,11 +181,35 @@ def write_results(
 
 
 def _crs_name(crs: object) -> str:
+    """A CRS in words: its name and EPSG code, or for an unnamed CRS (MODIS's) what it is.
+
+    >>> _crs_name("+proj=longlat +ellps=clrk66 +no_defs")
+    'geographic lon/lat on the Clarke 1866 ellipsoid (no EPSG code)'
+    >>> _crs_name("+proj=sinu +R=6371007.181 +units=m")
+    'Sinusoidal projection on a sphere of radius 6,371,007.181 m (no EPSG code)'
+    """
     from pyproj import CRS
 
     c = CRS(crs)
     epsg = c.to_epsg()
-    return f"{c.name} (EPSG:{epsg})" if epsg else c.name
+    if epsg:
+        return f"{c.name} (EPSG:{epsg})"
+    if c.name and c.name.lower() != "unknown":
+        return c.name
+    ell = c.ellipsoid
+    if ell is None:
+        on = "an unknown ellipsoid"
+    elif ell.name and ell.name.lower() != "unknown":
+        on = f"the {ell.name} ellipsoid"
+    elif ell.inverse_flattening == 0:
+        on = f"a sphere of radius {ell.semi_major_metre:,.3f} m"
+    else:
+        on = f"an ellipsoid a = {ell.semi_major_metre:,.3f} m, 1/f = {ell.inverse_flattening:g}"
+    if c.is_geographic:
+        return f"geographic lon/lat on {on} (no EPSG code)"
+    op = c.coordinate_operation
+    method = op.method_name if op is not None else "unnamed"
+    return f"{method} projection on {on} (no EPSG code)"
 
 
 def _as_paths(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:

@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_MIN_DATA_SHARE",
     "INSUFFICIENT",
     "METRIC_NEEDS",
+    "VERDICT_LABELS",
     "check_zones",
     "scheme_status",
     "scheme_summary",
@@ -45,6 +46,14 @@ __all__ = [
 
 DEFAULT_MIN_DATA_SHARE = 0.9
 INSUFFICIENT = "数据不足 / insufficient data"
+# How a verdict reads for people (Chinese first), wherever it is shown: the check
+# command's lines, the .xlsx tables and the bureau's report. CSV and GeoPackage keep
+# the values themselves (PASS, FAIL, INSUFFICIENT), which scripts and styles match.
+VERDICT_LABELS: dict[str, str] = {
+    "PASS": "达标 / PASS",
+    "FAIL": "未达标 / FAIL",
+    INSUFFICIENT: INSUFFICIENT,
+}
 METRIC_NEEDS: dict[str, str] = {
     "greening_coverage": "a green source (--green, --raster or --red/--nir)",
     "forest_coverage": "a forest source (--forest)",

@@ -26,14 +26,14 @@ from pyproj import CRS
 
 from lzgis.areas import equal_area_crs
 from lzgis.greening.outputs import COVERAGE_BANDS, HEADERS
-from lzgis.greening.verdicts import INSUFFICIENT
+from lzgis.greening.verdicts import INSUFFICIENT, VERDICT_LABELS
 from lzgis.maps._escape import esc
 
 __all__ = ["report_page"]
 
 _W = 800.0
 _VERDICT_STROKE = {"PASS": "#0059c8", "FAIL": "#c80000", INSUFFICIENT: "#000000"}
-_VERDICT_TEXT = {"PASS": "达标 PASS", "FAIL": "未达标 FAIL", INSUFFICIENT: INSUFFICIENT}
+_VERDICT_TEXT = VERDICT_LABELS
 _SCHEME_RESULT = {
     "PASS": "达标 / PASS",
     "FAIL": "未达标 / FAIL",
