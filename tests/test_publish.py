@@ -34,6 +34,7 @@ def test_publishing_twice_gives_identical_files(tmp_path: Path) -> None:
         "allocation.csv",
         "conflicts.csv",
         "projects.csv",
+        "report_tables.xlsx",
     }
     assert a == b
     assert not [
@@ -289,3 +290,33 @@ def test_published_numbers_are_rounded_for_people_and_unknown_stays_empty(tmp_pa
     lines = (tmp_path / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
     col = lines[0].split(",").index("accuracy_m")
     assert [line.split(",")[col] for line in lines[1:]] == ["500", "2000", ""]
+
+
+def test_workbook_holds_every_table_with_bilingual_headers_and_percentages(tmp_path: Path) -> None:
+    import openpyxl
+
+    inputs = _measured(fx.results(fx.layers()))
+    write_site(inputs, tmp_path, basemap="none", offline=True)
+    book = openpyxl.load_workbook(tmp_path / "report_tables.xlsx")
+    assert book.sheetnames == [
+        "绿化 greening",
+        "园区用地 allocation",
+        "冲突 conflicts",
+        "项目 projects",
+    ]
+    sheet = book["绿化 greening"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["分区代码 / zone id", "分区 / zone"]
+    col = header.index("绿地占比 / share green") + 1
+    cell = sheet.cell(row=2, column=col)  # the city: 25% green
+    assert cell.value == 0.25 and cell.number_format == "0.00%"
+    verdict = header.index("达标 / passed") + 1
+    assert [sheet.cell(row=r, column=verdict).value for r in (2, 3, 4)] == [False, True, None]
+    # as many rows as the CSV, the same values (the CSV has them rounded the same way)
+    csv = pd.read_csv(tmp_path / "greening_report.csv")
+    assert sheet.max_row == len(csv) + 1
+    conflicts = book["冲突 conflicts"]
+    assert [c.value for c in conflicts[1]][-1] == "规则 / rule"
+    assert conflicts.cell(row=2, column=len(conflicts[1])).value == fx.XSS  # data as it is
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="report_tables.xlsx"' in index and "(Excel)" in index

@@ -5,7 +5,8 @@
 :func:`lzgis.allocation.embedded_allocation`,
 :func:`lzgis.projects.embedded_projects`); :func:`write_site` turns them into
 ``overview.html``, ``greening.html``, ``allocation.html``, ``projects.html``,
-``index.html`` and CSV tables (:func:`published_tables`) in one folder, optionally with PNG snapshots.
+``index.html``, CSV tables (:func:`published_tables`) and the same tables in one
+bilingual workbook (``report_tables.xlsx``, :func:`write_workbook`) in one folder, optionally with PNG snapshots.
 The whole set is written into a temporary sibling folder and swapped in at
 once (:func:`lzgis.io.atomic_dir`), so the folder holds one run's complete
 set, never a mix; the files are byte-identical for the same inputs.
@@ -34,7 +35,14 @@ import pandas as pd
 from lzgis import layers as _layers
 from lzgis._validate import require_distance
 from lzgis.allocation import Constraints
-from lzgis.io import atomic_dir, for_people, require_output_folder, write_table
+from lzgis.io import (
+    Sheet,
+    atomic_dir,
+    for_people,
+    people_formats,
+    require_output_folder,
+    write_table,
+)
 from lzgis.maps._assets import ASSET_DIR
 from lzgis.maps._base import check_basemap
 from lzgis.maps._page import MapOptions, MapPage
@@ -55,6 +63,7 @@ __all__ = [
     "site_files",
     "step_count",
     "write_site",
+    "write_workbook",
 ]
 
 MAPS: tuple[tuple[str, str, str], ...] = (
@@ -68,6 +77,86 @@ MAPS: tuple[tuple[str, str, str], ...] = (
     ("projects.html", "规划项目", "Plan projects"),
 )
 RIVER_BUFFER_M = 500.0
+WORKBOOK = "report_tables.xlsx"
+# The workbook's sheets (Chinese first) and bilingual headers of the tables' columns.
+_SHEETS = {
+    "greening_report.csv": "绿化 greening",
+    "allocation.csv": "园区用地 allocation",
+    "conflicts.csv": "冲突 conflicts",
+    "projects.csv": "项目 projects",
+}
+_HEADERS: dict[str, str] = {
+    # greening_report
+    "zone": "分区代码 / zone id",
+    "zone_zh": "分区 / zone",
+    "zone_en": "英文名 / zone (English)",
+    "zone_kind": "类型 / kind",
+    "area_km2": "面积 km² / area",
+    "green_km2": "绿地 km² / green",
+    "coverage": "绿地占比 / share green",
+    "unknown": "无数据比例 / no data",
+    "target": "目标 / target",
+    "passed": "达标 / passed",
+    "shortfall_km2": "差额 km² / shortfall",
+    "verdict_note": "结论说明 / verdict note",
+    "reference": "公开数字 / reported figures",
+    "reference_coverage": "公开覆盖率 / reported coverage",
+    "note": "说明 / note",
+    "basis": "依据 / basis",
+    # allocation
+    "row_kind": "行类型 / row kind",
+    "is_total": "合计 / total",
+    "park_id": "园区代码 / park id",
+    "park_name_zh": "园区 / park",
+    "park_name_en": "英文名 / park (English)",
+    "tier": "层级 / tier",
+    "parent": "上级园区 / parent",
+    "leaf": "末级 / leaf",
+    "district_id": "区县代码 / district id",
+    "district_name_zh": "区县 / district",
+    "district_name_en": "英文名 / district (English)",
+    "share_of_park": "占园区 / share of park",
+    "share_of_district": "占区县 / share of district",
+    "share_of_city": "占全市 / share of city",
+    "wetlands_km2": "湿地 km² / wetlands",
+    "greening_zones_km2": "绿化区 km² / greening zones",
+    "river_buffer_km2": "黄河保护带 km² / river band",
+    "constrained_km2": "受限 km²(并集)/ constrained (union)",
+    "developable_km2": "可开发 km² / developable",
+    "overlap_km2": "园区重叠 km² / overlap",
+    "river_buffer_m": "保护带宽 m / river band width",
+    # conflicts
+    "park_or_project_id": "园区或项目代码 / park or project id",
+    "feature_kind": "类型 / kind",
+    "name_zh": "名称 / name",
+    "name_en": "英文名 / name (English)",
+    "protected_layer": "保护图层 / protected layer",
+    "protected_id": "保护对象代码 / protected id",
+    "length_km": "长度 km / length",
+    "rule": "规则 / rule",
+    # projects
+    "id": "代码 / id",
+    "source": "来源 / source",
+    "accuracy": "精度 / accuracy",
+    "accuracy_m": "精度 m / accuracy",
+    "schematic": "示意 / schematic",
+    "category": "类别 / category",
+    "industrial": "工业 / industrial",
+    "unit": "责任单位 / responsible units",
+    "unit_en": "责任单位(英文)/ responsible units (English)",
+    "plan_section": "规划条目 / plan section",
+    "location_confidence": "位置可信度 / location confidence",
+    "district": "区县 / district",
+    "district_gap_km": "距区县 km / gap to district",
+    "park": "所在园区 / park",
+    "park_plan": "规划园区 / park in the plan",
+    "park_matches_plan": "与规划一致 / matches the plan",
+    "zones": "所在规划区 / plan zones",
+    "dist_river_km": "距黄河 km / to the river",
+    "inside_park": "在园区内 / inside a park",
+    "edge_park": "最近园区 / nearest park",
+    "dist_park_edge_km": "距园区边界 km / to the park edge",
+}
 
 
 @dataclass(frozen=True)
@@ -143,6 +232,33 @@ def published_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     }
 
 
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """The published tables (:func:`published_tables`) as one ``.xlsx``, one sheet each.
+
+    Bilingual headers (Chinese first), rates as percentages, km² to 0.001;
+    the same bytes for the same tables (no creation dates), so a committed
+    ``maps/`` stays reproducible. Tables without a sheet name here keep their
+    file name as the sheet name.
+    """
+    sheets = {
+        _SHEETS.get(name, name.rsplit(".", 1)[0]): Sheet(
+            frame, headers=_HEADERS, number_formats=people_formats(frame.columns)
+        )
+        for name, frame in tables.items()
+    }
+    (first, main), *rest = sheets.items()
+    write_table(
+        main.frame,
+        path,
+        headers=_HEADERS,
+        number_formats=main.number_formats,
+        sheet_name=first,
+        sheets=dict(rest),
+        reproducible=True,
+    )
+    return Path(path)
+
+
 def site_files(tables: Iterable[str] = ()) -> set[str]:
     """Every file name a publish may write (with ``tables``, extra table names): the folder it owns."""
     maps = [name for name, _, _ in MAPS]
@@ -154,6 +270,7 @@ def site_files(tables: Iterable[str] = ()) -> set[str]:
         "allocation.csv",
         "conflicts.csv",
         "projects.csv",
+        WORKBOOK,
         ASSET_DIR,  # the folder of Leaflet and the plugins the pages link
         *tables,
     }
@@ -226,10 +343,12 @@ def write_site(
         for name, frame in tables.items():
             write_table(frame, tmp / name)
             written.append(name)
+        write_workbook(tables, tmp / WORKBOOK)
+        written.append(WORKBOOK)
         tell("tables")
         index = index_page(
             maps=MAPS,
-            tables=list(tables),
+            tables=[*tables, WORKBOOK],
             report=inputs.report,
             allocation=inputs.allocation,
             conflicts=inputs.conflicts,

@@ -22,17 +22,27 @@ from lzgis.io._files import (
     write_vector,
     write_vectors,
 )
-from lzgis.io._tables import PEOPLE_DIGITS, TABLE_SUFFIXES, for_people, people_digits, write_table
+from lzgis.io._tables import (
+    PEOPLE_DIGITS,
+    TABLE_SUFFIXES,
+    Sheet,
+    for_people,
+    people_digits,
+    people_formats,
+    write_table,
+)
 
 __all__ = [
     "DRIVERS",
     "PEOPLE_DIGITS",
     "TABLE_SUFFIXES",
+    "Sheet",
     "atomic_dir",
     "atomic_path",
     "driver_for",
     "for_people",
     "people_digits",
+    "people_formats",
     "read_vector",
     "require_output_folder",
     "write_table",

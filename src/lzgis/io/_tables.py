@@ -29,6 +29,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -40,7 +41,15 @@ import pandas as pd
 from lzgis._errors import OutputError
 from lzgis.io._files import DRIVERS, atomic_path, write_vector
 
-__all__ = ["PEOPLE_DIGITS", "TABLE_SUFFIXES", "for_people", "people_digits", "write_table"]
+__all__ = [
+    "PEOPLE_DIGITS",
+    "TABLE_SUFFIXES",
+    "Sheet",
+    "for_people",
+    "people_digits",
+    "people_formats",
+    "write_table",
+]
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _MAX_WIDTH = 40
@@ -72,6 +81,27 @@ def people_digits(columns: Iterable[str]) -> dict[str, int]:
             if any(word in col for word in _RATE_NAMES):
                 out[col] = PEOPLE_DIGITS["rate"]
     return out
+
+
+_EXCEL_FORMATS = {4: "0.00%", 3: "#,##0.000", 2: "#,##0.00", 0: "#,##0"}
+
+
+def people_formats(columns: Iterable[str]) -> dict[str, str]:
+    """Excel number formats matching :func:`people_digits`: rates as %, km² to 0.001, ...
+
+    >>> people_formats(["coverage", "area_km2", "name"])
+    {'coverage': '0.00%', 'area_km2': '#,##0.000'}
+    """
+    return {col: _EXCEL_FORMATS[n] for col, n in people_digits(columns).items()}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A further ``.xlsx`` sheet with its own header texts and number formats."""
+
+    frame: pd.DataFrame
+    headers: Mapping[str, str] = field(default_factory=dict)
+    number_formats: Mapping[str, str] = field(default_factory=dict)
 
 
 def for_people(df: pd.DataFrame) -> pd.DataFrame:
@@ -270,6 +300,10 @@ def _sheet(
     return _rows_xml(frame, plain, bold, total_rows)
 
 
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry holds: the same bytes every run
+_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+
+
 def _write_xlsx(
     frame: pd.DataFrame,
     target: Path,
@@ -278,13 +312,18 @@ def _write_xlsx(
     formats: Mapping[str, str],
     total_rows: int,
     sheet_name: str,
-    sheets: Mapping[str, pd.DataFrame],
+    sheets: Mapping[str, pd.DataFrame | Sheet],
+    reproducible: bool = False,
 ) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     rows = [_sheet(wb, sheet_name, frame, headers, formats, total_rows)]
-    rows += [_sheet(wb, name, extra, {}, {}, 0) for name, extra in sheets.items()]
+    for name, extra in sheets.items():
+        more = extra if isinstance(extra, Sheet) else Sheet(extra)
+        rows.append(
+            _sheet(wb, name, _rounded(more.frame, None), more.headers, more.number_formats, 0)
+        )
     staged = io.BytesIO()
     wb.save(staged)
     marker = re.compile(
@@ -305,7 +344,13 @@ def _write_xlsx(
                     raise OutputError(f"{target}: could not place the rows of sheet {m.group(1)}")
                 sheet_rows = rows[int(m.group(1)) - 1]
                 data = (text[: found.start()] + sheet_rows + text[found.end() :]).encode("utf-8")
-            dst.writestr(info.filename, data, compresslevel=1)  # fast; text compresses well
+            if reproducible and info.filename == "docProps/core.xml":  # no creation dates
+                data = _DATES.sub(b"", data)
+            entry = zipfile.ZipInfo(
+                info.filename, date_time=_ZIP_TIME if reproducible else info.date_time
+            )
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data, compresslevel=1)  # fast; text compresses well
 
 
 def write_table(
@@ -317,7 +362,8 @@ def write_table(
     digits: Mapping[str, int] | None = None,
     total_rows: int = 0,
     sheet_name: str = "table",
-    sheets: Mapping[str, pd.DataFrame] | None = None,
+    sheets: Mapping[str, pd.DataFrame | Sheet] | None = None,
+    reproducible: bool = False,
 ) -> None:
     """Write a table atomically; the format follows the suffix (.csv, .xlsx, or a vector suffix).
 
@@ -339,7 +385,11 @@ def write_table(
     total_rows
         ``.xlsx`` only: how many of the last rows are totals (shown bold).
     sheet_name, sheets
-        ``.xlsx`` only: the main sheet's name and further sheets by name.
+        ``.xlsx`` only: the main sheet's name and further sheets by name
+        (a :class:`Sheet` for its own headers and number formats).
+    reproducible
+        ``.xlsx`` only: the same bytes for the same table (no creation
+        dates, fixed zip times), e.g. for a committed report.
 
     Raises
     ------
@@ -362,6 +412,7 @@ def write_table(
             total_rows=total_rows,
             sheet_name=sheet_name,
             sheets=sheets or {},
+            reproducible=reproducible,
         )
         return
     if suffix in DRIVERS and isinstance(df, gpd.GeoDataFrame):

@@ -40,7 +40,9 @@ _TABLES = {
     "allocation.csv": "园区用地分配 / land allocation",
     "conflicts.csv": "冲突 / conflicts",
     "projects.csv": "规划项目 / projects",
+    "report_tables.xlsx": "全部报表，中英文表头 / all tables, bilingual headers",
 }
+_KIND = {"csv": "CSV", "xlsx": "Excel"}
 
 
 def _pct(value: Any) -> str:
@@ -298,10 +300,10 @@ def index_page(
     if tables:
         items = "".join(
             f'<li><a href="{esc(t)}">{_TABLES.get(t) or esc(t.rsplit(".", 1)[0].replace("_", " "))}'
-            " (CSV)</a></li>"
+            f" ({_KIND.get(t.rsplit('.', 1)[-1].lower(), 'CSV')})</a></li>"
             for t in tables
         )
-        parts.append(f"<h2>报表 / Report tables (CSV)</h2><ul>{items}</ul>")
+        parts.append(f"<h2>报表 / Report tables</h2><ul>{items}</ul>")
     body = "\n".join(parts)
     return MapPage(
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
