@@ -153,7 +153,8 @@ def _dense_enough(gdf: gpd.GeoDataFrame) -> bool:
     if op is None or "transverse mercator" not in op.method_name.lower() or units != {"metre"}:
         return False
     to_geo = Transformer.from_crs(src, 4326, always_xy=True)
-    _, lat0, _, lat1 = to_geo.transform_bounds(*gdf.total_bounds, densify_pts=21)
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    _, lat0, _, lat1 = to_geo.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
     top = max(abs(lat0), abs(lat1))
     if not np.isfinite(top) or top >= 80.0:
         return False
