@@ -13,20 +13,22 @@ windows integrated into per-zone sums), ``_sources`` (collections: files,
 folders, globs, VRTs, STAC, URLs), ``_mosaic`` (which source measures which
 part of a zone) and ``_dask`` (tasks on a dask.distributed cluster);
 ``_lockstep`` (the rasters of several years read together, window by window,
-with the green gained and lost between years on a shared grid) and
+with the green gained and lost between years on a shared grid or tiling),
+``_yearlayers`` (a window's layers for several years: the trend's tasks) and
 ``_change`` (the gain/loss raster).
 """
 
 from lzgis.zonal._change import ChangePreview, change_preview, change_raster
 from lzgis.zonal._coverage import class_composition, raster_coverage, window_count
 from lzgis.zonal._dask import dask_client
-from lzgis.zonal._lockstep import raster_trend, trend_window_count
+from lzgis.zonal._lockstep import collection_years, raster_trend, trend_window_count
 
 __all__ = [
     "ChangePreview",
     "change_preview",
     "change_raster",
     "class_composition",
+    "collection_years",
     "dask_client",
     "raster_coverage",
     "raster_trend",
