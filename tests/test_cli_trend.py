@@ -175,7 +175,10 @@ def test_trend_gpkg_and_change_raster(files: dict[str, Path], tmp_path: Path) ->
     ("extra", "message"),
     [
         (["--raster", "20x9=a.tif"], "four-digit year"),
-        (["--raster", "2019=other.tif"], "2019 is given twice"),
+        # a second source of 2019: a collection, so no single grid for the change raster
+        (["--raster", "2019=other.tif"], "`--change-raster`: the 2019 source"),
+        (["--raster", "2019={tmp}/no/*.tif"], "no/*.tif`: the pattern matches no file"),
+        (["--raster", "2019={tmp}/empty"], "empty`: a folder with no rasters"),
         (["--raster", "2025=missing.tif"], "no such raster of 2025"),
         (["--targets", "all"], "expected exactly one"),
         (["--red", "2019=a.tif"], "given together"),
@@ -185,6 +188,8 @@ def test_bad_input_exit_2_nothing_written(
     files: dict[str, Path], tmp_path: Path, extra: list[str], message: str
 ) -> None:
     out, change = tmp_path / "t.csv", tmp_path / "c.tif"
+    (tmp_path / "empty").mkdir()
+    extra = [e.replace("{tmp}", str(tmp_path)) for e in extra]
     code, stdout, stderr = _run(*_base(files), *extra, "--out", out, "--change-raster", change)
     assert code == 2, stdout
     assert message in stderr and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1

@@ -130,13 +130,19 @@ def test_different_grids_say_why(tmp_path: Path, zones: gpd.GeoDataFrame) -> Non
 
 
 def test_helpers() -> None:
-    assert parse_year_paths(["2023=b.tif", "2019= a b.tif"]) == {2023: "b.tif", 2019: "a b.tif"}
+    assert parse_year_paths(["2023=b.tif", "2019= a b.tif"]) == {
+        2023: ["b.tif"],
+        2019: ["a b.tif"],
+    }
+    # a year given again adds sources, in the order given (the mosaic rule's order)
+    assert parse_year_paths(["2019=t2.tif", "2020=x.tif", "2019=t1.tif"]) == {
+        2019: ["t2.tif", "t1.tif"],
+        2020: ["x.tif"],
+    }
     with pytest.raises(LzgisError, match="four-digit year"):
         parse_year_paths(["19=a.tif"])
     with pytest.raises(LzgisError, match="four-digit year"):
         parse_year_paths(["a.tif"])
-    with pytest.raises(LzgisError, match="2019 is given twice"):
-        parse_year_paths(["2019=a.tif", "2019=b.tif"])
     assert target_value("plan_2015") == 0.3112 and target_value(None) is None
     with pytest.raises(ValidationError, match="expected exactly one"):
         target_value("all")

@@ -10,9 +10,13 @@ and adds, per zone:
 - ``gain_km2`` / ``loss_km2``: green gained and lost since the previous year,
   cell by cell with exact partial pixels, where the two years' rasters share a
   grid; only cells with data in both years count (``compared_share``), and
-  there ``gain_km2 - loss_km2`` is the change of green. Where the grids
-  differ, or no cell has data in both years, they are empty and
-  ``gain_loss_note`` says why; years with the same ``grid`` number share a grid;
+  there ``gain_km2 - loss_km2`` is the change of green. A year's source
+  may be a collection of tiles (measured as on one mosaic, as
+  :func:`lzgis.zonal.raster_coverage` does); two such years are compared
+  tile by tile when they share the tiling (the same grids in the same
+  order). Where the grids or tilings differ, or no cell has data in both
+  years, they are empty and ``gain_loss_note`` says why; years with the
+  same ``grid`` number share a grid (or tiling);
 - ``pace_pp_per_year``: the least-squares slope of coverage over the years
   with data; with a ``target``, ``target_year`` is the first whole year in
   which the fitted line reaches it, and ``pace_note`` says it in words
@@ -139,20 +143,30 @@ TREND_FORMATS: dict[str, str] = {
 
 NOT_AT_THIS_PACE = "按此速度达不到 / not at this pace"
 TOO_FEW_YEARS = "少于两年有数据 / fewer than two years with data"
-GRIDS_DIFFER = "与上一年网格不同，无法逐像元比较 / grid differs from the previous year's: no cell-by-cell gain or loss"
+GRIDS_DIFFER = (
+    "与上一年网格或分幅不同，无法逐像元比较 / grid or tiling differs from the previous year's: "
+    "no cell-by-cell gain or loss"
+)
 NO_COMMON_DATA = "两年没有共同数据 / no cell with data in both years"
 _YEAR = re.compile(r"^\s*(\d{4})\s*=(.+)$")
 
+# One year's source: a file, or a collection (list in order of preference, folder, glob, VRT, STAC)
+YearSource = str | Path | Sequence[str | Path]
 
-def parse_year_paths(items: Iterable[str], *, option: str = "--raster") -> dict[int, str]:
-    """``["2019=a.tif", "2023=b.tif"]`` as ``{2019: "a.tif", 2023: "b.tif"}``.
+
+def parse_year_paths(items: Iterable[str], *, option: str = "--raster") -> dict[int, list[str]]:
+    """``["2019=a.tif", "2023=b.tif", "2023=c.tif"]`` as ``{2019: ["a.tif"], 2023: ["b.tif", "c.tif"]}``.
+
+    A year given more than once gets all its sources, in the order given
+    (the mosaic rule's order of preference); each may be a file, a folder, a
+    glob, a VRT or a STAC ItemCollection JSON.
 
     Raises
     ------
     LzgisError
-        A label that is not a four-digit year, or a year given twice.
+        A label that is not a four-digit year.
     """
-    out: dict[int, str] = {}
+    out: dict[int, list[str]] = {}
     for item in items:
         match = _YEAR.match(item)
         if not match or not match.group(2).strip():
@@ -160,13 +174,7 @@ def parse_year_paths(items: Iterable[str], *, option: str = "--raster") -> dict[
                 f"`{option} {item}`: expected YEAR=PATH with a four-digit year, like "
                 f"{option} 2019=ndvi_2019.tif; fix: put the year and '=' before the path"
             )
-        year, path = int(match.group(1)), match.group(2).strip()
-        if year in out:
-            raise LzgisError(
-                f"`{option}`: the year {year} is given twice ({out[year]} and {path}); "
-                "expected one raster per year; fix: drop one of them"
-            )
-        out[year] = path
+        out.setdefault(int(match.group(1)), []).append(match.group(2).strip())
     return out
 
 
@@ -177,16 +185,17 @@ def year_sources(
     *,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-) -> tuple[dict[int, str], dict[int, str] | None]:
+) -> tuple[dict[int, list[str]], dict[int, list[str]] | None]:
     """The command line's yearly sources: ``--raster YEAR=PATH …`` or ``--red``/``--nir YEAR=PATH …``.
 
-    Returns ``({year: raster or red band}, {year: NIR band} or None)``.
+    Returns ``({year: rasters or red bands}, {year: NIR bands} or None)``,
+    each year's sources in the order given.
 
     Raises
     ------
     LzgisError
         Both kinds or neither, red and NIR for different years, a rule that
-        does not fit (``--classes`` with bands), a bad label or a repeated year.
+        does not fit (``--classes`` with bands) or a bad label.
     """
     if rasters and (red or nir):
         raise LzgisError(
@@ -356,16 +365,18 @@ def _with_empty_zones(table: pd.DataFrame, n_zones: int) -> pd.DataFrame:
 
 def trend(
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
+    rasters: Mapping[int, YearSource],
     *,
     zone_field: str,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    nir: Mapping[int, str | Path] | None = None,
+    nir: Mapping[int, YearSource] | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     within: gpd.GeoDataFrame | None = None,
     target: float | str | Path | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Green coverage per zone and year, its change, gain and loss, and the pace toward a target.
@@ -375,8 +386,12 @@ def trend(
     zones
         Zone polygons with a CRS.
     rasters
-        ``{year: path}`` of NDVI or land-cover rasters (or red bands, with
-        ``nir``), in any order.
+        ``{year: source}`` of NDVI or land-cover rasters (or red bands, with
+        ``nir``), in any order. A source is a file or a collection, as for
+        :func:`lzgis.greening.coverage_from_raster`: a list of files (in
+        order of preference), a folder, a glob, a VRT or a STAC
+        ItemCollection JSON; each part of a zone is measured from the first
+        source whose extent covers it.
     zone_field
         Column of ``zones`` naming each zone.
     ndvi_threshold, classes, nir, band, ndvi_scale
@@ -389,6 +404,11 @@ def trend(
     target
         A greening-coverage target: a fraction (0.3112), a shipped scheme
         name (``plan_2015``) or a targets TOML file with one such target.
+    prefer
+        ``"given"`` or ``"newest"`` (STAC items newest first).
+    client
+        A ``dask.distributed.Client``: the work runs on its cluster (same
+        numbers as in this process, to 1e-12); None: in this process.
     progress
         Called with newly finished windows (see :func:`lzgis.zonal.trend_window_count`).
 
@@ -406,6 +426,9 @@ def trend(
     --------
     >>> # t = trend(districts, {2019: "ndvi_2019.tif", 2023: "ndvi_2023.tif"},
     >>> #           zone_field="name", ndvi_threshold=0.3, target="plan_2015")
+    >>> # tiles: a list in order of preference, a folder, a glob, a VRT or STAC JSON
+    >>> # t = trend(districts, {2019: ["t47.tif", "t48.tif"], 2023: "tiles_2023/*.tif"},
+    >>> #           zone_field="name", ndvi_threshold=0.3)
     >>> # t[t.year == 2023][["zone", "coverage", "gain_km2", "loss_km2", "target_year"]]
     """
     from lzgis import zonal
@@ -432,6 +455,8 @@ def trend(
         nir=nir,
         band=band,
         ndvi_scale=ndvi_scale,
+        prefer=prefer,
+        client=client,
         progress=progress,
     )
     if empty.any():
@@ -480,13 +505,19 @@ def first_last_share_grid(table: pd.DataFrame) -> bool:
     return bool(years > 1 and grids.iloc[0] == grids.iloc[-1])
 
 
+def _names(source: YearSource) -> str:
+    """A year's source by file name: ``a.tif``, or ``a.tif + b.tif`` (never a folder path)."""
+    items = [source] if isinstance(source, str | Path) else list(source)
+    return " + ".join(Path(str(item)).name for item in items)
+
+
 def trend_method(
     *,
     zones: str | Path | None,
     zones_crs: object,
     zone_field: str,
-    rasters: Mapping[int, str | Path],
-    nir: Mapping[int, str | Path] | None = None,
+    rasters: Mapping[int, YearSource],
+    nir: Mapping[int, YearSource] | None = None,
     ndvi_threshold: float | None = None,
     ndvi_scale: float | None = None,
     classes: Sequence[int] | None = None,
@@ -511,7 +542,7 @@ def trend_method(
         within=within,
     )
     items["各年影像 / imagery by year"] = "; ".join(
-        f"{y}: {Path(rasters[y]).name}" + (f" + {Path(nir[y]).name}" if nir else "")
+        f"{y}: {_names(rasters[y])}" + (f" + {_names(nir[y])}" if nir else "")
         for y in sorted(rasters)
     )
     return items
