@@ -243,3 +243,65 @@ def test_trend_html_page(files: dict[str, Path], tmp_path: Path) -> None:
     assert code == 0, stderr
     page = out.read_text(encoding="utf-8")
     assert 'id="lz-change-layer"' not in page and "no gain/loss layer" in page
+
+
+def test_collection_years_equal_coverage_of_the_same_collection(tmp_path: Path) -> None:
+    # each year: two 40 x 30 tiles side by side (the second overlaps the first by 10 columns)
+    rng = np.random.default_rng(21)
+    zones = tmp_path / "zones.gpkg"
+    gpd.GeoDataFrame(
+        {"name": ["跨图幅", "east"]},
+        geometry=[
+            box(X0 + 250, Y0 - 280, X0 + 470, Y0 - 20),
+            box(X0 + 520, Y0 - 200, X0 + 690, Y0),
+        ],
+        crs=UTM,
+    ).to_file(zones)
+    tiles: dict[int, list[Path]] = {}
+    for year in (2019, 2023):
+        folder = tmp_path / f"t{year}"
+        folder.mkdir()
+        tiles[year] = []
+        for name, x in (("a", X0), ("b", X0 + 300)):
+            arr = rng.uniform(-0.1, 0.9, (30, 40)).astype("float32")
+            path = folder / f"{name}.tif"
+            with rasterio.open(
+                path, "w", driver="GTiff", width=40, height=30, count=1, dtype="float32",
+                crs=UTM, transform=from_origin(x, Y0, 10.0, 10.0),
+            ) as dst:  # fmt: skip
+                dst.write(arr, 1)
+            tiles[year].append(path)
+    base = ["greening", "trend", "--zones", zones, "--zone-field", "name"]
+    # 2019: the tiles repeated in order; 2023: the folder (its files by name: the same order)
+    sources = ["--raster", f"2019={tiles[2019][0]}", "--raster", f"2019={tiles[2019][1]}"]
+    sources += ["--raster", f"2023={tmp_path / 't2023'}"]
+    out = tmp_path / "trend.xlsx"
+    code, stdout, stderr = _run(*base, *sources, "--ndvi-threshold", "0.3", "--out", out)
+    assert code == 0, stderr
+    assert "2 zones x 2 years" in stdout
+    t = pd.read_excel(out, sheet_name="trend")
+    for year in (2019, 2023):
+        single = tmp_path / f"c{year}.csv"
+        args = [a for p in tiles[year] for a in ("--raster", p)]
+        code, _, err = _run(
+            "greening", "coverage", "--zones", zones, "--zone-field", "name", *args,
+            "--ndvi-threshold", "0.3", "--out", single,
+        )  # fmt: skip
+        assert code == 0, err
+        one = pd.read_csv(single, encoding="utf-8-sig")
+        got = t[t["年份 / year"] == year]
+        np.testing.assert_allclose(got["覆盖率 / coverage"], one["coverage"], rtol=0, atol=1e-4)
+    late = t[t["年份 / year"] == 2023]
+    assert late["增加 km² / gain"].notna().all()  # the same tiling: gain and loss measured
+    method = pd.read_excel(out, sheet_name="方法与来源 method").astype(str).to_numpy().ravel()
+    assert any("2019: a.tif + b.tif" in str(v) for v in method)
+    assert not any(str(tmp_path) in str(v) for v in method)
+    # the page has no change layer (no single grid), and says so
+    page = tmp_path / "trend.html"
+    code, _, stderr = _run(*base, *sources, "--ndvi-threshold", "0.3", "--out", page)
+    assert code == 0, stderr
+    html = page.read_text(encoding="utf-8")
+    assert 'id="lz-change-layer"' not in html and "no gain/loss layer" in html
+    # a bad year label: exit 2, one line, the fix
+    code, _, stderr = _run(*base, "--raster", "19=x", "--ndvi-threshold", "0.3", "--out", out)
+    assert code == 2 and "four-digit year" in stderr and "fix:" in stderr
