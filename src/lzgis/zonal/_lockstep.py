@@ -493,10 +493,10 @@ def raster_trend(
         groups = _groups(zones, opened, band, window_shape=_window_shape, check_overlap=True)
         pairs = _pairs(years, groups)
         names = {one.year: one.name for one in opened}
+        # each task opens its own files (here or on a worker)
+        tasks = _tasks(groups, pairs, rule, band=band, red_nir=nir is not None)
+        sums = _run(tasks, client=client, progress=progress, task_windows=_task_windows)
         area = area_job.result()
-    # the files are closed: each task opens its own (here or on a worker)
-    tasks = _tasks(groups, pairs, rule, band=band, red_nir=nir is not None)
-    sums = _run(tasks, client=client, progress=progress, task_windows=_task_windows)
     km2 = _km2(groups, tasks, sums, area)
     grid_of = {y.year: i for i, g in enumerate(groups) for y in g.years}
 
