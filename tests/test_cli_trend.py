@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -302,6 +303,44 @@ def test_collection_years_equal_coverage_of_the_same_collection(tmp_path: Path) 
     assert code == 0, stderr
     html = page.read_text(encoding="utf-8")
     assert 'id="lz-change-layer"' not in html and "no gain/loss layer" in html
+    # a STAC ItemCollection as a year's source, newest item first
+    items = tmp_path / "items.json"
+    features = [
+        {
+            "type": "Feature",
+            "id": p.stem,
+            "geometry": None,
+            "properties": {"datetime": when},
+            "assets": {"ndvi": {"href": str(p), "type": "image/tiff", "roles": ["data"]}},
+        }
+        for p, when in zip(
+            tiles[2019], ("2019-05-01T00:00:00Z", "2019-09-01T00:00:00Z"), strict=True
+        )
+    ]
+    items.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    csv = tmp_path / "stac.csv"
+    stac = ["--raster", f"2019={items}#ndvi", "--raster", f"2023={tmp_path / 't2023'}"]
+    code, _, stderr = _run(
+        *base, *stac, "--prefer", "newest", "--ndvi-threshold", "0.3", "--out", csv
+    )
+    assert code == 0, stderr
+    newest = pd.read_csv(csv, encoding="utf-8-sig")
+    flipped = tmp_path / "flipped.csv"
+    args = ["--raster", tiles[2019][1], "--raster", tiles[2019][0]]
+    code, _, err = _run(
+        "greening", "coverage", "--zones", zones, "--zone-field", "name", *args,
+        "--ndvi-threshold", "0.3", "--out", flipped,
+    )  # fmt: skip
+    assert code == 0, err
+    np.testing.assert_allclose(
+        newest[newest["year"] == 2019]["coverage"],
+        pd.read_csv(flipped, encoding="utf-8-sig")["coverage"],
+        rtol=0,
+        atol=1e-9,
+    )
+    # the overlap decides: b first is not a first
+    first = t[t["年份 / year"] == 2019]["覆盖率 / coverage"].to_numpy()
+    assert not np.allclose(first, newest[newest["year"] == 2019]["coverage"], atol=1e-4)
     # a bad year label: exit 2, one line, the fix
     code, _, stderr = _run(*base, "--raster", "19=x", "--ndvi-threshold", "0.3", "--out", out)
     assert code == 2 and "four-digit year" in stderr and "fix:" in stderr
