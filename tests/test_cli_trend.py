@@ -230,6 +230,14 @@ def test_output_never_replaces_an_input(files: dict[str, Path]) -> None:
         *_base(files), "--out", files["zones"].with_name("x.csv"), "--change-raster", files["2019"]
     )
     assert code == 2 and "would replace the input" in stderr
+    # a folder or a glob of one file: that file is an input too
+    folder = files["zones"].parent / "one"
+    folder.mkdir()
+    only = _raster(folder / "only.tif", np.full((30, 40), 0.5, "float32"))
+    for source in (folder, folder / "*.tif"):
+        args = [*_base(files, ("2019",)), "--raster", f"2023={source}"]
+        code, _, stderr = _run(*args, "--out", folder / "t.csv", "--change-raster", only)
+        assert code == 2 and "would replace the input" in stderr
 
 
 def test_trend_html_page(files: dict[str, Path], tmp_path: Path) -> None:

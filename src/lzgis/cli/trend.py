@@ -30,14 +30,23 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
 
 
 def _year_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
-    """The files named by the YEAR=PATH options (inputs an output must never replace;
-    a folder's or a glob's files are checked when the collection is read)."""
-    return [
-        (f"--{name}", Path(item.split("=", 1)[1].strip()))
-        for name in ("rasters", "red", "nir")
-        for item in params.get(name) or ()
-        if "=" in item
-    ]
+    """The files named by the YEAR=PATH options, folders and globs expanded (inputs an output
+    must never replace; a bad source is reported when the run reads it)."""
+    from lzgis._errors import LzgisError
+    from lzgis.zonal._sources import resolve
+
+    out = []
+    for name in ("rasters", "red", "nir"):
+        for item in params.get(name) or ():
+            if "=" not in item:
+                continue
+            given = item.split("=", 1)[1].strip()
+            try:
+                files = resolve(given, prefer=params.get("prefer") or "given")
+            except LzgisError:
+                files = [given]
+            out += [(f"--{name}", Path(f)) for f in files if not f.startswith("/vsi")]
+    return out
 
 
 @click.command("trend", cls=LzgisCommand, extra_inputs=_year_inputs)
