@@ -1,8 +1,8 @@
 """Exact zonal statistics of rasters: green coverage and land-cover composition per zone.
 
 Public API: :func:`raster_coverage`, :func:`class_composition`, :func:`window_count`,
-:func:`dask_client`; :func:`raster_trend` and :func:`trend_window_count` (several
-years in lockstep); :func:`change_raster`, :func:`change_preview` (gain/loss
+:func:`dask_client`; :func:`raster_trend`, :func:`trend_window_count` and
+:func:`collection_years` (several years in lockstep, each a file or a collection); :func:`change_raster`, :func:`change_preview` (gain/loss
 between two years).
 
 Inside: ``_coverage`` (the windowed driver and the public functions), ``_geom``
