@@ -147,3 +147,43 @@ def test_data_in_an_equal_area_crs_is_measured_as_drawn() -> None:
     assert is_equal_area(laea) and not is_equal_area(32648) and not is_equal_area(4326)
     assert equal_area_crs(square).equals(square.crs)
     assert area_m2(square).iloc[0] == 179 * 100  # exact: no round trip through lon/lat
+
+
+def _two_step_km2(gdf: gpd.GeoDataFrame) -> float:
+    """The reference path: to lon/lat, densify to 0.005°, to the equal-area CRS."""
+    geo = gdf.to_crs(4326)
+    dense = geo.set_geometry(shapely.segmentize(geo.geometry.values, 0.005))
+    return float(dense.to_crs(equal_area_crs(gdf)).area.iloc[0] / 1e6)
+
+
+@pytest.mark.parametrize(
+    ("geom", "crs", "one_transform"),
+    [
+        # a 200 m-segment circle in UTM 48N: densifying adds nothing, one transform does
+        (shapely.Point(500_000, 4_000_000).buffer(2000, quad_segs=16), "EPSG:32648", True),
+        # 1 km edges would be densified (~0.011° > 0.005°): the two-step path
+        (box(500_000, 4_000_000, 501_000, 4_001_000), "EPSG:32648", False),
+        # lon/lat edges shorter than 0.005°
+        (box(103.8, 36.0, 103.803, 36.003), "EPSG:4326", True),
+        (box(103.8, 36.0, 103.9, 36.1), "EPSG:4326", False),
+        # Web Mercator is not Transverse Mercator: always the two-step path
+        (box(11_560_000, 4_300_000, 11_560_100, 4_300_100), "EPSG:3857", False),
+        # a line is not decided by polygon edges
+        (LineString([(500_000, 4_000_000), (500_100, 4_000_000)]), "EPSG:32648", False),
+    ],
+)
+def test_one_transform_only_when_densifying_adds_no_vertex(
+    geom: shapely.Geometry, crs: str, one_transform: bool
+) -> None:
+    from lzgis.areas import _dense_enough
+
+    gdf = _frame(geom, crs=crs)
+    assert _dense_enough(gdf) is one_transform
+    geo = gdf.to_crs(4326).geometry.values
+    added = shapely.get_num_coordinates(shapely.segmentize(geo, 0.005)).sum() - (
+        shapely.get_num_coordinates(geo).sum()
+    )
+    if one_transform:
+        assert added == 0  # the shortcut is taken only when it changes no outline
+    if geom.area > 0:
+        assert float(area_km2(gdf).iloc[0]) == pytest.approx(_two_step_km2(gdf), rel=1e-10)

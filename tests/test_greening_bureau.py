@@ -15,6 +15,8 @@ import pytest
 import rasterio
 import shapely
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasterio.transform import from_origin
 from shapely import box
 
@@ -337,6 +339,26 @@ def test_zones_union_leaves_out_only_covered_zones() -> None:
     assert zones_union(np.array([b, twin], dtype=object)).area == 6.0  # type: ignore[union-attr]
     # disjoint zones: no union (the total is their sum)
     assert zones_union(np.array([a, box(4, 0, 5, 1)], dtype=object)) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(1, 6), st.integers(1, 6)),
+        min_size=2,
+        max_size=25,
+    )
+)
+def test_union_in_two_halves_equals_the_union_of_all(
+    rects: list[tuple[int, int, int, int]],
+) -> None:
+    from lzgis.greening.zones import _union
+
+    geoms = np.array([box(x, y, x + w, y + h) for x, y, w, h in rects], dtype=object)
+    halves = _union(geoms, shapely.bounds(geoms), split=1)  # two threads, then joined
+    whole = shapely.union_all(geoms)
+    assert halves.area == pytest.approx(whole.area, rel=1e-12)
+    assert halves.symmetric_difference(whole).area == pytest.approx(0.0, abs=1e-9)
 
 
 def test_forest_raster_with_classes(ndvi: Path, tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import box
 
 from lzgis._errors import OutputError
@@ -84,3 +86,31 @@ def test_xlsx_missing_values_of_every_kind_are_empty_cells(tmp_path):
     assert rows[0] == ("a", True, 1, 0.5, "<b>&")
     assert rows[1] == (None, None, None, None, "xy")  # control characters cannot go into XML
     assert rows[2][:4] == (None, False, 3, None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False, width=64)),
+            st.one_of(st.none(), st.text(alphabet="ab城&<>{}\"' ", max_size=6)),
+            st.one_of(st.none(), st.integers(min_value=-(2**53), max_value=2**53)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(min_value=0, max_value=3),
+)
+def test_xlsx_round_trips_every_cell_in_its_own_column(tmp_path_factory, rows, totals):
+    """Cells are written without references, so a gap must never shift a value sideways."""
+    frame = pd.DataFrame(rows, columns=["rate", "name", "code"])
+    frame["code"] = frame["code"].astype("Int64")
+    out = tmp_path_factory.mktemp("x") / "r.xlsx"
+    write_table(frame, out, total_rows=min(totals, len(frame)))
+    got = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(got) == len(frame)
+    for (rate, name, code), row in zip(rows, got, strict=True):
+        row = tuple(row) + (None,) * (3 - len(row))
+        assert row[0] == (None if rate is None or rate != rate else pytest.approx(rate))
+        assert row[1] == name
+        assert row[2] == code

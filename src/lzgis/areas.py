@@ -111,9 +111,55 @@ def to_equal_area(gdf: gpd.GeoDataFrame, *, crs: CRS | None = None) -> gpd.GeoDa
     target = crs if crs is not None else equal_area_crs(gdf)
     if CRS(gdf.crs).equals(target) and is_equal_area(target):
         return gdf.copy()
+    if _dense_enough(gdf):
+        # densifying would add no vertex: one transform gives the same outline
+        return gdf.to_crs(target)
     geo = gdf.to_crs(4326)
     geo = geo.set_geometry(shapely.segmentize(geo.geometry.values, _DENSIFY_DEG))
     return geo.to_crs(target)
+
+
+def _max_polygon_segment(geoms: np.ndarray) -> float | None:
+    """The longest edge of polygons ``geoms`` (CRS units); None for other geometry types."""
+    parts = shapely.get_parts(geoms)
+    if not len(parts) or not np.all(shapely.get_type_id(parts) == 3):  # polygons only
+        return None
+    coords, ring = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
+    same = ring[1:] == ring[:-1]
+    if not same.any():
+        return 0.0
+    step = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))[same]
+    return float(step.max())
+
+
+def _dense_enough(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether densifying ``gdf`` in lon/lat (:data:`_DENSIFY_DEG`) would add no vertex.
+
+    Decided in the data's own CRS, without a transform, only for lon/lat and
+    Transverse Mercator (UTM, Gauss-Krüger) metres: an edge of ``L`` metres
+    there is at most ``L / 0.9996`` long on the ellipsoid, which spans at most
+    ``√2 · L / (0.9996 · 110 km · cos φ)`` degrees at latitudes up to ``φ``.
+    Anything else is densified as before.
+    """
+    src = CRS(gdf.crs)
+    longest = _max_polygon_segment(np.asarray(gdf.geometry.values, dtype=object))
+    if longest is None:
+        return False
+    if src.is_geographic:
+        unit = src.axis_info[0].unit_name if src.axis_info else ""
+        return unit == "degree" and longest < _DENSIFY_DEG
+    op = src.coordinate_operation
+    units = {a.unit_name for a in src.axis_info}
+    if op is None or "transverse mercator" not in op.method_name.lower() or units != {"metre"}:
+        return False
+    to_geo = Transformer.from_crs(src, 4326, always_xy=True)
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    _, lat0, _, lat1 = to_geo.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
+    top = max(abs(lat0), abs(lat1))
+    if not np.isfinite(top) or top >= 80.0:
+        return False
+    span = np.sqrt(2.0) * longest / (0.9996 * 110_000.0 * np.cos(np.radians(top)))
+    return bool(span < _DENSIFY_DEG)
 
 
 def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -175,7 +176,10 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     (:func:`zones_disjoint`) and the union: a zone covered by another single
     zone adds nothing to the union and is left out of it (an exact
     shortcut: ``union_all`` of 10,000 random circles is about a third
-    cheaper without the 40% that lie inside a larger one).
+    cheaper without the 40% that lie inside a larger one). Many zones are
+    split into west and east halves (by their boxes' centres), unioned on
+    two threads (GEOS releases the GIL), and the halves are then joined:
+    the same union, about twice as fast on two cores.
 
     Examples
     --------
@@ -189,4 +193,15 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     if _disjoint(geoms, left, right, chunk):
         return None
     keep = ~_covered(geoms, left, right, b)
-    return shapely.union_all(geoms[keep])
+    return _union(geoms[keep], b[keep])
+
+
+def _union(geoms: np.ndarray, b: np.ndarray, *, split: int = 1000) -> shapely.Geometry:
+    """``union_all(geoms)``; above ``split`` zones, two halves on two threads, then joined."""
+    if len(geoms) <= split:
+        return shapely.union_all(geoms)
+    order = np.argsort(b[:, 0] + b[:, 2], kind="stable")
+    halves = np.array_split(geoms[order], 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(shapely.union_all, halves))
+    return shapely.union_all(np.array(parts, dtype=object))

@@ -18,7 +18,7 @@ import geopandas as gpd
 
 from lzgis._errors import OutputError
 from lzgis._geometry import family
-from lzgis.io._files import atomic_path, driver_for
+from lzgis.io._files import atomic_path, driver_for, write_gpkg_layer
 from lzgis.io.qgis_styles import add_styles
 
 __all__ = [
@@ -162,8 +162,7 @@ def write_styled_gpkg(
                 raise OutputError(
                     f"{target}: layer {name} has no CRS; refusing to write; fix: `set_crs()` first"
                 )
-            extra = {} if len(gdf) else {"geometry_type": "Unknown"}
-            gdf.to_file(tmp, driver="GPKG", layer=name, **extra)
+            write_gpkg_layer(gdf, tmp, layer=name, geometry_type=None if len(gdf) else "Unknown")
         add_styles(tmp, {k: v for k, v in styles.items() if k in layers}, update_time=UPDATE_TIME)
 
 

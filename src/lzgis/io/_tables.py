@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import zipfile
 from collections.abc import Mapping
@@ -75,77 +74,96 @@ _ROWS_MARK = "__lzgis_rows__"
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _cell_xml(ref: str, value: Any, style: int) -> str:
-    """One ``<c>`` element (empty string for an empty cell)."""
+def _cell_xml(value: Any, attr: str) -> str:
+    """One ``<c>`` element of a mixed column (``attr``: its style attribute)."""
     v = _cell(value)
-    if v is None:
-        return ""
-    s = f' s="{style}"' if style else ""
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return f"<c{attr}/>"
     if isinstance(v, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
+        return f'<c{attr} t="b"><v>{int(v)}</v></c>'
     if isinstance(v, int | float):
-        if isinstance(v, float) and not np.isfinite(v):
-            return ""
-        return f'<c r="{ref}"{s} t="n"><v>{v!r}</v></c>'
+        return f"<c{attr}><v>{v!r}</v></c>"
     text = escape(_ILLEGAL_XML.sub("", str(v)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c{attr} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def _column_xml(letter: str, values: pd.Series, styles: list[int], rows: list[str]) -> list[str]:
-    """The ``<c>`` elements of one column (``styles``: each row's style id; ``rows``: row numbers)."""
-    attrs = {st: f' s="{st}"' if st else "" for st in set(styles)}
+def _texts(items: list[str]) -> list[str]:
+    """``items`` escaped for XML; a column with nothing to escape is returned as it is."""
+    joined = "\n".join(items)
+    if "&" in joined or "<" in joined or ">" in joined or _ILLEGAL_XML.search(joined):
+        return [escape(_ILLEGAL_XML.sub("", v)) for v in items]
+    return items
+
+
+def _column_slots(values: pd.Series, attr: str) -> tuple[str, str, list[str]]:
+    """One column as ``(before, after, slots)``: each cell is ``before + slot + after``.
+
+    Cells are written without their ``r`` reference (optional in
+    SpreadsheetML, and every cell of a row is written, an empty one as
+    ``<c/>``), so a cell is its value between a fixed opening and closing.
+    Numbers are formatted column-wise by numpy (the shortest repr, like
+    ``repr(float)``); a column with empty cells carries whole cells in its
+    slots instead (``before`` and ``after`` empty).
+    """
+    empty = f"<c{attr}/>"
+    if pd.api.types.is_bool_dtype(values) and not values.isna().any():
+        return f'<c{attr} t="b"><v>', "</v></c>", values.astype(int).astype(str).tolist()
     numeric = pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values)
     if numeric and not pd.api.types.is_bool_dtype(values):
         ints = pd.api.types.is_integer_dtype(values)
-        nums = values.astype(float).tolist()
-        inf = float("inf")
-        return [
-            f'<c r="{letter}{r}"{attrs[st]} t="n"><v>{int(v) if ints else v!r}</v></c>'
-            if v == v and v != inf and v != -inf
-            else ""
-            for r, v, st in zip(rows, nums, styles, strict=True)
-        ]
+        nums = values.to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(nums)
+        texts = (np.where(ok, nums, 0).astype(np.int64) if ints else nums).astype(str)
+        if ok.all():
+            return f"<c{attr}><v>", "</v></c>", texts.tolist()
+        return (
+            "",
+            "",
+            [
+                f"<c{attr}><v>{t}</v></c>" if good else empty
+                for t, good in zip(texts.tolist(), ok.tolist(), strict=True)
+            ],
+        )
     items = values.tolist()
     missing = values.isna().tolist()
-    if all(m or type(v) is str for v, m in zip(items, missing, strict=True)):  # text or empty
-        return [
-            ""
-            if m
-            else f'<c r="{letter}{r}"{attrs[st]} t="inlineStr"><is><t xml:space="preserve">'
-            f"{escape(_ILLEGAL_XML.sub('', v))}</t></is></c>"
-            for r, v, m, st in zip(rows, items, missing, styles, strict=True)
-        ]
-    return [_cell_xml(f"{letter}{r}", v, st) for r, v, st in zip(rows, items, styles, strict=True)]
+    if all(type(v) is str for v in items):  # text without empty cells
+        return (
+            f'<c{attr} t="inlineStr"><is><t xml:space="preserve">',
+            "</t></is></c>",
+            _texts(items),
+        )
+    return "", "", [empty if m else _cell_xml(v, attr) for v, m in zip(items, missing, strict=True)]
 
 
 def _rows_xml(frame: pd.DataFrame, plain: list[int], bold: list[int], total_rows: int) -> str:
-    """The data rows of a sheet as SpreadsheetML, from row 2 on, built column by column.
+    """The data rows of a sheet as SpreadsheetML, from row 2 on.
 
-    Row numbers are formatted once for all columns, and the rows are joined
-    in one pass (``<row>``, its cells, ``</row>``, ...), not row by row.
+    Each column is turned into text at once (:func:`_column_slots`); a row
+    is then one ``str.format`` of a template holding the fixed parts of all
+    its cells. The last ``total_rows`` rows use the bold styles.
     """
-    from openpyxl.utils import get_column_letter
-
     n = len(frame)
-    if not frame.shape[1]:
+    if not frame.shape[1] or not n:
         return ""
+    out: list[str] = []
     first_total = n - total_rows
-    rows = [str(r) for r in range(2, n + 2)]
-    columns = [
-        _column_xml(
-            get_column_letter(j + 1),
-            frame.iloc[:, j],
-            [plain[j]] * first_total + [bold[j]] * (n - first_total),
-            rows,
-        )
-        for j in range(frame.shape[1])
-    ]
-    opens = [f'<row r="{r}">' for r in rows]
-    return "".join(
-        itertools.chain.from_iterable(
-            zip(opens, *columns, itertools.repeat("</row>", n), strict=True)
-        )
-    )
+    for lo, hi, styles in ((0, first_total, plain), (first_total, n, bold)):
+        if lo == hi:
+            continue
+        part = frame.iloc[lo:hi]
+        before, after, slots = [], [], []
+        for j in range(frame.shape[1]):
+            attr = f' s="{styles[j]}"' if styles[j] else ""
+            b, a, cells = _column_slots(part.iloc[:, j], attr)
+            before.append(b.replace("{", "{{").replace("}", "}}"))
+            after.append(a.replace("{", "{{").replace("}", "}}"))
+            slots.append(cells)
+        template = (
+            '<row r="{}">' + "".join(f"{b}{{}}{a}" for b, a in zip(before, after, strict=True))
+        ) + "</row>"
+        fill = template.format
+        out.extend(fill(r, *cells) for r, *cells in zip(range(lo + 2, hi + 2), *slots, strict=True))
+    return "".join(out)
 
 
 def _sheet(
