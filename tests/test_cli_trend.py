@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -175,7 +176,10 @@ def test_trend_gpkg_and_change_raster(files: dict[str, Path], tmp_path: Path) ->
     ("extra", "message"),
     [
         (["--raster", "20x9=a.tif"], "four-digit year"),
-        (["--raster", "2019=other.tif"], "2019 is given twice"),
+        # a second source of 2019: a collection, so no single grid for the change raster
+        (["--raster", "2019=other.tif"], "`--change-raster`: the 2019 source"),
+        (["--raster", "2019={tmp}/no/*.tif"], "no/*.tif`: the pattern matches no file"),
+        (["--raster", "2019={tmp}/empty"], "empty`: a folder with no rasters"),
         (["--raster", "2025=missing.tif"], "no such raster of 2025"),
         (["--targets", "all"], "expected exactly one"),
         (["--red", "2019=a.tif"], "given together"),
@@ -185,6 +189,8 @@ def test_bad_input_exit_2_nothing_written(
     files: dict[str, Path], tmp_path: Path, extra: list[str], message: str
 ) -> None:
     out, change = tmp_path / "t.csv", tmp_path / "c.tif"
+    (tmp_path / "empty").mkdir()
+    extra = [e.replace("{tmp}", str(tmp_path)) for e in extra]
     code, stdout, stderr = _run(*_base(files), *extra, "--out", out, "--change-raster", change)
     assert code == 2, stdout
     assert message in stderr and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
@@ -224,6 +230,14 @@ def test_output_never_replaces_an_input(files: dict[str, Path]) -> None:
         *_base(files), "--out", files["zones"].with_name("x.csv"), "--change-raster", files["2019"]
     )
     assert code == 2 and "would replace the input" in stderr
+    # a folder or a glob of one file: that file is an input too
+    folder = files["zones"].parent / "one"
+    folder.mkdir()
+    only = _raster(folder / "only.tif", np.full((30, 40), 0.5, "float32"))
+    for source in (folder, folder / "*.tif"):
+        args = [*_base(files, ("2019",)), "--raster", f"2023={source}"]
+        code, _, stderr = _run(*args, "--out", folder / "t.csv", "--change-raster", only)
+        assert code == 2 and "would replace the input" in stderr
 
 
 def test_trend_html_page(files: dict[str, Path], tmp_path: Path) -> None:
@@ -238,3 +252,103 @@ def test_trend_html_page(files: dict[str, Path], tmp_path: Path) -> None:
     assert code == 0, stderr
     page = out.read_text(encoding="utf-8")
     assert 'id="lz-change-layer"' not in page and "no gain/loss layer" in page
+
+
+def test_collection_years_equal_coverage_of_the_same_collection(tmp_path: Path) -> None:
+    # each year: two 40 x 30 tiles side by side (the second overlaps the first by 10 columns)
+    rng = np.random.default_rng(21)
+    zones = tmp_path / "zones.gpkg"
+    gpd.GeoDataFrame(
+        {"name": ["跨图幅", "east"]},
+        geometry=[
+            box(X0 + 250, Y0 - 280, X0 + 470, Y0 - 20),
+            box(X0 + 520, Y0 - 200, X0 + 690, Y0),
+        ],
+        crs=UTM,
+    ).to_file(zones)
+    tiles: dict[int, list[Path]] = {}
+    for year in (2019, 2023):
+        folder = tmp_path / f"t{year}"
+        folder.mkdir()
+        tiles[year] = []
+        for name, x in (("a", X0), ("b", X0 + 300)):
+            arr = rng.uniform(-0.1, 0.9, (30, 40)).astype("float32")
+            path = folder / f"{name}.tif"
+            with rasterio.open(
+                path, "w", driver="GTiff", width=40, height=30, count=1, dtype="float32",
+                crs=UTM, transform=from_origin(x, Y0, 10.0, 10.0),
+            ) as dst:  # fmt: skip
+                dst.write(arr, 1)
+            tiles[year].append(path)
+    base = ["greening", "trend", "--zones", zones, "--zone-field", "name"]
+    # 2019: the tiles repeated in order; 2023: the folder (its files by name: the same order)
+    sources = ["--raster", f"2019={tiles[2019][0]}", "--raster", f"2019={tiles[2019][1]}"]
+    sources += ["--raster", f"2023={tmp_path / 't2023'}"]
+    out = tmp_path / "trend.xlsx"
+    code, stdout, stderr = _run(*base, *sources, "--ndvi-threshold", "0.3", "--out", out)
+    assert code == 0, stderr
+    assert "2 zones x 2 years" in stdout
+    t = pd.read_excel(out, sheet_name="trend")
+    for year in (2019, 2023):
+        single = tmp_path / f"c{year}.csv"
+        args = [a for p in tiles[year] for a in ("--raster", p)]
+        code, _, err = _run(
+            "greening", "coverage", "--zones", zones, "--zone-field", "name", *args,
+            "--ndvi-threshold", "0.3", "--out", single,
+        )  # fmt: skip
+        assert code == 0, err
+        one = pd.read_csv(single, encoding="utf-8-sig")
+        got = t[t["年份 / year"] == year]
+        np.testing.assert_allclose(got["覆盖率 / coverage"], one["coverage"], rtol=0, atol=1e-4)
+    late = t[t["年份 / year"] == 2023]
+    assert late["增加 km² / gain"].notna().all()  # the same tiling: gain and loss measured
+    method = pd.read_excel(out, sheet_name="方法与来源 method").astype(str).to_numpy().ravel()
+    assert any("2019: a.tif + b.tif" in str(v) for v in method)
+    assert not any(str(tmp_path) in str(v) for v in method)
+    # the page has no change layer (no single grid), and says so
+    page = tmp_path / "trend.html"
+    code, _, stderr = _run(*base, *sources, "--ndvi-threshold", "0.3", "--out", page)
+    assert code == 0, stderr
+    html = page.read_text(encoding="utf-8")
+    assert 'id="lz-change-layer"' not in html and "no gain/loss layer" in html
+    # a STAC ItemCollection as a year's source, newest item first
+    items = tmp_path / "items.json"
+    features = [
+        {
+            "type": "Feature",
+            "id": p.stem,
+            "geometry": None,
+            "properties": {"datetime": when},
+            "assets": {"ndvi": {"href": str(p), "type": "image/tiff", "roles": ["data"]}},
+        }
+        for p, when in zip(
+            tiles[2019], ("2019-05-01T00:00:00Z", "2019-09-01T00:00:00Z"), strict=True
+        )
+    ]
+    items.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    csv = tmp_path / "stac.csv"
+    stac = ["--raster", f"2019={items}#ndvi", "--raster", f"2023={tmp_path / 't2023'}"]
+    code, _, stderr = _run(
+        *base, *stac, "--prefer", "newest", "--ndvi-threshold", "0.3", "--out", csv
+    )
+    assert code == 0, stderr
+    newest = pd.read_csv(csv, encoding="utf-8-sig")
+    flipped = tmp_path / "flipped.csv"
+    args = ["--raster", tiles[2019][1], "--raster", tiles[2019][0]]
+    code, _, err = _run(
+        "greening", "coverage", "--zones", zones, "--zone-field", "name", *args,
+        "--ndvi-threshold", "0.3", "--out", flipped,
+    )  # fmt: skip
+    assert code == 0, err
+    np.testing.assert_allclose(
+        newest[newest["year"] == 2019]["coverage"],
+        pd.read_csv(flipped, encoding="utf-8-sig")["coverage"],
+        rtol=0,
+        atol=1e-9,
+    )
+    # the overlap decides: b first is not a first
+    first = t[t["年份 / year"] == 2019]["覆盖率 / coverage"].to_numpy()
+    assert not np.allclose(first, newest[newest["year"] == 2019]["coverage"], atol=1e-4)
+    # a bad year label: exit 2, one line, the fix
+    code, _, stderr = _run(*base, "--raster", "19=x", "--ndvi-threshold", "0.3", "--out", out)
+    assert code == 2 and "four-digit year" in stderr and "fix:" in stderr

@@ -129,14 +129,54 @@ def test_different_grids_say_why(tmp_path: Path, zones: gpd.GeoDataFrame) -> Non
     assert row.coverage == pytest.approx(88 / 400)
 
 
+def test_tiles_per_year_hand_computed(tmp_path: Path, zones: gpd.GeoDataFrame) -> None:
+    """Each year two 10 x 5 tiles (west, east); 2021 one 10 x 10 raster: another tiling."""
+    east = Affine(10.0, 0.0, 50.0, 0.0, -10.0, 0.0)
+
+    def tiles(year: int, west_green: int, east_green: int) -> list[Path]:
+        return [
+            green_cells(tmp_path / f"w{year}.tif", west_green, shape=(10, 5)),
+            write(
+                tmp_path / f"e{year}.tif",
+                np.where(np.arange(50).reshape(10, 5) < east_green, 0.8, 0.1).astype("float32"),
+                transform=east,
+            ),
+        ]
+
+    rasters = {
+        2019: tiles(2019, 50, 0),
+        2020: tiles(2020, 20, 50),
+        2021: green_cells(tmp_path / "one.tif", 100),
+    }
+    t = trend(zones, rasters, zone_field="name", ndvi_threshold=0.3)
+    whole, west = t.iloc[:3], t.iloc[3:]
+    assert whole["coverage"].tolist() == pytest.approx([0.5, 0.7, 1.0], abs=1e-12)
+    assert west["coverage"].tolist() == pytest.approx([1.0, 0.4, 1.0], abs=1e-12)
+    # 2019 -> 2020 tile by tile: 50 cells of 100 m² gained in the east, 30 lost in the west
+    assert whole["gain_km2"].iloc[1] == pytest.approx(0.005, abs=1e-12)
+    assert whole["loss_km2"].iloc[1] == pytest.approx(0.003, abs=1e-12)
+    assert west["gain_km2"].iloc[1] == 0.0
+    assert west["loss_km2"].iloc[1] == pytest.approx(0.003, abs=1e-12)
+    assert (t["gain_loss_note"].iloc[[1, 4]] == "").all()
+    # 2021 is one raster: another tiling, so no gain or loss, and the note says why
+    assert np.isnan(whole["gain_km2"].iloc[2]) and whole["gain_loss_note"].iloc[2] == GRIDS_DIFFER
+    assert GRIDS_DIFFER.startswith("与上一年网格或分幅不同") and "tiling" in GRIDS_DIFFER
+
+
 def test_helpers() -> None:
-    assert parse_year_paths(["2023=b.tif", "2019= a b.tif"]) == {2023: "b.tif", 2019: "a b.tif"}
+    assert parse_year_paths(["2023=b.tif", "2019= a b.tif"]) == {
+        2023: ["b.tif"],
+        2019: ["a b.tif"],
+    }
+    # a year given again adds sources, in the order given (the mosaic rule's order)
+    assert parse_year_paths(["2019=t2.tif", "2020=x.tif", "2019=t1.tif"]) == {
+        2019: ["t2.tif", "t1.tif"],
+        2020: ["x.tif"],
+    }
     with pytest.raises(LzgisError, match="four-digit year"):
         parse_year_paths(["19=a.tif"])
     with pytest.raises(LzgisError, match="four-digit year"):
         parse_year_paths(["a.tif"])
-    with pytest.raises(LzgisError, match="2019 is given twice"):
-        parse_year_paths(["2019=a.tif", "2019=b.tif"])
     assert target_value("plan_2015") == 0.3112 and target_value(None) is None
     with pytest.raises(ValidationError, match="expected exactly one"):
         target_value("all")

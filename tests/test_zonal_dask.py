@@ -19,7 +19,13 @@ from distributed import Client, LocalCluster
 from numpy.testing import assert_allclose
 
 from lzgis.cli import main
-from lzgis.zonal import class_composition, raster_coverage, window_count
+from lzgis.zonal import (
+    class_composition,
+    raster_coverage,
+    raster_trend,
+    trend_window_count,
+    window_count,
+)
 
 UTM = "EPSG:32648"
 X0, Y0 = 500_000.0, 4_000_000.0
@@ -160,3 +166,43 @@ def test_a_killed_worker_still_gives_the_exact_result(
     assert_allclose(spread, alone, rtol=1e-12, atol=1e-12)
     with pytest.raises(ProcessLookupError):
         os.kill(killed[0], 0)
+
+
+def test_trend_on_the_cluster_equals_one_process(client: Client, tmp_path: Path) -> None:
+    # 2019 and 2021: the same two-tile tiling (gain and loss tile by tile); 2020: one file
+    years: dict[int, Any] = {
+        2019: [tile(tmp_path / "a19.tif", 0, 5), tile(tmp_path / "b19.tif", 60, 6)],
+        2020: tile(tmp_path / "a20.tif", 0, 7),
+        2021: [tile(tmp_path / "a21.tif", 0, 8), tile(tmp_path / "b21.tif", 60, 9)],
+    }
+    z = zones()
+    kw: dict[str, Any] = {"ndvi_threshold": 0.3, "_window_shape": WINDOW}
+    alone = raster_trend(z, years, **kw)
+    total = trend_window_count(z, years, _window_shape=WINDOW)
+    for split in (1, None):
+        done: list[int] = []
+        spread = raster_trend(
+            z, years, client=client, progress=done.append, _task_windows=split, **kw
+        )
+        assert_allclose(spread, alone, rtol=1e-12, atol=1e-12)
+        assert sum(done) == total
+    assert alone["gain_km2"].notna().sum() == 0  # 2020 sits between the two tilings
+    pair = raster_trend(z, {2019: years[2019], 2021: years[2021]}, client=client, **kw)
+    assert pair["gain_km2"].notna().sum() == len(z)
+    # the CLI: --scheduler and --workers give the single-process table
+    zpath = tmp_path / "zones.gpkg"
+    z.to_file(zpath)
+    args = ["greening", "trend", "--zones", str(zpath), "--zone-field", "name"]
+    for year, source in years.items():
+        for one in source if isinstance(source, list) else [source]:
+            args += ["--raster", f"{year}={one}"]
+    tables = []
+    for how in ([], ["--scheduler", client.scheduler.address], ["--workers", "1"]):
+        out = tmp_path / f"trend{len(tables)}.csv"
+        result = CliRunner().invoke(
+            main, [*args, "--ndvi-threshold", "0.3", *how, "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        tables.append(gpd.pd.read_csv(out, encoding="utf-8-sig")[["coverage", "unknown"]])
+    assert_allclose(tables[1], tables[0], rtol=1e-12)
+    assert_allclose(tables[2], tables[0], rtol=1e-12)

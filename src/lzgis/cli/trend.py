@@ -10,6 +10,7 @@ import click
 
 from lzgis import greening as _greening
 from lzgis import zonal as _zonal
+from lzgis._errors import LzgisError
 from lzgis._validate import require_output_suffix
 from lzgis.cli._base import INPUT, OUTPUT, LzgisCommand, progress
 from lzgis.greening import sources as _sources
@@ -29,13 +30,23 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
 
 
 def _year_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
-    """The files named by the YEAR=PATH options (inputs an output must never replace)."""
-    return [
-        (f"--{name}", Path(item.split("=", 1)[1].strip()))
-        for name in ("rasters", "red", "nir")
-        for item in params.get(name) or ()
-        if "=" in item
-    ]
+    """The files named by the YEAR=PATH options, folders and globs expanded (inputs an output
+    must never replace; a bad source is reported when the run reads it)."""
+    from lzgis._errors import LzgisError
+    from lzgis.zonal._sources import resolve
+
+    out = []
+    for name in ("rasters", "red", "nir"):
+        for item in params.get(name) or ():
+            if "=" not in item:
+                continue
+            given = item.split("=", 1)[1].strip()
+            try:
+                files = resolve(given, prefer=params.get("prefer") or "given")
+            except LzgisError:
+                files = [given]
+            out += [(f"--{name}", Path(f)) for f in files if not f.startswith("/vsi")]
+    return out
 
 
 @click.command("trend", cls=LzgisCommand, extra_inputs=_year_inputs)
@@ -51,10 +62,41 @@ def _year_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
     "rasters",
     multiple=True,
     metavar="YEAR=PATH",
-    help="One year's NDVI or land-cover raster; repeat for each year (any order).",
+    help="One year's NDVI or land-cover raster; repeat for each year (any order). A year's "
+    "PATH may be a collection (a folder, a glob, a VRT, a STAC items.json[#ASSET]), and a "
+    "year given again adds sources in that order: each part of a zone is measured from the "
+    "first source covering it.",
 )
-@click.option("--red", multiple=True, metavar="YEAR=PATH", help="One year's red band (with --nir).")
-@click.option("--nir", multiple=True, metavar="YEAR=PATH", help="One year's near-infrared band.")
+@click.option(
+    "--red",
+    multiple=True,
+    metavar="YEAR=PATH",
+    help="One year's red band (with --nir); a collection as for --raster.",
+)
+@click.option(
+    "--nir",
+    multiple=True,
+    metavar="YEAR=PATH",
+    help="One year's near-infrared band (one per red source, same order).",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["given", "newest"]),
+    default="given",
+    show_default=True,
+    help="Order of a collection's sources: as given, or STAC items newest first.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
+)
 @click.option("--ndvi-threshold", type=float, default=None, help="NDVI at or above this is green.")
 @click.option(
     "--classes", default=None, help="Green class values of land-cover rasters, e.g. 1-10."
@@ -95,6 +137,9 @@ def trend(
     rasters: tuple[str, ...],
     red: tuple[str, ...],
     nir: tuple[str, ...],
+    prefer: str,
+    workers: int | None,
+    scheduler: str | None,
     ndvi_threshold: float | None,
     classes: str | None,
     band: int,
@@ -107,7 +152,8 @@ def trend(
     """One row per zone and year: coverage, change, gain and loss, pace and the target year.
 
     Gain and loss need two years on one grid (same CRS, transform and
-    size); otherwise they stay empty and `gain_loss_note` says why.
+    size) or, for collections, the same tiling (the same grids in the same
+    order); otherwise they stay empty and `gain_loss_note` says why.
     """
     path = require_output_suffix(out, _OUT_SUFFIXES)
     change = (
@@ -120,6 +166,13 @@ def trend(
         rasters, red, nir, ndvi_threshold=ndvi_threshold, classes=class_list
     )
     goal = _yearly.target_value(targets)
+    tiled = _zonal.collection_years(years, nirs, prefer=prefer)
+    if change is not None and tiled:
+        raise LzgisError(
+            f"`--change-raster`: the {tiled[0]} source ({', '.join(years[tiled[0]])}) is a "
+            "collection of several files; expected one raster per year on one grid; fix: "
+            "build one mosaic per year (gdalwarp the tiles onto one grid) or drop --change-raster"
+        )
     zones_gdf, field = _sources.load_zones(zones, zone_field)
     for line in _sources.zone_name_notes(zones, zones_gdf, field):
         click.echo(line, err=True)
@@ -135,14 +188,19 @@ def trend(
         "band": band,
         "ndvi_scale": ndvi_scale,
     }
-    length = _zonal.trend_window_count(zones_gdf, years, band=band)
-    with progress(length, "raster windows") as bar:
+    length = _zonal.trend_window_count(zones_gdf, years, band=band, prefer=prefer)
+    with (
+        _zonal.dask_client(workers=workers, scheduler=scheduler) as client,
+        progress(length, "raster windows") as bar,
+    ):
         table = _greening.trend(
             zones_gdf,
             years,
             zone_field=field,
             target=goal,
             within=boundary,
+            prefer=prefer,
+            client=client,
             progress=bar.update,
             **rule,
         )
@@ -150,7 +208,8 @@ def trend(
     if path.suffix.lower() == ".html":
         from lzgis.maps.trend import trend_page
 
-        shared = _yearly.first_last_share_grid(table)
+        # a change layer needs the first and last year on one grid (not a collection of tiles)
+        shared = _yearly.first_last_share_grid(table) and not tiled
         preview = _zonal.change_preview(zones_gdf, years, **rule) if shared else None
         page = trend_page(
             table, preview=preview, note=_note(sorted(years), ndvi_threshold, class_list)

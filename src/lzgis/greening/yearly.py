@@ -10,9 +10,13 @@ and adds, per zone:
 - ``gain_km2`` / ``loss_km2``: green gained and lost since the previous year,
   cell by cell with exact partial pixels, where the two years' rasters share a
   grid; only cells with data in both years count (``compared_share``), and
-  there ``gain_km2 - loss_km2`` is the change of green. Where the grids
-  differ, or no cell has data in both years, they are empty and
-  ``gain_loss_note`` says why; years with the same ``grid`` number share a grid;
+  there ``gain_km2 - loss_km2`` is the change of green. A year's source
+  may be a collection of tiles (measured as on one mosaic, as
+  :func:`lzgis.zonal.raster_coverage` does); two such years are compared
+  tile by tile when they share the tiling (the same grids in the same
+  order). Where the grids or tilings differ, or no cell has data in both
+  years, they are empty and ``gain_loss_note`` says why; years with the
+  same ``grid`` number share a grid (or tiling);
 - ``pace_pp_per_year``: the least-squares slope of coverage over the years
   with data; with a ``target``, ``target_year`` is the first whole year in
   which the fitted line reaches it, and ``pace_note`` says it in words
@@ -35,8 +39,7 @@ Examples
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +49,9 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from lzgis._errors import LzgisError, ValidationError
+from lzgis._errors import ValidationError
 from lzgis._validate import require_crs, require_zone_field
+from lzgis.greening._trend_sources import YearSource, parse_year_paths, trend_method, year_sources
 from lzgis.greening.targets import load_targets
 
 __all__ = [
@@ -139,79 +143,11 @@ TREND_FORMATS: dict[str, str] = {
 
 NOT_AT_THIS_PACE = "按此速度达不到 / not at this pace"
 TOO_FEW_YEARS = "少于两年有数据 / fewer than two years with data"
-GRIDS_DIFFER = "与上一年网格不同，无法逐像元比较 / grid differs from the previous year's: no cell-by-cell gain or loss"
+GRIDS_DIFFER = (
+    "与上一年网格或分幅不同，无法逐像元比较 / grid or tiling differs from the previous year's: "
+    "no cell-by-cell gain or loss"
+)
 NO_COMMON_DATA = "两年没有共同数据 / no cell with data in both years"
-_YEAR = re.compile(r"^\s*(\d{4})\s*=(.+)$")
-
-
-def parse_year_paths(items: Iterable[str], *, option: str = "--raster") -> dict[int, str]:
-    """``["2019=a.tif", "2023=b.tif"]`` as ``{2019: "a.tif", 2023: "b.tif"}``.
-
-    Raises
-    ------
-    LzgisError
-        A label that is not a four-digit year, or a year given twice.
-    """
-    out: dict[int, str] = {}
-    for item in items:
-        match = _YEAR.match(item)
-        if not match or not match.group(2).strip():
-            raise LzgisError(
-                f"`{option} {item}`: expected YEAR=PATH with a four-digit year, like "
-                f"{option} 2019=ndvi_2019.tif; fix: put the year and '=' before the path"
-            )
-        year, path = int(match.group(1)), match.group(2).strip()
-        if year in out:
-            raise LzgisError(
-                f"`{option}`: the year {year} is given twice ({out[year]} and {path}); "
-                "expected one raster per year; fix: drop one of them"
-            )
-        out[year] = path
-    return out
-
-
-def year_sources(
-    rasters: Sequence[str],
-    red: Sequence[str] = (),
-    nir: Sequence[str] = (),
-    *,
-    ndvi_threshold: float | None = None,
-    classes: Sequence[int] | None = None,
-) -> tuple[dict[int, str], dict[int, str] | None]:
-    """The command line's yearly sources: ``--raster YEAR=PATH …`` or ``--red``/``--nir YEAR=PATH …``.
-
-    Returns ``({year: raster or red band}, {year: NIR band} or None)``.
-
-    Raises
-    ------
-    LzgisError
-        Both kinds or neither, red and NIR for different years, a rule that
-        does not fit (``--classes`` with bands), a bad label or a repeated year.
-    """
-    if rasters and (red or nir):
-        raise LzgisError(
-            "`--raster` and `--red`/`--nir` given together; expected one kind of yearly source; "
-            "fix: pass --raster YEAR=PATH for each year, or --red and --nir YEAR=PATH"
-        )
-    if (ndvi_threshold is None) == (classes is None):
-        raise LzgisError(
-            "`greening trend` needs exactly one of --ndvi-threshold (NDVI rasters or red/NIR bands) "
-            "and --classes (land-cover rasters); fix: add one, e.g. --ndvi-threshold 0.3"
-        )
-    if rasters:
-        return parse_year_paths(rasters, option="--raster"), None
-    if not red and not nir:
-        raise LzgisError(
-            "no yearly rasters given; expected --raster YEAR=PATH (at least one); "
-            "fix: e.g. --raster 2019=ndvi_2019.tif --raster 2023=ndvi_2023.tif"
-        )
-    reds, nirs = parse_year_paths(red, option="--red"), parse_year_paths(nir, option="--nir")
-    if sorted(reds) != sorted(nirs) or classes is not None:
-        raise LzgisError(
-            f"`--red` years {sorted(reds)} and `--nir` years {sorted(nirs)}; expected a red and a "
-            "NIR band for every year, with --ndvi-threshold; fix: give both bands of each year"
-        )
-    return reds, nirs
 
 
 def target_value(spec: float | str | Path | None) -> float | None:
@@ -356,16 +292,18 @@ def _with_empty_zones(table: pd.DataFrame, n_zones: int) -> pd.DataFrame:
 
 def trend(
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
+    rasters: Mapping[int, YearSource],
     *,
     zone_field: str,
     ndvi_threshold: float | None = None,
     classes: Sequence[int] | None = None,
-    nir: Mapping[int, str | Path] | None = None,
+    nir: Mapping[int, YearSource] | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     within: gpd.GeoDataFrame | None = None,
     target: float | str | Path | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Green coverage per zone and year, its change, gain and loss, and the pace toward a target.
@@ -375,8 +313,12 @@ def trend(
     zones
         Zone polygons with a CRS.
     rasters
-        ``{year: path}`` of NDVI or land-cover rasters (or red bands, with
-        ``nir``), in any order.
+        ``{year: source}`` of NDVI or land-cover rasters (or red bands, with
+        ``nir``), in any order. A source is a file or a collection, as for
+        :func:`lzgis.greening.coverage_from_raster`: a list of files (in
+        order of preference), a folder, a glob, a VRT or a STAC
+        ItemCollection JSON; each part of a zone is measured from the first
+        source whose extent covers it.
     zone_field
         Column of ``zones`` naming each zone.
     ndvi_threshold, classes, nir, band, ndvi_scale
@@ -389,6 +331,11 @@ def trend(
     target
         A greening-coverage target: a fraction (0.3112), a shipped scheme
         name (``plan_2015``) or a targets TOML file with one such target.
+    prefer
+        ``"given"`` or ``"newest"`` (STAC items newest first).
+    client
+        A ``dask.distributed.Client``: the work runs on its cluster (same
+        numbers as in this process, to 1e-12); None: in this process.
     progress
         Called with newly finished windows (see :func:`lzgis.zonal.trend_window_count`).
 
@@ -406,6 +353,9 @@ def trend(
     --------
     >>> # t = trend(districts, {2019: "ndvi_2019.tif", 2023: "ndvi_2023.tif"},
     >>> #           zone_field="name", ndvi_threshold=0.3, target="plan_2015")
+    >>> # tiles: a list in order of preference, a folder, a glob, a VRT or STAC JSON
+    >>> # t = trend(districts, {2019: ["t47.tif", "t48.tif"], 2023: "tiles_2023/*.tif"},
+    >>> #           zone_field="name", ndvi_threshold=0.3)
     >>> # t[t.year == 2023][["zone", "coverage", "gain_km2", "loss_km2", "target_year"]]
     """
     from lzgis import zonal
@@ -432,6 +382,8 @@ def trend(
         nir=nir,
         band=band,
         ndvi_scale=ndvi_scale,
+        prefer=prefer,
+        client=client,
         progress=progress,
     )
     if empty.any():
@@ -478,43 +430,6 @@ def first_last_share_grid(table: pd.DataFrame) -> bool:
     years = table["year"].nunique()
     grids = table["grid"].iloc[:years]
     return bool(years > 1 and grids.iloc[0] == grids.iloc[-1])
-
-
-def trend_method(
-    *,
-    zones: str | Path | None,
-    zones_crs: object,
-    zone_field: str,
-    rasters: Mapping[int, str | Path],
-    nir: Mapping[int, str | Path] | None = None,
-    ndvi_threshold: float | None = None,
-    ndvi_scale: float | None = None,
-    classes: Sequence[int] | None = None,
-    band: int = 1,
-    within: str | Path | None = None,
-) -> dict[str, str]:
-    """The method-and-sources items of a trend run (file names only, never their folders)."""
-    from lzgis.greening.outputs import describe_sources
-
-    first = min(rasters)
-    items = describe_sources(
-        zones=zones,
-        zones_crs=zones_crs,
-        zone_field=zone_field,
-        raster=None if nir else rasters[first],
-        red=rasters[first] if nir else None,
-        nir=nir[first] if nir else None,
-        ndvi_threshold=ndvi_threshold,
-        ndvi_scale=ndvi_scale,
-        classes=classes,
-        band=band,
-        within=within,
-    )
-    items["各年影像 / imagery by year"] = "; ".join(
-        f"{y}: {Path(rasters[y]).name}" + (f" + {Path(nir[y]).name}" if nir else "")
-        for y in sorted(rasters)
-    )
-    return items
 
 
 def write_trend(

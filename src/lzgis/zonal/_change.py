@@ -16,7 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,7 @@ from lzgis.io import atomic_path
 from lzgis.zonal._coverage import _check_zones
 from lzgis.zonal._geom import pixel_edges
 from lzgis.zonal._lockstep import (
+    YearRasters,
     _open_years,
     _years,
     green_rule,
@@ -75,8 +76,8 @@ def _classes(
 def _pair(
     stack: ExitStack,
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
-    nir: Mapping[int, str | Path] | None,
+    rasters: YearRasters,
+    nir: YearRasters | None,
     years: tuple[int, int] | None,
     band: int,
 ) -> tuple[list[Any], Window]:
@@ -95,6 +96,13 @@ def _pair(
             f"a change needs two different years, got {a} twice; fix: give at least two years"
         )
     opened = _open_years(stack, rasters, nir, [a, b], band)
+    for one in opened:
+        if len(one.tiles) > 1:
+            raise RasterError(
+                f"year {one.year}: `{one.name}` is a collection of {len(one.tiles)} sources; a "
+                "gain/loss raster needs one raster per year on one grid; fix: build one mosaic "
+                "per year (`gdalwarp` the tiles onto one grid) or drop the change raster"
+            )
     first, last = opened
     if not same_grid(first.sources[0], last.sources[0]):
         s0, s1 = first.sources[0], last.sources[0]
@@ -123,12 +131,12 @@ def _pair(
 
 def change_raster(
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
+    rasters: YearRasters,
     out: str | Path,
     *,
     classes: Sequence[int] | None = None,
     ndvi_threshold: float | None = None,
-    nir: Mapping[int, str | Path] | None = None,
+    nir: YearRasters | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     years: tuple[int, int] | None = None,
@@ -149,7 +157,8 @@ def change_raster(
     Raises
     ------
     lzgis.RasterError
-        The two years' rasters are not on one grid, or do not cover the zones.
+        The two years' rasters are not on one grid, or do not cover the zones;
+        a year's source is a collection of several files (no single grid).
     """
     rule = green_rule(classes, ndvi_threshold, ndvi_scale)
     target = Path(out)
@@ -200,11 +209,11 @@ def change_raster(
 
 def change_preview(
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
+    rasters: YearRasters,
     *,
     classes: Sequence[int] | None = None,
     ndvi_threshold: float | None = None,
-    nir: Mapping[int, str | Path] | None = None,
+    nir: YearRasters | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
     years: tuple[int, int] | None = None,

@@ -61,8 +61,13 @@ def run_on_cluster(
     *,
     progress: Callable[[int], None] | None = None,
     task_windows: int | None = None,
+    runner: Callable[[Task], Sums] = run_task,
 ) -> list[Sums]:
-    """Per-source sums of ``tasks`` (one per source) computed on ``client``'s cluster."""
+    """Per-source sums of ``tasks`` (one per source) computed on ``client``'s cluster.
+
+    ``runner`` runs one task on a worker (:func:`lzgis.zonal._engine.run_task`,
+    or the trend's :func:`lzgis.zonal._yearlayers.run_trend_task`).
+    """
     distributed = _distributed()
     threads = sum(client.nthreads().values()) or 1
     total = sum(len(t.windows) for t in tasks)
@@ -71,7 +76,7 @@ def run_on_cluster(
     futures = []
     for i, task in enumerate(tasks):
         for part in split([task], threads=threads, task_windows=size):
-            future = client.submit(run_task, part, pure=False)
+            future = client.submit(runner, part, pure=False)
             origin[future.key] = (i, len(part.windows))
             futures.append(future)
     totals: list[Sums] = [{} for _ in tasks]

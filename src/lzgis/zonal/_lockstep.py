@@ -2,11 +2,22 @@
 
 :func:`raster_trend` measures the green coverage of each zone in each year
 and, between consecutive years whose rasters share a grid (same CRS,
-transform and size), the green gained and lost. The rasters of all years on
+transform and size; for collections, the same tiling), the green gained and
+lost. The rasters of all years on
 one grid are read together, window by window: the zones' edges are split at
 a window's rows once and that work serves every year, so N years cost about
 N reads of one raster, not N full runs. Years on another grid form their own
 pass (no gain or loss across grids: their pixels are not the same cells).
+
+Each year's source may be a collection (several files, a folder, a glob, a
+VRT, a STAC ItemCollection: :mod:`lzgis.zonal._sources`), measured by the
+mosaic rule of :func:`lzgis.zonal.raster_coverage` (each part of a zone from
+the first source whose extent covers it, :mod:`lzgis.zonal._mosaic`). Years
+share a grid when they share the tiling: as many sources, each on the same
+grid as the other year's source in the same place of the order. Then the
+parts are the same in both years and gain and loss are measured tile by
+tile, cell by cell, and added up as the coverage is; otherwise they are
+empty.
 
 Everything is measured by the same exact engine as
 :func:`lzgis.zonal.raster_coverage` (same windows, same prefix sums, same
@@ -57,24 +68,24 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from lzgis import _validate as v
-from lzgis._errors import ValidationError
-from lzgis.zonal._coverage import _SNAP, _area_km2, _check_zones, _ratio
-from lzgis.zonal._engine import accumulate
-from lzgis.zonal._geom import Edges, pixel_edges, zone_row_areas
-from lzgis.zonal._mosaic import project
-from lzgis.zonal._raster import (
-    WINDOW_CELLS,
-    Win,
-    cell_area_function,
-    plan_windows,
-    scaled,
-    valid_mask,
+from lzgis._errors import RasterError, ValidationError
+from lzgis.zonal._coverage import _SNAP, _area_km2, _check_zones, _named, _ratio
+from lzgis.zonal._engine import Sums, Task
+from lzgis.zonal._mosaic import Part, plan_parts, project, weights
+from lzgis.zonal._raster import WINDOW_CELLS
+from lzgis.zonal._sources import RasterInput, resolve
+from lzgis.zonal._yearlayers import (
+    GreenRule,
+    TrendRule,
+    green_rule,
+    run_trend_task,
+    year_masks,
 )
-from lzgis.zonal._rules import _representable, ndvi_from_bands
 
 __all__ = [
     "TREND_ZONAL_COLUMNS",
     "GreenRule",
+    "collection_years",
     "green_rule",
     "raster_trend",
     "same_grid",
@@ -95,61 +106,7 @@ TREND_ZONAL_COLUMNS = [
     "grid",
 ]
 
-
-@dataclass(frozen=True)
-class GreenRule:
-    """What counts as green: class values, or NDVI at or above a threshold."""
-
-    classes: NDArray[np.float64] | None
-    threshold: float
-    ndvi_scale: float | None = None  # NDVI = raw value x this (else the band's scale/offset)
-
-
-def green_rule(
-    classes: Sequence[int] | None,
-    ndvi_threshold: float | None,
-    ndvi_scale: float | None = None,
-) -> GreenRule:
-    """Check and hold the green rule (exactly one of ``classes`` and ``ndvi_threshold``)."""
-    v.require_one_rule(classes, ndvi_threshold)
-    threshold = float(ndvi_threshold) if ndvi_threshold is not None else np.nan
-    if ndvi_threshold is not None:
-        v.require_threshold(threshold)
-    if ndvi_scale is not None and (ndvi_threshold is None or not ndvi_scale > 0):
-        raise ValidationError(
-            f"`ndvi_scale` is {ndvi_scale}; expected a positive factor for NDVI rasters "
-            "(with `ndvi_threshold`); fix: e.g. 0.0001 for int16 × 10000"
-        )
-    values = np.asarray(sorted(set(classes)), dtype=np.float64) if classes else None
-    return GreenRule(values, threshold, ndvi_scale)
-
-
-def year_masks(
-    rule: GreenRule,
-    sources: Sequence[Any],
-    arrays: Sequence[NDArray[Any]],
-    band: int,
-    win: Win,
-    seen: list[float] | None = None,
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """(valid, green) of one year's window: one raster, or red and NIR (``sources[1]``).
-
-    For an NDVI raster, ``seen`` (smallest, largest) is widened by the valid
-    NDVI values (for :func:`lzgis._validate.require_ndvi_range`).
-    """
-    src, data = sources[0], arrays[0]
-    valid = valid_mask(src, band, data, win)
-    if rule.classes is not None:
-        return valid, valid & np.isin(data, _representable(rule.classes, data.dtype))
-    if len(sources) == 1:
-        ndvi = data * rule.ndvi_scale if rule.ndvi_scale is not None else scaled(src, band, data)
-        if seen is not None and valid.any():
-            values = ndvi[valid]
-            seen[0] = min(seen[0], float(values.min()))
-            seen[1] = max(seen[1], float(values.max()))
-        return valid, valid & (ndvi >= rule.threshold)
-    valid, ndvi = ndvi_from_bands(sources, arrays, band, win, valid)
-    return valid, valid & (ndvi >= rule.threshold)
+YearRasters = Mapping[int, RasterInput]
 
 
 def same_grid(a: Any, b: Any) -> bool:
@@ -164,7 +121,7 @@ def same_grid(a: Any, b: Any) -> bool:
     )
 
 
-def _years(rasters: Mapping[int, str | Path], nir: Mapping[int, str | Path] | None) -> list[int]:
+def _years(rasters: YearRasters, nir: YearRasters | None) -> list[int]:
     """The years, sorted, after checking they are whole numbers and match ``nir``'s."""
     if not rasters:
         raise ValidationError(
@@ -187,84 +144,100 @@ def _years(rasters: Mapping[int, str | Path], nir: Mapping[int, str | Path] | No
 
 
 @dataclass
-class _Grid:
-    """The years on one grid: their sources (in year order), the zones' edges and the windows."""
+class _Tile:
+    """One source of a year: the raster (or red and NIR), open."""
 
+    paths: list[str]
     sources: list[Any]
-    paths: list[Path]
     what: list[str]
-    crs: CRS
-    geoms: NDArray[np.object_]
-    edges: Edges
-    windows: list[Win]
-    cell_area: Callable[[NDArray[np.int64]], NDArray[np.float64]]
-    varies: bool
-
-    def sums(
-        self,
-        band: int,
-        layers: Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]],
-        progress: Callable[[int], None] | None,
-    ) -> dict[Any, NDArray[np.float64]]:
-        """Every layer's per-zone sums, all years' windows read together (the zonal engine)."""
-        return accumulate(
-            self.sources,
-            band,
-            self.edges,
-            self.windows,
-            cell_area=self.cell_area,
-            varies=self.varies,
-            layers=layers,
-            progress=progress,
-            names=[(str(p), w) for p, w in zip(self.paths, self.what, strict=True)],
-        )
-
-    def metric(self) -> NDArray[np.float64]:
-        """Each zone's area in the grid's pixel-weight metric (the units of the sums)."""
-        if not self.varies:
-            return np.asarray(shapely.area(self.geoms), dtype=np.float64)
-        return zone_row_areas(self.edges, self.cell_area)
 
 
 @dataclass
 class _Year:
     year: int
-    paths: list[Path]
-    sources: list[Any]
-    what: list[str]  # "raster of 2019", or "red/NIR raster of 2019"
+    tiles: list[_Tile]  # in order of preference (the mosaic rule)
+
+    @property
+    def name(self) -> str:
+        """The year's source in messages: its file, or its first file and a count."""
+        return _named([t.paths[0] for t in self.tiles])
+
+    # the first (for a single raster: the only) source, as the change raster reads it
+    @property
+    def sources(self) -> list[Any]:
+        return self.tiles[0].sources
+
+    @property
+    def paths(self) -> list[Path]:
+        return [Path(p) for p in self.tiles[0].paths]
+
+    @property
+    def what(self) -> list[str]:
+        return self.tiles[0].what
 
 
 @dataclass
 class _Group:
+    """The years sharing a tiling, and the part of each zone each of its tiles measures."""
+
     years: list[_Year]
-    setup: _Grid
+    parts: list[Part]
+
+
+def _resolve_year(
+    rasters: YearRasters, nir: YearRasters | None, year: int, prefer: str
+) -> tuple[list[str], list[str] | None]:
+    kind = "raster" if nir is None else "red raster"
+    reds = resolve(rasters[year], prefer=prefer, what=f"{kind} of {year}")
+    if nir is None:
+        return reds, None
+    nirs = resolve(nir[year], prefer=prefer, what=f"NIR raster of {year}")
+    if len(nirs) != len(reds):
+        raise RasterError(
+            f"{year}: `{_named(reds)}` has {len(reds)} red sources but `{_named(nirs)}` has "
+            f"{len(nirs)} NIR sources; expected one NIR source per red source, in the same "
+            "order; fix: give the bands of the same tiles"
+        )
+    return reds, nirs
 
 
 def _open_years(
     stack: ExitStack,
-    rasters: Mapping[int, str | Path],
-    nir: Mapping[int, str | Path] | None,
+    rasters: YearRasters,
+    nir: YearRasters | None,
     years: list[int],
     band: int,
+    prefer: str = "given",
 ) -> list[_Year]:
     out = []
     for year in years:
-        paths = [Path(rasters[year])] + ([Path(nir[year])] if nir is not None else [])
+        reds, nirs = _resolve_year(rasters, nir, year, prefer)
         whats = (
             [f"raster of {year}"]
             if nir is None
             else [f"red raster of {year}", f"NIR raster of {year}"]
         )
-        sources = [
-            stack.enter_context(v.open_raster(p, what=w)) for p, w in zip(paths, whats, strict=True)
-        ]
-        v.require_raster_crs(sources[0], path=paths[0])
-        for s, p in zip(sources, paths, strict=True):
-            v.require_band(s, band, path=p)
-        if len(sources) == 2:
-            v.require_same_grid(sources[0], sources[1], paths=(paths[0], paths[1]))
-        out.append(_Year(year, paths, sources, whats))
+        tiles = []
+        for i, red in enumerate(reds):
+            paths = [red] + ([nirs[i]] if nirs is not None else [])
+            sources = [
+                stack.enter_context(v.open_raster(p, what=w))
+                for p, w in zip(paths, whats, strict=True)
+            ]
+            v.require_raster_crs(sources[0], path=paths[0])
+            for s, p in zip(sources, paths, strict=True):
+                v.require_band(s, band, path=p)
+            if len(sources) == 2:
+                v.require_same_grid(sources[0], sources[1], paths=(paths[0], paths[1]))
+            tiles.append(_Tile(paths, sources, whats))
+        out.append(_Year(year, tiles))
     return out
+
+
+def _same_tiling(a: _Year, b: _Year) -> bool:
+    return len(a.tiles) == len(b.tiles) and all(
+        same_grid(s.sources[0], t.sources[0]) for s, t in zip(a.tiles, b.tiles, strict=True)
+    )
 
 
 def _groups(
@@ -275,58 +248,65 @@ def _groups(
     window_shape: tuple[int, int] | None,
     check_overlap: bool,
 ) -> list[_Group]:
-    """The years by grid (in year order of each grid's first year), each with its windows."""
+    """The years by tiling (in year order of each tiling's first year), each with its parts."""
     members: list[list[_Year]] = []
     for y in opened:
         for group in members:
-            if same_grid(group[0].sources[0], y.sources[0]):
+            if _same_tiling(group[0], y):
                 group.append(y)
                 break
         else:
             members.append([y])
+    geoms = np.asarray(zones.geometry.values, dtype=object)
     out = []
     for group in members:
-        src = group[0].sources[0]
-        crs = CRS(src.crs)
-        cell_area, varies = cell_area_function(src, crs, path=group[0].paths[0])
-        geoms = project(np.asarray(zones.geometry.values, dtype=object), CRS(zones.crs), crs)
-        edges = pixel_edges(geoms, src.transform)
-        b = edges.bounds
-        with np.errstate(invalid="ignore"):
-            touches = (b[:, 2] > 0) & (b[:, 0] < src.width) & (b[:, 3] > 0) & (b[:, 1] < src.height)
-        if check_overlap:
-            zb = shapely.total_bounds(geoms)
-            for y in group:
-                v.require_overlap(
-                    tuple(float(x) for x in zb),  # type: ignore[arg-type]
-                    tuple(y.sources[0].bounds),
-                    path=y.paths[0],
-                    crs=crs,
-                    overlaps=bool(touches.any()),
-                )
-        windows = plan_windows(src, band, b, shape=window_shape, cells=WINDOW_CELLS)
-        sources = [s for y in group for s in y.sources]
-        paths = [p for y in group for p in y.paths]
-        what = [w for y in group for w in y.what]
-        setup = _Grid(sources, paths, what, crs, geoms, edges, windows, cell_area, varies)
-        out.append(_Group(group, setup))
+        tiles = group[0].tiles
+        parts = plan_parts(
+            geoms,
+            CRS(zones.crs),
+            [t.paths[0] for t in tiles],
+            [t.paths[1] for t in tiles] if len(tiles[0].paths) == 2 else None,
+            band=band,
+            window_shape=window_shape,
+            window_cells=WINDOW_CELLS,
+        )
+        if check_overlap and not any(p.touches for p in parts):
+            zb = shapely.total_bounds(project(geoms, CRS(zones.crs), parts[0].crs))
+            v.require_overlap(
+                tuple(float(x) for x in zb),  # type: ignore[arg-type]
+                parts[0].bounds,
+                path=group[0].name,
+                crs=parts[0].crs,
+                overlaps=False,
+            )
+        out.append(_Group(group, parts))
     return out
+
+
+def collection_years(
+    rasters: YearRasters, nir: YearRasters | None = None, *, prefer: str = "given"
+) -> list[int]:
+    """The years whose source is a collection of more than one file (no single grid to draw a change on)."""
+    years = _years(rasters, nir)
+    return [y for y in years if len(_resolve_year(rasters, nir, y, prefer)[0]) > 1]
 
 
 def trend_window_count(
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
+    rasters: YearRasters,
     *,
     band: int = 1,
+    prefer: str = "given",
     _window_shape: tuple[int, int] | None = None,
 ) -> int:
-    """Number of windows :func:`raster_trend` reads (one per window of each grid: a progress bar's length)."""
+    """Number of windows :func:`raster_trend` reads (one per window of each tile of each tiling:
+    a progress bar's length)."""
     _check_zones(zones)
     years = _years(rasters, None)
     with ExitStack() as stack:
-        opened = _open_years(stack, rasters, None, years, band)
+        opened = _open_years(stack, rasters, None, years, band, prefer)
         groups = _groups(zones, opened, band, window_shape=_window_shape, check_overlap=False)
-        return sum(len(g.setup.windows) for g in groups)
+        return sum(len(p.windows) for g in groups for p in g.parts)
 
 
 def _pairs(years: list[int], groups: list[_Group]) -> dict[int, tuple[int, int] | None]:
@@ -338,17 +318,116 @@ def _pairs(years: list[int], groups: list[_Group]) -> dict[int, tuple[int, int] 
     }
 
 
+def _tasks(
+    groups: list[_Group],
+    pairs: dict[int, tuple[int, int] | None],
+    rule: GreenRule,
+    *,
+    band: int,
+    red_nir: bool,
+) -> list[Task]:
+    """One task per tile of each tiling: all its years' files read together."""
+    classes = tuple(float(c) for c in rule.classes) if rule.classes is not None else ()
+    kind = "classes" if classes else ("red_nir" if red_nir else "threshold")
+    tasks = []
+    for g_index, group in enumerate(groups):
+        compare = tuple((b, p[0]) for b, p in pairs.items() if p is not None and p[1] == g_index)
+        trend_rule = TrendRule(
+            kind,
+            band=band,
+            threshold=rule.threshold,
+            classes=classes,
+            scale=rule.ndvi_scale,
+            years=tuple(y.year for y in group.years),
+            per_year=2 if red_nir else 1,
+            compare=compare,
+        )
+        for i, part in enumerate(group.parts):
+            paths = tuple(p for y in group.years for p in y.tiles[i].paths)
+            tasks.append(Task(paths, trend_rule, part.edges, tuple(part.windows)))
+    return tasks
+
+
+def _run(
+    tasks: list[Task],
+    *,
+    client: Any,
+    progress: Callable[[int], None] | None,
+    task_windows: int | None,
+) -> list[Sums]:
+    """Per-task sums: in this process, or on ``client``'s dask cluster."""
+    if client is not None:
+        from lzgis.zonal._dask import run_on_cluster
+
+        return run_on_cluster(
+            tasks, client, progress=progress, task_windows=task_windows, runner=run_trend_task
+        )
+    return [run_trend_task(t, progress) if t.windows else {} for t in tasks]
+
+
+@dataclass
+class _Km2:
+    """Per zone, in km²: each year's data and green, each pair's gain, loss and common data."""
+
+    data: dict[int, NDArray[np.float64]]
+    green: dict[int, NDArray[np.float64]]
+    pairs: dict[int, dict[str, NDArray[np.float64]]]
+
+
+def _km2(
+    groups: list[_Group],
+    tasks: list[Task],
+    sums: list[Sums],
+    area: NDArray[np.float64],
+) -> _Km2:
+    """The tasks' sums (in each tile's metric) weighted into km² as on one mosaic (``_mosaic``)."""
+    n = len(area)
+    zero = np.zeros(n)
+    out = _Km2({}, {}, {})
+    done = iter(zip(tasks, sums, strict=True))
+    for group in groups:
+        for part, w in zip(group.parts, weights(group.parts, area), strict=True):
+            task, s = next(done)
+            rule = task.rule
+            assert isinstance(rule, TrendRule)
+            inside = s.get("inside", zero)
+            for y in rule.years:
+                data = np.maximum(inside - s.get(("nodata", y), zero), 0.0)
+                out.data[y] = out.data.get(y, zero) + data * w
+                out.green[y] = out.green.get(y, zero) + s.get(("green", y), zero) * w
+            for b, a in rule.compare:
+                gain = s.get(("gain", b), zero)
+                loss = (
+                    gain
+                    - s.get(("green", b), zero)
+                    + s.get(("green", a), zero)
+                    + s.get(("green_b_nodata_a", b), zero)
+                    - s.get(("green_a_nodata_b", b), zero)
+                )
+                # rounding noise of the subtraction (far below a pixel) is no loss
+                loss = np.where(loss < _SNAP * np.maximum(part.metric, 1.0), 0.0, loss)
+                both = np.maximum(inside - s.get(("either", b), zero), 0.0)
+                got = out.pairs.setdefault(b, {"gain": zero, "loss": zero, "both": zero})
+                got["gain"] = got["gain"] + gain * w
+                got["loss"] = got["loss"] + loss * w
+                got["both"] = got["both"] + both * w
+    return out
+
+
 def raster_trend(
     zones: gpd.GeoDataFrame,
-    rasters: Mapping[int, str | Path],
+    rasters: YearRasters,
     *,
     classes: Sequence[int] | None = None,
     ndvi_threshold: float | None = None,
-    nir: Mapping[int, str | Path] | None = None,
+    nir: YearRasters | None = None,
     band: int = 1,
     ndvi_scale: float | None = None,
+    prefer: str = "given",
+    client: Any = None,
     progress: Callable[[int], None] | None = None,
     _window_shape: tuple[int, int] | None = None,
+    _task_windows: int | None = None,
 ) -> pd.DataFrame:
     """Green coverage of each zone in each year, and the green gained and lost between years.
 
@@ -357,13 +436,23 @@ def raster_trend(
     zones
         Polygons with a CRS (any; projected to each raster's CRS).
     rasters
-        ``{year: path}``: a land-cover raster (with ``classes``), an NDVI
+        ``{year: source}``: a land-cover raster (with ``classes``), an NDVI
         raster (with ``ndvi_threshold``) or the red band (with ``nir``) per
-        year. Any order; the result is sorted by year.
+        year; each a file or a collection as for
+        :func:`lzgis.zonal.raster_coverage` (a list of files in order of
+        preference, a folder, a glob, a VRT, a STAC ItemCollection JSON).
+        Any order of years; the result is sorted by year.
     classes, ndvi_threshold, band, ndvi_scale
         The green rule, band and NDVI scale, as in :func:`lzgis.zonal.raster_coverage`.
     nir
-        ``{year: path}`` of the NIR bands, the same years as ``rasters``.
+        ``{year: source}`` of the NIR bands, the same years as ``rasters``
+        (for a collection, one NIR source per red source, in the same order).
+    prefer
+        ``"given"`` or ``"newest"`` (STAC items newest first), as in
+        :func:`lzgis.zonal.raster_coverage`.
+    client
+        A ``dask.distributed.Client``: the tiles' tasks run on its cluster;
+        the result equals this process's run (to 1e-12).
     progress
         Called with the number of newly finished windows; see
         :func:`trend_window_count`.
@@ -376,15 +465,17 @@ def raster_trend(
         ``data_km2``, ``green_km2``, ``coverage``, ``unknown`` exactly as
         :func:`lzgis.zonal.raster_coverage` gives them for that year alone;
         ``gain_km2``, ``loss_km2`` (since the previous year, on the cells with
-        data in both; NaN for the first year and when the two grids differ),
-        ``compared_share`` (share of the zone with data in both years) and
-        ``grid`` (0, 1, ...: the years with the same number share a grid).
+        data in both; NaN for the first year and when the two grids or
+        tilings differ), ``compared_share`` (share of the zone with data in
+        both years) and ``grid`` (0, 1, ...: the years with the same number
+        share a grid, or a tiling).
 
     Raises
     ------
     lzgis.RasterError
         A raster is missing or unreadable, covers none of the zones, or a
-        red/NIR pair is not on one grid; none of ``classes`` occurs.
+        red/NIR pair is not on one grid; none of ``classes`` occurs; an
+        empty folder or glob.
     lzgis.ValidationError
         Years not whole numbers, ``nir`` for other years, bad rule or zones.
     """
@@ -396,111 +487,35 @@ def raster_trend(
         )
     years = _years(rasters, nir)
     _check_zones(zones)
-    seen = {y: [np.inf, -np.inf] for y in years}  # valid NDVI range per year
-    per_year: dict[int, dict[str, NDArray[np.float64]]] = {}
-    pair_sums: dict[int, dict[str, NDArray[np.float64]]] = {}
     with ExitStack() as stack:
         area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
-        opened = _open_years(stack, rasters, nir, years, band)
+        opened = _open_years(stack, rasters, nir, years, band, prefer)
         groups = _groups(zones, opened, band, window_shape=_window_shape, check_overlap=True)
         pairs = _pairs(years, groups)
-        for g_index, group in enumerate(groups):
-            members = group.years
-            in_group = {y.year for y in members}
-            compare = [b for b, p in pairs.items() if p is not None and p[1] == g_index]
-
-            def layers(
-                win: Win,
-                arrays: list[NDArray[Any]],
-                members: list[_Year] = members,
-                compare: list[int] = compare,
-            ) -> dict[Any, NDArray[np.bool_]]:
-                # Layers that are empty in a window integrate to exactly 0 and are
-                # left out, so the usual case (data everywhere) integrates one
-                # "inside" layer, each year's green and each pair's gain: 2N layers
-                # for N years, as many as N single-year runs. The rest is derived:
-                # data = inside - nodata, both = inside - either, and
-                # loss = gain - green_b + green_a + (green_b & nodata_a) - (green_a & nodata_b).
-                out: dict[Any, NDArray[np.bool_]] = {}
-                masks: dict[int, tuple[NDArray[np.bool_], NDArray[np.bool_]]] = {}
-
-                def put(key: Any, layer: NDArray[np.bool_]) -> None:
-                    if layer.any():
-                        out[key] = layer
-
-                out["inside"] = np.ones((win.r1 - win.r0, win.c1 - win.c0), dtype=bool)
-                i = 0
-                for y in members:
-                    k = len(y.sources)
-                    valid, green = year_masks(
-                        rule, y.sources, arrays[i : i + k], band, win, seen[y.year]
-                    )
-                    i += k
-                    masks[y.year] = (valid, green)
-                    put(("nodata", y.year), ~valid)
-                    put(("green", y.year), green)
-                for b in compare:
-                    prev = pairs[b]
-                    assert prev is not None
-                    (va, ga), (vb, gb) = masks[prev[0]], masks[b]
-                    put(("gain", b), gb & ~ga & va)
-                    put(("either", b), ~(va & vb))
-                    put(("green_b_nodata_a", b), gb & ~va)
-                    put(("green_a_nodata_b", b), ga & ~vb)
-                return out
-
-            sums = group.setup.sums(band, layers, progress)
-            metric = group.setup.metric()
-            n = len(zones)
-            zero = np.zeros(n)
-            inside = sums.get("inside", zero)
-            for y in in_group:
-                per_year[y] = {
-                    "data": np.maximum(inside - sums.get(("nodata", y), zero), 0.0),
-                    "green": sums.get(("green", y), zero),
-                    "metric": metric,
-                    "grid": np.full(n, float(g_index)),
-                }
-            for b in compare:
-                a = pairs[b][0]  # type: ignore[index]
-                gain = sums.get(("gain", b), zero)
-                loss = (
-                    gain
-                    - sums.get(("green", b), zero)
-                    + sums.get(("green", a), zero)
-                    + sums.get(("green_b_nodata_a", b), zero)
-                    - sums.get(("green_a_nodata_b", b), zero)
-                )
-                # rounding noise of the subtraction (far below a pixel) is no loss
-                loss = np.where(loss < _SNAP * np.maximum(metric, 1.0), 0.0, loss)
-                both = np.maximum(inside - sums.get(("either", b), zero), 0.0)
-                pair_sums[b] = {"both": both, "gain": gain, "loss": loss}
-        if rule.classes is None and nir is None:
-            for one in opened:
-                low, high = seen[one.year]
-                v.require_ndvi_range(low, high, path=one.paths[0], scale=rule.ndvi_scale)
+        names = {one.year: one.name for one in opened}
+        # each task opens its own files (here or on a worker)
+        tasks = _tasks(groups, pairs, rule, band=band, red_nir=nir is not None)
+        sums = _run(tasks, client=client, progress=progress, task_windows=_task_windows)
         area = area_job.result()
-        paths_of = {one.year: one.paths[0] for one in opened}
+    km2 = _km2(groups, tasks, sums, area)
+    grid_of = {y.year: i for i, g in enumerate(groups) for y in g.years}
 
     frames = []
+    n = len(zones)
     for year in years:
-        s = per_year[year]
-        metric = s["metric"]
-        share = _ratio(s["data"], metric)
+        share = _ratio(km2.data[year], area)
         unknown = np.where(np.isnan(share), 1.0, 1.0 - share)
-        coverage = _ratio(s["green"], s["data"])
+        coverage = _ratio(km2.green[year], km2.data[year])
         if rule.classes is not None and np.any(share > 0):
             # as raster_coverage: decided from the cells under the zones
             v.require_classes_present(
                 [int(c) if float(c).is_integer() else c for c in rule.classes],
                 found=bool(np.any(coverage > 0)),
-                path=paths_of[year],
+                path=names[year],
             )
         data_km2 = area * (1.0 - unknown)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = np.where(metric > 0, area / np.where(metric > 0, metric, 1.0), np.nan)
-        p = pair_sums.get(year)
-        nan = np.full(len(zones), np.nan)
+        p = km2.pairs.get(year)
+        nan = np.full(n, np.nan)
         frames.append(
             pd.DataFrame(
                 {
@@ -510,11 +525,11 @@ def raster_trend(
                     "green_km2": np.where(np.isnan(coverage), 0.0, coverage * data_km2),
                     "coverage": coverage,
                     "unknown": unknown,
-                    "gain_km2": p["gain"] * scale if p else nan,
-                    "loss_km2": p["loss"] * scale if p else nan,
-                    "compared_share": _ratio(p["both"], metric) if p else nan,
-                    "grid": s["grid"].astype(np.int64),
-                    "_pos": np.arange(len(zones)),
+                    "gain_km2": p["gain"] if p else nan,
+                    "loss_km2": p["loss"] if p else nan,
+                    "compared_share": _ratio(p["both"], area) if p else nan,
+                    "grid": np.full(n, grid_of[year], dtype=np.int64),
+                    "_pos": np.arange(n),
                 },
                 index=zones.index,
             )
