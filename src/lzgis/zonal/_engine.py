@@ -8,8 +8,8 @@ task lost with its worker simply runs again. Its result is a dict of
 per-zone partial sums (one array per indicator layer); sums of tasks add up.
 
 Memory is bounded by the window, not the raster: a reader thread holds the
-next window's layers while the current one's prefix sums (reused buffers)
-are built and integrated, and GDAL's block cache is capped at a few windows.
+next window and its prefix sums while the current one is integrated (two
+slots of reused buffers), and GDAL's block cache is capped at a few windows.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ _CHUNK = 1 << 17  # row pieces per vectorised batch: temporaries stay in cache
 _MIN_CHUNK = 1 << 13  # below this a batch is not worth a thread of its own
 
 Sums = dict[Any, NDArray[np.float64]]
-_Found = list[tuple[Any, NDArray[np.bool_]]]  # indicator layers sharing one prefix-sum array
 Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
 
 
@@ -172,9 +171,8 @@ def accumulate(
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
     A reader thread reads the next window (GDAL decodes its blocks on
-    ``threads`` threads) and applies the rule, while ``threads`` threads
-    build the current window's prefix sums (rows split among them), then
-    split its edges at its rows and integrate the pieces.
+    ``threads`` threads) and builds its prefix sums while ``threads`` threads
+    split the current window's edges at its rows and integrate the pieces.
     """
     n = edges.n_zones
     emax_x = np.maximum(edges.x0, edges.x1)
@@ -189,18 +187,18 @@ def accumulate(
     in_band = np.empty(0, dtype=np.int64)
     band_xmax = band_zxmin = np.empty(0)
 
-    # Prefix sums go to reused buffers, one per layer (or pair of layers): the
-    # window being integrated is the only one with prefix sums at any time.
+    # Prefix sums go to reused buffers: two slots (the window being integrated
+    # and the one being read), one buffer per layer (or pair of layers) in each.
     size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 1) for w in windows), default=0)
     widest = max((w.c1 - w.c0 for w in windows), default=0)
     dtype = prefix_dtype(widest)
     pack = packable(widest)  # two layers per int64 array: one gather serves both
-    buffers: dict[int, NDArray[np.integer]] = {}
+    buffers: dict[tuple[int, int], NDArray[np.integer]] = {}
 
-    def buffer(n: int) -> NDArray[np.integer]:
-        buf = buffers.get(n)
+    def buffer(slot: int, n: int) -> NDArray[np.integer]:
+        buf = buffers.get((slot, n))
         if buf is None:
-            buf = buffers[n] = np.empty(size, dtype=np.int64 if pack else dtype)
+            buf = buffers[(slot, n)] = np.empty(size, dtype=np.int64 if pack else dtype)
         return buf
 
     def select(win: Win) -> NDArray[np.int64]:
@@ -217,14 +215,8 @@ def accumulate(
             band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
         return in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
 
-    def prepare(win: Win) -> tuple[list[Any], list[_Found], list[NDArray[np.int64]]]:
-        """Read ``win`` and apply the rule; cut its edges into batches of row pieces.
-
-        Runs on the reader thread (all GDAL reads stay on it). Returns the
-        keys of the layers true in every cell (they need no prefix sums:
-        ``F[j] = j``), the other non-empty layers in groups that share one
-        prefix-sum array (pairs when packable), and the batches.
-        """
+    def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[NDArray[np.int64]]]:
+        """Read ``win``, build its prefix sums and cut its edges into batches of row pieces."""
         named = names or [("raster", "raster")] * len(sources)
         arrays = [
             read_band(s, band, win, path=p, what=w)
@@ -235,55 +227,28 @@ def accumulate(
         except RasterioError as exc:
             raise damaged(named[0][0], named[0][1], win, exc) from None
         del arrays
-        # a layer true in every cell needs no prefix sums and one true nowhere
-        # adds nothing: common for the data layer, and for green or a class
-        # in a uniform stretch
+        # a layer true in every cell needs no prefix sums (F[j] = j) and one
+        # true nowhere adds nothing: common for the data layer, and for green
+        # or a class in a uniform stretch
         full = [bool(layer.all()) for _, layer in found]
-        full_keys = [key for (key, _), f in zip(found, full, strict=True) if f]
+        prefixes = [Prefix(None, (key,)) for (key, _), f in zip(found, full, strict=True) if f]
         found = [kl for kl, f in zip(found, full, strict=True) if not f and kl[1].any()]
         step = 2 if pack else 1
-        groups = [found[i : i + step] for i in range(0, len(found), step)]
-        if not full_keys and not groups:
-            return [], [], []
+        for n, i in enumerate(range(0, len(found), step)):
+            group = found[i : i + step]
+            array: NDArray[np.integer]
+            if len(group) == 2:
+                array = prefix1_pair(group[0][1], group[1][1], out=buffer(slot, n))
+            else:
+                array = prefix1(group[0][1], out=buffer(slot, n).view(dtype))
+            prefixes.append(Prefix(array, tuple(key for key, _ in group)))
         idx = select(win)
         lo, hi = float(win.r0), float(win.r1)
         counts = piece_counts(edges, idx, lo, hi)
         # at least one chunk per integrating thread, when there is enough work
         chunk = min(_CHUNK, max(_MIN_CHUNK, -(-int(counts.sum()) // max(1, threads))))
         batches = [idx[part] for part in _chunks(counts, chunk)]
-        return full_keys, groups, batches
-
-    def flat(group: _Found, n: int) -> NDArray[np.integer]:
-        """The buffer of group ``n``: int64 for a packed pair, else the prefix dtype."""
-        return buffer(n) if len(group) == 2 else buffer(n).view(dtype)
-
-    def prefix_rows(group: _Found, out: NDArray[np.integer], rows: slice, width: int) -> None:
-        """Prefix sums of ``rows`` of a layer group, into their part of ``out`` (flat)."""
-        part = out[rows.start * (width + 1) :]
-        if len(group) == 2:
-            prefix1_pair(group[0][1][rows], group[1][1][rows], out=part)
-        else:
-            prefix1(group[0][1][rows], out=part)
-
-    def prefixes_of(win: Win, full_keys: list[Any], groups: list[_Found]) -> list[Prefix]:
-        """The window's prefix sums, rows split among the integrating threads."""
-        out = [Prefix(None, (key,)) for key in full_keys]
-        if not groups:
-            return out
-        height, width = win.r1 - win.r0, win.c1 - win.c0
-        cuts = np.linspace(0, height, max(1, min(threads, height)) + 1).astype(int)
-        parts = [slice(int(a), int(b)) for a, b in itertools.pairwise(cuts) if b > a]
-        jobs = [
-            workers.submit(prefix_rows, group, flat(group, n), rows, width)
-            for n, group in enumerate(groups)
-            for rows in parts
-        ]
-        for job in jobs:
-            job.result()
-        for n, group in enumerate(groups):
-            array = flat(group, n)[: height * (width + 1)].reshape(height, width + 1)
-            out.append(Prefix(array, tuple(k for k, _ in group)))
-        return out
+        return prefixes, batches if prefixes else []
 
     def work(win: Win, batch: NDArray[np.int64], prefixes: list[Prefix], area: Any) -> Sums:
         """Split a batch of edges at ``win``'s rows and integrate the pieces."""
@@ -306,22 +271,19 @@ def accumulate(
         ThreadPoolExecutor(max_workers=1) as pool,
         ThreadPoolExecutor(max_workers=max(1, threads)) as workers,
     ):
-        pending = pool.submit(prepare, windows[0]) if windows else None
+        pending = pool.submit(prepare, windows[0], 0) if windows else None
         for i, win in enumerate(windows):
             assert pending is not None
-            full_keys, groups, batches = pending.result()
+            prefixes, batches = pending.result()
             nxt = windows[i + 1] if i + 1 < len(windows) else None
-            # the reader reads the next window while this one is summed and integrated
-            pending = pool.submit(prepare, nxt) if nxt is not None else None
+            pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
             if batches:
-                prefixes = prefixes_of(win, full_keys, groups)
                 rows = np.arange(win.r0, win.r1, dtype=np.int64)
                 area = cell_area(rows) if varies else float(cell_area(rows[:1])[0])
-                jobs = [workers.submit(work, win, batch, prefixes, area) for batch in batches]
-                for job in jobs:  # in order: the same sums however the threads interleave
-                    add_sums(sums, job.result())
-                del prefixes, jobs
-            del groups, batches
+            jobs = [workers.submit(work, win, batch, prefixes, area) for batch in batches]
+            for job in jobs:  # in order: the same sums however the threads interleave
+                add_sums(sums, job.result())
+            del prefixes, batches, jobs
             if progress is not None:
                 progress(1)
     return sums
