@@ -1,0 +1,55 @@
+"""lzgis.zonal._engine: the same sums however many threads integrate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from affine import Affine
+
+from lzgis.zonal import _engine
+from lzgis.zonal._coverage import _plan
+from lzgis.zonal._engine import Task, default_threads, run_task
+from lzgis.zonal._rules import Rule
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (3, 2), (8, 4), (64, 4)])
+def test_one_integrating_thread_per_core_besides_the_reader(
+    monkeypatch: pytest.MonkeyPatch, cores: int, threads: int
+) -> None:
+    monkeypatch.setattr(_engine.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    assert default_threads() == threads
+
+
+def test_sums_are_bit_identical_for_any_thread_count(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    ndvi = rng.uniform(-0.2, 0.9, (300, 400)).astype("float32")
+    ndvi[100:110] = -9999.0  # a band without data: the data layer is not full there
+    path = tmp_path / "ndvi.tif"
+    profile = {"driver": "GTiff", "width": 400, "height": 300, "count": 1, "dtype": "float32"}
+    transform = Affine(10.0, 0.0, 500_000.0, 0.0, -10.0, 4_000_000.0)
+    with rasterio.open(
+        path, "w", **profile, crs="EPSG:32648", transform=transform, nodata=-9999.0
+    ) as dst:
+        dst.write(ndvi, 1)
+    centres = shapely.points(
+        500_000 + rng.uniform(0, 4000, 60), 4_000_000 - rng.uniform(0, 3000, 60)
+    )
+    zones = gpd.GeoDataFrame(
+        geometry=shapely.buffer(centres, rng.uniform(20, 900, 60)), crs="EPSG:32648"
+    )
+    parts = _plan(zones, str(path), band=1, nir=None, prefer="given", window_shape=None)
+    rule = Rule("threshold", band=1, threshold=0.3)
+    runs = [
+        run_task(Task(p.paths, rule, p.edges, tuple(p.windows), threads=t))
+        for t in (1, 2, 3)
+        for p in parts
+    ]
+    for other in runs[1:]:
+        assert other.keys() == runs[0].keys() == {"data", "green"}
+        for key in runs[0]:
+            assert np.array_equal(other[key], runs[0][key])  # not close: the same bits
