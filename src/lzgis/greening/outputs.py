@@ -154,7 +154,7 @@ def write_results(
         style = coverage_style(style_column, verdicts="verdict" in table.columns)
         write_styled_gpkg({name: table}, {name: style}, target)
         return target
-    frame = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+    frame = pd.DataFrame(table[[c for c in table.columns if c != "geometry"]])
     rows = 0
     if suffix == ".xlsx" and total is not None:
         extra = total if isinstance(total, pd.DataFrame) else pd.DataFrame([dict(total)])

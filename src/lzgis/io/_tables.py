@@ -235,11 +235,11 @@ def _rows_xml(frame: pd.DataFrame, plain: list[int], bold: list[int], total_rows
     for lo, hi, styles in ((0, first_total, plain), (first_total, n, bold)):
         if lo == hi:
             continue
-        part = frame.iloc[lo:hi]
+        part = frame.iloc[lo:hi] if (lo, hi) != (0, n) else frame
         before, after, slots = [], [], []
-        for j in range(frame.shape[1]):
+        for j, (_, column) in enumerate(part.items()):
             attr = f' s="{styles[j]}"' if styles[j] else ""
-            b, a, cells = _column_slots(part.iloc[:, j], attr)
+            b, a, cells = _column_slots(column, attr)
             before.append(b.replace("{", "{{").replace("}", "}}"))
             after.append(a.replace("{", "{{").replace("}", "}}"))
             slots.append(cells)
@@ -327,7 +327,9 @@ def _write_xlsx(
     staged = io.BytesIO()
     wb.save(staged)
     marker = re.compile(
-        r'<row r="2"><c r="A2" t="inlineStr"><is><t>' + _ROWS_MARK + r"</t></is></c></row>"
+        rb'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        + _ROWS_MARK.encode()
+        + rb"</t></is></c></row>"
     )
     with (
         zipfile.ZipFile(staged) as src,
@@ -338,12 +340,11 @@ def _write_xlsx(
             data = src.read(info.filename)
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
             if m:
-                text = data.decode("utf-8")
-                found = marker.search(text)
+                found = marker.search(data)
                 if found is None:
                     raise OutputError(f"{target}: could not place the rows of sheet {m.group(1)}")
-                sheet_rows = rows[int(m.group(1)) - 1]
-                data = (text[: found.start()] + sheet_rows + text[found.end() :]).encode("utf-8")
+                sheet_rows = rows[int(m.group(1)) - 1].encode("utf-8")
+                data = data[: found.start()] + sheet_rows + data[found.end() :]
             if reproducible and info.filename == "docProps/core.xml":  # no creation dates
                 data = _DATES.sub(b"", data)
             entry = zipfile.ZipInfo(
