@@ -76,6 +76,9 @@ def test_notebook_key_outputs(executed: nbformat.NotebookNode) -> None:
     assert "-3.0" in new and "not at this pace" in new
     assert text.count("| exit 0") == 2 and "gain/loss raster" in text
     assert "CHANGE RASTER cells: {-1: 1680, 0: 37040, 1: 1280}" in text
+    tiles = text.split("TILES coverage max difference from the one file:", 1)[1].split()
+    assert float(tiles[0]) < 1e-12  # a year in two overlapping tiles = the one file
+    assert "grid or tiling differs" in text.split("TILES", 1)[1]  # no gain/loss across tilings
     assert "OWN DATA: not found" in text
     shown = [
         out["data"]["text/html"]
