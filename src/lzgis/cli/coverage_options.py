@@ -66,6 +66,37 @@ class _Collection(InputPath):
 _COLLECTION = _Collection()
 
 
+def _run_options() -> list[Callable[[F], F]]:
+    """``--prefer`` (a collection's order), ``--workers`` and ``--scheduler`` (dask)."""
+    return [
+        click.option(
+            "--prefer",
+            type=click.Choice(["given", "newest"]),
+            default="given",
+            show_default=True,
+            help="Order of a collection's sources: as given, or STAC items newest first.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
+        ),
+    ]
+
+
+def run_options(func: F) -> F:
+    """Add the collection-order and dask options to a click command (coverage, check, trend)."""
+    for option in reversed(_run_options()):
+        func = option(func)
+    return func
+
+
 def coverage_options(func: F) -> F:
     """Add the zones, green-source, ``--within`` and ``--ndvi-scale`` options to a click command."""
     path = INPUT
@@ -135,24 +166,7 @@ def coverage_options(func: F) -> F:
             help="Near-infrared band (one source per --red source, same order).",
         ),
         click.option("--band", type=int, default=1, show_default=True, help="Raster band to read."),
-        click.option(
-            "--prefer",
-            type=click.Choice(["given", "newest"]),
-            default="given",
-            show_default=True,
-            help="Order of a collection's sources: as given, or STAC items newest first.",
-        ),
-        click.option(
-            "--workers",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
-        ),
-        click.option(
-            "--scheduler",
-            default=None,
-            help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
-        ),
+        *_run_options(),
         encoding_option,
         click.option(
             "--within",

@@ -13,6 +13,7 @@ from lzgis import zonal as _zonal
 from lzgis._errors import LzgisError
 from lzgis._validate import require_output_suffix
 from lzgis.cli._base import INPUT, OUTPUT, LzgisCommand, progress
+from lzgis.cli.coverage_options import run_options
 from lzgis.greening import sources as _sources
 from lzgis.greening import yearly as _yearly
 from lzgis.io import atomic_path, read_vector, write_text
@@ -79,24 +80,7 @@ def _year_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
     metavar="YEAR=PATH",
     help="One year's near-infrared band (one per red source, same order).",
 )
-@click.option(
-    "--prefer",
-    type=click.Choice(["given", "newest"]),
-    default="given",
-    show_default=True,
-    help="Order of a collection's sources: as given, or STAC items newest first.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Run on a local dask cluster of this many processes (needs lzgis[dask]).",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help="Run on an existing dask cluster: its scheduler's tcp://HOST:PORT.",
-)
+@run_options
 @click.option("--ndvi-threshold", type=float, default=None, help="NDVI at or above this is green.")
 @click.option(
     "--classes", default=None, help="Green class values of land-cover rasters, e.g. 1-10."

@@ -51,6 +51,7 @@ __all__ = [
     "default_threads",
     "edges_under",
     "labels",
+    "run_labelled",
     "run_task",
 ]
 
@@ -139,8 +140,14 @@ def edges_under(edges: Edges, windows: Sequence[Win]) -> Edges:
 
 def run_task(task: Task, progress: Callable[[int], None] | None = None) -> Sums:
     """Per-zone sums of ``task``'s windows (opens its sources, reads, integrates)."""
+    return run_labelled(task, labels(len(task.paths)), progress)
+
+
+def run_labelled(
+    task: Task, what: list[str], progress: Callable[[int], None] | None = None
+) -> Sums:
+    """:func:`run_task` with ``what`` each path is, for messages (e.g. "2019 raster")."""
     with ExitStack() as stack:
-        what = labels(len(task.paths))
         sources = [
             stack.enter_context(v.open_raster(p, what=w))
             for p, w in zip(task.paths, what, strict=True)

@@ -10,7 +10,6 @@ task (in this process or on a worker, see :mod:`lzgis.zonal._dask`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +18,8 @@ from numpy.typing import NDArray
 
 from lzgis import _validate as v
 from lzgis._errors import ValidationError
-from lzgis.zonal._engine import Sums, Task, accumulate
-from lzgis.zonal._raster import Win, cell_area_function, scaled, valid_mask
+from lzgis.zonal._engine import Sums, Task, run_labelled
+from lzgis.zonal._raster import Win, scaled, valid_mask
 from lzgis.zonal._rules import Rule, _representable, ndvi_from_bands
 
 __all__ = ["GreenRule", "TrendRule", "green_rule", "run_trend_task", "year_masks"]
@@ -147,29 +146,4 @@ def run_trend_task(task: Task, progress: Callable[[int], None] | None = None) ->
     rule = task.rule
     if not isinstance(rule, TrendRule):  # pragma: no cover - a programming error
         raise TypeError("run_trend_task needs a TrendRule")
-    what = rule.labels()
-    with ExitStack() as stack:
-        sources = [
-            stack.enter_context(v.open_raster(p, what=w))
-            for p, w in zip(task.paths, what, strict=True)
-        ]
-        src = sources[0]
-        crs = v.require_raster_crs(src, path=task.paths[0])
-        cell_area, varies = cell_area_function(src, crs, path=task.paths[0])
-        path = task.paths[0]
-
-        def layers(win: Win, arrays: list[NDArray[Any]]) -> dict[Any, NDArray[np.bool_]]:
-            return rule(sources, win, arrays, path=path)
-
-        return accumulate(
-            sources,
-            rule.band,
-            task.edges,
-            list(task.windows),
-            cell_area=cell_area,
-            varies=varies,
-            layers=layers,
-            progress=progress,
-            threads=task.threads,
-            names=list(zip(task.paths, what, strict=True)),
-        )
+    return run_labelled(task, rule.labels(), progress)
