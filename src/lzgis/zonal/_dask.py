@@ -11,9 +11,9 @@ when its result first arrives).
 
 Memory per worker: one task at a time per thread, and a task holds one
 window being read plus one being integrated (see ``_engine``), GDAL's block
-cache (64 MB at most for the default 1 Mi-cell windows) and its edges: about
-150 MB per thread for float32 rasters, whatever the raster's or the
-collection's size.
+cache (64 MB at most for the default 1 Mi-cell windows) and its edges: a run
+adds about 110 MB per thread to the worker for float32 rasters (measured by
+``benchmarks/bench_scale.py``), whatever the raster's or the collection's size.
 """
 
 from __future__ import annotations
