@@ -196,3 +196,26 @@ def test_the_constraint_layer_renders_in_chromium_with_its_legend(city: Path) ->
     assert "保护:你的图层 red_line / protected: your layer red_line" in seen["legend"]
     assert "your protected layer: red_line" in seen["layers"]
     assert seen["errors"] == []
+
+
+def test_snapshots_of_a_map_that_did_not_render_exit_2_and_keep_the_site(
+    city: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the CLI: Leaflet missing from assets/ -> one line, exit 2, the old site untouched."""
+    from lzgis.maps import _assets, _page
+
+    out = city / "site"
+    first = CliRunner().invoke(main, ["publish", "--out", str(out), "--basemap", "none"])
+    assert first.exit_code == 0, first.output
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    listing = sorted(p.name for p in city.iterdir())
+    without_leaflet = {k: v for k, v in _assets.asset_files().items() if k != _assets.LEAFLET_JS}
+    monkeypatch.setattr(_page, "asset_files", lambda: without_leaflet)
+    res = CliRunner().invoke(
+        main, ["publish", "--out", str(out), "--basemap", "none", "--snapshots"]
+    )
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "did not render" in lines[0] and "Traceback" not in res.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # whole old set
+    assert sorted(p.name for p in city.iterdir()) == listing  # no PNG, no temporary folder left
