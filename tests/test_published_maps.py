@@ -56,3 +56,28 @@ def test_nothing_people_read_names_an_internal_path() -> None:
     found = {name: INTERNAL.findall(text)[:3] for name, text in texts.items()}
     assert {name: hits for name, hits in found.items() if hits} == {}
     assert "lzgis 地名表 / lzgis gazetteer: " in texts["maps/projects.csv"]
+
+
+def test_every_id_people_read_has_its_names_beside_it() -> None:
+    """projects.csv and conflicts.csv keep their ids for scripts, and name each one
+    (Chinese first) in the next column; an id without a name there would be a gap."""
+    import pandas as pd
+
+    from lzgis.tables import names
+
+    lookup = names()  # the embedded layers' "中文 / English" by id
+    checked = 0
+    for table, columns in {
+        "projects.csv": ["district", "park", "park_plan", "zones", "edge_park"],
+        "conflicts.csv": ["protected_id"],
+    }.items():
+        frame = pd.read_csv(COMMITTED / table, dtype=str, keep_default_na=False)
+        for col in columns:
+            label = col.removesuffix("_id") + "_name"
+            assert list(frame.columns).index(label) == list(frame.columns).index(col) + 1
+            for ids, named in zip(frame[col], frame[label], strict=True):
+                parts = [p.strip() for p in ids.split(",") if p.strip()]
+                assert named.split("; ") == [lookup[p] for p in parts] if parts else named == ""
+                assert not parts or re.search(r"[\u4e00-\u9fff]", named)  # Chinese first
+                checked += len(parts)
+    assert checked > 100

@@ -33,6 +33,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lzgis import layers as _layers
+from lzgis import tables as _tables
 from lzgis._validate import require_distance
 from lzgis.allocation import Constraints
 from lzgis.io import (
@@ -78,6 +79,11 @@ MAPS: tuple[tuple[str, str, str], ...] = (
 )
 RIVER_BUFFER_M = 500.0
 WORKBOOK = "report_tables.xlsx"
+# id columns of the published tables that also get their names ("中文 / English")
+_ID_COLUMNS = {
+    "projects.csv": ("district", "park", "park_plan", "zones", "edge_park"),
+    "conflicts.csv": ("protected_id",),
+}
 # The workbook's sheets (Chinese first) and bilingual headers of the tables' columns.
 _SHEETS = {
     "greening_report.csv": "绿化 greening",
@@ -146,16 +152,23 @@ _HEADERS: dict[str, str] = {
     "unit_en": "责任单位(英文)/ responsible units (English)",
     "plan_section": "规划条目 / plan section",
     "location_confidence": "位置可信度 / location confidence",
-    "district": "区县 / district",
+    "district": "区县代码 / district id",
     "district_gap_km": "距区县 km / gap to district",
-    "park": "所在园区 / park",
-    "park_plan": "规划园区 / park in the plan",
+    "park": "所在园区代码 / park id",
+    "park_plan": "规划园区代码 / park id in the plan",
     "park_matches_plan": "与规划一致 / matches the plan",
-    "zones": "所在规划区 / plan zones",
+    "zones": "所在规划区代码 / plan zone ids",
     "dist_river_km": "距黄河 km / to the river",
     "inside_park": "在园区内 / inside a park",
-    "edge_park": "最近园区 / nearest park",
+    "edge_park": "最近园区代码 / nearest park id",
     "dist_park_edge_km": "距园区边界 km / to the park edge",
+    # the names of the ids above
+    "district_name": "区县 / district",
+    "park_name": "所在园区 / park",
+    "park_plan_name": "规划园区 / park in the plan",
+    "zones_name": "所在规划区 / plan zones",
+    "edge_park_name": "最近园区 / nearest park",
+    "protected_name": "保护对象 / protected feature",
 }
 
 
@@ -226,10 +239,33 @@ def published_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
         "projects.csv": inputs.projects,
         **inputs.tables,
     }
+    lookup = _tables.names(inputs.layers)
     return {
-        name: for_people(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
+        name: for_people(
+            _with_names(
+                pd.DataFrame(frame.drop(columns="geometry", errors="ignore")),
+                _ID_COLUMNS.get(name, ()),
+                lookup,
+            )
+        )
         for name, frame in tables.items()
     }
+
+
+def _with_names(
+    frame: pd.DataFrame, columns: Iterable[str], lookup: Mapping[str, str]
+) -> pd.DataFrame:
+    """``frame`` with a ``…_name`` column ("中文 / English") after each id column, for people.
+
+    The ids stay for scripts; a missing id has an empty name.
+    """
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            names = [_tables.name_list(v, lookup, missing="") for v in out[col]]
+            label = f"{col.removesuffix('_id')}_name"  # protected_id -> protected_name
+            out.insert(out.columns.get_loc(col) + 1, label, names)
+    return out
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:

@@ -44,6 +44,7 @@ __all__ = [
     "km2",
     "line_km",
     "moved_projects",
+    "name_list",
     "names",
     "park_parts",
     "parks",
@@ -151,11 +152,20 @@ def _name_of(fid: str, lookup: Mapping[str, str]) -> str:
     return f"你的图层 {layer} / your layer {layer}: {own}"
 
 
-def _name_list(value: Any, lookup: Mapping[str, str]) -> str:
-    """``"a, b"`` of ids → their names joined by "; " (an unknown id stays as it is)."""
+def name_list(value: Any, lookup: Mapping[str, str], *, missing: str = NOT_APPLICABLE) -> str:
+    """``"a, b"`` of ids → their names joined by "; " (an unknown id stays as it is).
+
+    Examples
+    --------
+    >>> name_list("anning, outside the parks", {"anning": "安宁区 / Anning"})
+    '安宁区 / Anning; 园区外 / outside the parks'
+    >>> name_list(None, {}, missing="")
+    ''
+    """
     if _missing(value) or not str(value).strip():
-        return NOT_APPLICABLE
-    return "; ".join(_name_of(p.strip(), lookup) for p in str(value).split(","))
+        return missing
+    full = {**_PLACES, **lookup}
+    return "; ".join(_name_of(p.strip(), full) for p in str(value).split(","))
 
 
 def style(frame: pd.DataFrame) -> Styler:
@@ -387,9 +397,9 @@ def projects(located: pd.DataFrame, *, lookup: Mapping[str, str] | None = None) 
         {
             "项目 / project": _pair(r.name_zh, r.name_en, r.id),
             "类别 / category": _CATEGORIES.get(str(r.category), str(r.category)),
-            "区县 / district": _name_list(r.district, lookup),
+            "区县 / district": name_list(r.district, lookup),
             "园区 / park": lookup.get(str(r.park), str(r.park)),
-            "涉及区域 / zones": _name_list(r.zones, lookup),
+            "涉及区域 / zones": name_list(r.zones, lookup),
             "距黄河 km / to the river": km2(r.dist_river_km),
         }
         for r in located.itertuples(index=False)
