@@ -63,16 +63,18 @@ def test_every_id_people_read_has_its_names_beside_it() -> None:
     (Chinese first) in the next column; an id without a name there would be a gap."""
     import pandas as pd
 
-    from lzgis.tables import names
+    from lzgis.tables import LAYER_NAMES, names
 
-    lookup = names()  # the embedded layers' "中文 / English" by id
+    features = names()  # the embedded layers' "中文 / English" by id
     checked = 0
     for table, columns in {
         "projects.csv": ["district", "park", "park_plan", "zones", "edge_park"],
-        "conflicts.csv": ["protected_id"],
+        "conflicts.csv": ["protected_layer", "protected_id"],
+        "allocation.csv": ["parent"],
     }.items():
         frame = pd.read_csv(COMMITTED / table, dtype=str, keep_default_na=False)
         for col in columns:
+            lookup = LAYER_NAMES if col == "protected_layer" else features
             label = col.removesuffix("_id") + "_name"
             assert list(frame.columns).index(label) == list(frame.columns).index(col) + 1
             for ids, named in zip(frame[col], frame[label], strict=True):

@@ -79,10 +79,12 @@ MAPS: tuple[tuple[str, str, str], ...] = (
 )
 RIVER_BUFFER_M = 500.0
 WORKBOOK = "report_tables.xlsx"
-# id columns of the published tables that also get their names ("中文 / English")
+# id columns of the published tables that also get their names ("中文 / English"):
+# ids of features, or (protected_layer) of layers
 _ID_COLUMNS = {
     "projects.csv": ("district", "park", "park_plan", "zones", "edge_park"),
-    "conflicts.csv": ("protected_id",),
+    "conflicts.csv": ("protected_layer", "protected_id"),
+    "allocation.csv": ("parent",),
 }
 # The workbook's sheets (Chinese first) and bilingual headers of the tables' columns.
 _SHEETS = {
@@ -116,7 +118,7 @@ _HEADERS: dict[str, str] = {
     "park_name_zh": "园区 / park",
     "park_name_en": "英文名 / park (English)",
     "tier": "层级 / tier",
-    "parent": "上级园区 / parent",
+    "parent": "上级园区代码 / parent id",
     "leaf": "末级 / leaf",
     "district_id": "区县代码 / district id",
     "district_name_zh": "区县 / district",
@@ -136,7 +138,7 @@ _HEADERS: dict[str, str] = {
     "feature_kind": "类型 / kind",
     "name_zh": "名称 / name",
     "name_en": "英文名 / name (English)",
-    "protected_layer": "保护图层 / protected layer",
+    "protected_layer": "保护图层代码 / protected layer id",
     "protected_id": "保护对象代码 / protected id",
     "length_km": "长度 km / length",
     "rule": "规则 / rule",
@@ -169,6 +171,8 @@ _HEADERS: dict[str, str] = {
     "zones_name": "所在规划区 / plan zones",
     "edge_park_name": "最近园区 / nearest park",
     "protected_name": "保护对象 / protected feature",
+    "protected_layer_name": "保护图层 / protected layer",
+    "parent_name": "上级园区 / parent park",
 }
 
 
@@ -262,7 +266,8 @@ def _with_names(
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            names = [_tables.name_list(v, lookup, missing="") for v in out[col]]
+            known = _tables.LAYER_NAMES if col == "protected_layer" else lookup
+            names = [_tables.name_list(v, known, missing="") for v in out[col]]
             label = f"{col.removesuffix('_id')}_name"  # protected_id -> protected_name
             out.insert(out.columns.get_loc(col) + 1, label, names)
     return out

@@ -32,6 +32,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 __all__ = [
+    "LAYER_NAMES",
     "NOT_APPLICABLE",
     "UNKNOWN",
     "by_district",
@@ -65,7 +66,7 @@ _PLACES = {
     _ALL: "全部 / all",
 }
 _TIERS = {3: "三大园区 / 3 major zones", 8: "八个县区园区 / 8 county parks"}
-_LAYERS = {
+LAYER_NAMES = {  # the layers' ids (e.g. conflicts' protected_layer) in words
     "wetlands": "湿地 / wetlands",
     "greening_zones": "绿化区 / greening zones",
     "river_buffer": "黄河保护带 / river band",
@@ -234,7 +235,7 @@ def constraints(allocation: pd.DataFrame) -> pd.DataFrame:
     for rec in _rows(allocation, "park_total").itertuples(index=False):
         row = {"园区 / park": _park_name(rec)}
         for name in names_:
-            label = _LAYERS.get(name, f"你的图层 {name} / your layer {name}")
+            label = LAYER_NAMES.get(name, f"你的图层 {name} / your layer {name}")
             row[f"{label} km²"] = km2(getattr(rec, f"{name}_km2"))
         row["合计(不重复) km² / all, counted once"] = km2(rec.constrained_km2)
         rows.append(row)
@@ -354,7 +355,7 @@ def conflicts(found: pd.DataFrame, *, lookup: Mapping[str, str] | None = None) -
                 str(r.park_or_project_id), r.park_or_project_id
             ),
             "类型 / kind": _KINDS.get(str(r.feature_kind), str(r.feature_kind)),
-            "保护图层 / protected layer": _LAYERS.get(
+            "保护图层 / protected layer": LAYER_NAMES.get(
                 str(r.protected_layer), f"你的图层 {r.protected_layer} / your layer"
             ),
             "保护对象 / protected": lookup.get(str(r.protected_id), str(r.protected_id)),
