@@ -65,6 +65,22 @@ Sums = dict[Any, NDArray[np.float64]]
 Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
 
 
+def default_threads() -> int:
+    """Integrating threads for a run in one process: one per core besides the reader's.
+
+    The reader thread (reading, the rule, prefix sums) keeps one core busy;
+    more threads than cores only contend for the GIL and the caches (on two
+    cores, one integrating thread beside the reader is about 10% faster than
+    two). At most 4, a guess: the threads share one interpreter, so many
+    more would mostly wait for the GIL (only two cores were measured).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 2
+    return max(1, min(4, cores - 1))
+
+
 @dataclass(frozen=True)
 class Task:
     """One source (``paths``: the raster, and its NIR partner) × a run of its windows."""
@@ -74,22 +90,7 @@ class Task:
     edges: Edges
     windows: tuple[Win, ...]
     # integrating threads (numpy releases the GIL) and GDAL decoding threads
-    threads: int = field(default_factory=lambda: default_threads())
-
-
-def default_threads() -> int:
-    """Integrating threads for a run in one process: one per core besides the reader's.
-
-    The reader thread (reading, the rule, prefix sums) keeps one core busy;
-    more threads than cores only contend for the GIL and the caches (on two
-    cores, one integrating thread beside the reader is about 15% faster than
-    two). At most 4: beyond that numpy's share of the work stops growing.
-    """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 2
-    return max(1, min(4, cores - 1))
+    threads: int = field(default_factory=default_threads)
 
 
 def labels(n_paths: int) -> list[str]:
