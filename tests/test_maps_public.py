@@ -120,7 +120,15 @@ def _overlaps(a: list[float], b: list[float]) -> bool:
 
 
 def _popup_clear_of_controls(page: object, width: int = 390, height: int = 844) -> None:
-    page.wait_for_timeout(700)  # type: ignore[attr-defined]  # auto-pan animation
+    page.wait_for_timeout(700)  # type: ignore[attr-defined]  # auto-pan animation starts
+    page.wait_for_function(  # type: ignore[attr-defined]  # ... and has ended (a loaded machine)
+        """() => new Promise(done => {
+            const at = () => document.querySelector('.leaflet-popup').getBoundingClientRect();
+            const a = at();
+            setTimeout(() => { const b = at(); done(a.left === b.left && a.top === b.top); }, 150);
+        })""",
+        timeout=15_000,
+    )
     box = page.evaluate(  # type: ignore[attr-defined]
         "(() => { const r = document.querySelector('.leaflet-popup').getBoundingClientRect();"
         " return [r.left, r.top, r.right, r.bottom]; })()"
