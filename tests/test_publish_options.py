@@ -108,8 +108,11 @@ def test_constraints_are_drawn_with_a_legend_entry_and_used_in_every_table(city:
     assert ("pipeline", "red_line", "r1") in set(
         zip(found.park_or_project_id, found.protected_layer, found.protected_id, strict=True)
     )
+    mine_found = found[found.protected_layer == "red_line"]
+    assert set(mine_found.protected_layer_name) == {"你的图层 red_line / your layer red_line"}
     projects = pd.read_csv(out / "projects.csv").set_index("id")
     assert "red_line:r1" in projects.loc["pipeline", "zones"]
+    assert "你的图层 red_line / your layer red_line: r1" in projects.loc["pipeline", "zones_name"]
     plain = _publish(city, "plain")
     assert "your layer" not in (plain / "allocation.html").read_text(encoding="utf-8")
 

@@ -63,7 +63,7 @@ def test_every_id_people_read_has_its_names_beside_it() -> None:
     (Chinese first) in the next column; an id without a name there would be a gap."""
     import pandas as pd
 
-    from lzgis.tables import LAYER_NAMES, names
+    from lzgis.tables import layer_name, names
 
     features = names()  # the embedded layers' "中文 / English" by id
     checked = 0
@@ -74,7 +74,11 @@ def test_every_id_people_read_has_its_names_beside_it() -> None:
     }.items():
         frame = pd.read_csv(COMMITTED / table, dtype=str, keep_default_na=False)
         for col in columns:
-            lookup = LAYER_NAMES if col == "protected_layer" else features
+            lookup = (
+                {i: layer_name(i) for i in frame[col] if i}
+                if col == "protected_layer"
+                else features
+            )
             label = col.removesuffix("_id") + "_name"
             assert list(frame.columns).index(label) == list(frame.columns).index(col) + 1
             for ids, named in zip(frame[col], frame[label], strict=True):

@@ -266,8 +266,12 @@ def _with_names(
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            known = _tables.LAYER_NAMES if col == "protected_layer" else lookup
-            names = [_tables.name_list(v, known, missing="") for v in out[col]]
+            names = [
+                _tables.layer_name(v)
+                if col == "protected_layer" and v == v and v
+                else _tables.name_list(v, lookup, missing="")
+                for v in out[col]
+            ]
             label = f"{col.removesuffix('_id')}_name"  # protected_id -> protected_name
             out.insert(out.columns.get_loc(col) + 1, label, names)
     return out

@@ -32,7 +32,6 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 __all__ = [
-    "LAYER_NAMES",
     "NOT_APPLICABLE",
     "UNKNOWN",
     "by_district",
@@ -43,6 +42,7 @@ __all__ = [
     "developable_by_band",
     "greening",
     "km2",
+    "layer_name",
     "line_km",
     "moved_projects",
     "name_list",
@@ -66,7 +66,7 @@ _PLACES = {
     _ALL: "全部 / all",
 }
 _TIERS = {3: "三大园区 / 3 major zones", 8: "八个县区园区 / 8 county parks"}
-LAYER_NAMES = {  # the layers' ids (e.g. conflicts' protected_layer) in words
+_LAYER_NAMES = {  # the layers' ids (e.g. conflicts' protected_layer) in words
     "wetlands": "湿地 / wetlands",
     "greening_zones": "绿化区 / greening zones",
     "river_buffer": "黄河保护带 / river band",
@@ -153,6 +153,18 @@ def _name_of(fid: str, lookup: Mapping[str, str]) -> str:
     return f"你的图层 {layer} / your layer {layer}: {own}"
 
 
+def layer_name(layer: Any) -> str:
+    """A layer's id in words; one of your own layers as "你的图层 NAME / your layer NAME".
+
+    Examples
+    --------
+    >>> layer_name("wetlands"), layer_name("red_line")
+    ('湿地 / wetlands', '你的图层 red_line / your layer red_line')
+    """
+    name = str(layer)
+    return _LAYER_NAMES.get(name, f"你的图层 {name} / your layer {name}")
+
+
 def name_list(value: Any, lookup: Mapping[str, str], *, missing: str = NOT_APPLICABLE) -> str:
     """``"a, b"`` of ids → their names joined by "; " (an unknown id stays as it is).
 
@@ -235,7 +247,7 @@ def constraints(allocation: pd.DataFrame) -> pd.DataFrame:
     for rec in _rows(allocation, "park_total").itertuples(index=False):
         row = {"园区 / park": _park_name(rec)}
         for name in names_:
-            label = LAYER_NAMES.get(name, f"你的图层 {name} / your layer {name}")
+            label = layer_name(name)
             row[f"{label} km²"] = km2(getattr(rec, f"{name}_km2"))
         row["合计(不重复) km² / all, counted once"] = km2(rec.constrained_km2)
         rows.append(row)
@@ -355,9 +367,7 @@ def conflicts(found: pd.DataFrame, *, lookup: Mapping[str, str] | None = None) -
                 str(r.park_or_project_id), r.park_or_project_id
             ),
             "类型 / kind": _KINDS.get(str(r.feature_kind), str(r.feature_kind)),
-            "保护图层 / protected layer": LAYER_NAMES.get(
-                str(r.protected_layer), f"你的图层 {r.protected_layer} / your layer"
-            ),
+            "保护图层 / protected layer": layer_name(r.protected_layer),
             "保护对象 / protected": lookup.get(str(r.protected_id), str(r.protected_id)),
             AREA: km2(r.area_km2) if r.area_km2 else NOT_APPLICABLE,
             "长度 km / length": km2(r.length_km) if r.length_km else NOT_APPLICABLE,
