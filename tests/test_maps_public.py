@@ -169,6 +169,7 @@ def test_phone_layout_popups_and_search(load: object, real_site: Path) -> None:
     # tap a project marker (zoomed to the city so that markers stand alone)
     page.evaluate("lzMap.closePopup(); lzMap.setView([36.06, 103.83], 12, {animate: false})")
     page.wait_for_timeout(300)
+    page.wait_for_function(f"() => ({FREE_MARKERS}).length > 0", timeout=15_000)
     free = page.evaluate(FREE_MARKERS)
     assert free  # markers that no control covers
     page.locator(f'svg[data-lz-id="{free[0]}"]').tap()
@@ -203,6 +204,7 @@ def test_desktop_keeps_the_layer_list_and_legend_open(load: object, real_site: P
     # popups open clear of the (large) desktop controls too
     page.evaluate("lzMap.setView([36.06, 103.83], 12, {animate: false})")
     page.wait_for_timeout(300)
+    page.wait_for_function(f"() => ({FREE_MARKERS}).length > 0", timeout=15_000)
     free = page.evaluate(FREE_MARKERS)
     assert free
     page.locator(f'svg[data-lz-id="{free[-1]}"]').click()
