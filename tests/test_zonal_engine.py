@@ -14,6 +14,7 @@ from affine import Affine
 from lzgis.zonal import _engine
 from lzgis.zonal._coverage import _plan
 from lzgis.zonal._engine import Task, default_threads, run_task
+from lzgis.zonal._geom import band_edges, piece_counts
 from lzgis.zonal._rules import Rule
 
 
@@ -25,7 +26,9 @@ def test_one_integrating_thread_per_core_besides_the_reader(
     assert default_threads() == threads
 
 
-def test_sums_are_bit_identical_for_any_thread_count(tmp_path: Path) -> None:
+def test_sums_are_bit_identical_for_any_thread_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = np.random.default_rng(7)
     ndvi = rng.uniform(-0.2, 0.9, (300, 400)).astype("float32")
     ndvi[100:110] = -9999.0  # a band without data: the data layer is not full there
@@ -43,6 +46,12 @@ def test_sums_are_bit_identical_for_any_thread_count(tmp_path: Path) -> None:
         geometry=shapely.buffer(centres, rng.uniform(20, 900, 60)), crs="EPSG:32648"
     )
     parts = _plan(zones, str(path), band=1, nir=None, prefer="given", window_shape=None)
+    # small batches, so that every thread count has several to share (the real size, 32 Ki
+    # pieces, would put this little raster in one batch and test nothing)
+    monkeypatch.setattr(_engine, "_CHUNK", 500)
+    (part,) = parts
+    pieces = int(piece_counts(part.edges, band_edges(part.edges, 0.0, 300.0), 0.0, 300.0).sum())
+    assert pieces > 6 * 500
     rule = Rule("threshold", band=1, threshold=0.3)
     runs = [
         run_task(Task(p.paths, rule, p.edges, tuple(p.windows), threads=t))
