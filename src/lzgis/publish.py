@@ -80,11 +80,11 @@ MAPS: tuple[tuple[str, str, str], ...] = (
 RIVER_BUFFER_M = 500.0
 WORKBOOK = "report_tables.xlsx"
 # id columns of the published tables that also get their names ("中文 / English"):
-# ids of features, or (protected_layer) of layers
+# ids of features (named from the layers), or of layers (protected_layer)
 _ID_COLUMNS = {
-    "projects.csv": ("district", "park", "park_plan", "zones", "edge_park"),
-    "conflicts.csv": ("protected_layer", "protected_id"),
-    "allocation.csv": ("parent",),
+    "projects.csv": {c: "feature" for c in ("district", "park", "park_plan", "zones", "edge_park")},
+    "conflicts.csv": {"protected_layer": "layer", "protected_id": "feature"},
+    "allocation.csv": {"parent": "feature"},
 }
 # The workbook's sheets (Chinese first) and bilingual headers of the tables' columns.
 _SHEETS = {
@@ -248,7 +248,7 @@ def published_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
         name: for_people(
             _with_names(
                 pd.DataFrame(frame.drop(columns="geometry", errors="ignore")),
-                _ID_COLUMNS.get(name, ()),
+                _ID_COLUMNS.get(name, {}),
                 lookup,
             )
         )
@@ -257,21 +257,23 @@ def published_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
 
 
 def _with_names(
-    frame: pd.DataFrame, columns: Iterable[str], lookup: Mapping[str, str]
+    frame: pd.DataFrame, columns: Mapping[str, str], lookup: Mapping[str, str]
 ) -> pd.DataFrame:
     """``frame`` with a ``…_name`` column ("中文 / English") after each id column, for people.
 
-    The ids stay for scripts; a missing id has an empty name.
+    ``columns``: id column → ``"feature"`` (ids named by ``lookup``, lists
+    allowed) or ``"layer"`` (a layer's id). The ids stay for scripts; a
+    missing id has an empty name.
     """
     out = frame.copy()
-    for col in columns:
+    for col, kind in columns.items():
         if col in out.columns:
-            names = [
-                _tables.layer_name(v)
-                if col == "protected_layer" and v == v and v
-                else _tables.name_list(v, lookup, missing="")
-                for v in out[col]
-            ]
+            known = (
+                lookup
+                if kind == "feature"
+                else {str(v): _tables.layer_name(v) for v in out[col].dropna().unique()}
+            )
+            names = [_tables.name_list(v, known, missing="") for v in out[col]]
             label = f"{col.removesuffix('_id')}_name"  # protected_id -> protected_name
             out.insert(out.columns.get_loc(col) + 1, label, names)
     return out
