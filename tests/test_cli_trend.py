@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import rasterio
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import Polygon, box
 
@@ -23,20 +24,7 @@ X0, Y0 = 500_000.0, 4_000_000.0
 def _raster(
     path: Path, array: np.ndarray, *, px: float = 10.0, nodata: float | None = None
 ) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=array.shape[1],
-        height=array.shape[0],
-        count=1,
-        dtype=array.dtype.name,
-        crs=UTM,
-        transform=from_origin(X0, Y0, px, px),
-        nodata=nodata,
-    ) as dst:
-        dst.write(array, 1)
-    return path
+    return write_geotiff(path, array, crs=UTM, transform=from_origin(X0, Y0, px, px), nodata=nodata)
 
 
 @pytest.fixture
@@ -274,11 +262,7 @@ def test_collection_years_equal_coverage_of_the_same_collection(tmp_path: Path) 
         for name, x in (("a", X0), ("b", X0 + 300)):
             arr = rng.uniform(-0.1, 0.9, (30, 40)).astype("float32")
             path = folder / f"{name}.tif"
-            with rasterio.open(
-                path, "w", driver="GTiff", width=40, height=30, count=1, dtype="float32",
-                crs=UTM, transform=from_origin(x, Y0, 10.0, 10.0),
-            ) as dst:  # fmt: skip
-                dst.write(arr, 1)
+            write_geotiff(path, arr, crs=UTM, transform=from_origin(x, Y0, 10.0, 10.0))
             tiles[year].append(path)
     base = ["greening", "trend", "--zones", zones, "--zone-field", "name"]
     # 2019: the tiles repeated in order; 2023: the folder (its files by name: the same order)

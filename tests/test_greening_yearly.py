@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from geotiffs import write_geotiff
 from shapely import box
 
 from lzgis._errors import LzgisError, ValidationError
@@ -29,20 +30,7 @@ T = Affine(10.0, 0.0, 0.0, 0.0, -10.0, 0.0)
 def write(
     path: Path, array: np.ndarray, *, transform: Affine = T, nodata: float | None = None
 ) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=array.shape[1],
-        height=array.shape[0],
-        count=1,
-        dtype=array.dtype.name,
-        transform=transform,
-        crs=LAEA,
-        nodata=nodata,
-    ) as dst:
-        dst.write(array, 1)
-    return path
+    return write_geotiff(path, array, crs=LAEA, transform=transform, nodata=nodata)
 
 
 def green_cells(path: Path, n: int, shape: tuple[int, int] = (10, 10)) -> Path:

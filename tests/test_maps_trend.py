@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import box
 
@@ -23,19 +23,8 @@ X0, Y0 = 500_000.0, 4_000_000.0
 
 
 def _raster(path: Path, array: np.ndarray, px: float = 10.0) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=array.shape[1],
-        height=array.shape[0],
-        count=1,
-        dtype="float32",
-        crs=UTM,
-        transform=from_origin(X0, Y0, px, px),
-    ) as dst:
-        dst.write(array.astype("float32"), 1)
-    return path
+    float32 = array.astype("float32")
+    return write_geotiff(path, float32, crs=UTM, transform=from_origin(X0, Y0, px, px))
 
 
 @pytest.fixture
