@@ -28,7 +28,7 @@ _CSS = """
 body{font:14px/1.45 sans-serif;margin:24px auto;max-width:1000px;padding:0 16px;color:#1f2328}
 h1{font-size:22px;margin-bottom:4px} h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:8px 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}
-td{max-width:460px}
+td{max-width:460px} td:first-child{min-width:6em}
 th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa} .note{color:#9a3412;font-style:italic} .fig{font-size:18px;font-weight:600}
 ul.maps li{margin:4px 0}
