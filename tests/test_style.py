@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TREES = ["src", "tests", "scripts", "benchmarks"]
+TREES = ["src", "tests", "scripts", "benchmarks", "hatch_build.py"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

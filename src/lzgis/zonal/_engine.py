@@ -31,13 +31,12 @@ from lzgis import _validate as v
 from lzgis.zonal._geom import (
     Edges,
     Prefix,
-    integrate,
+    integrate_edges,
     packable,
     piece_counts,
     prefix1,
     prefix1_pair,
     prefix_dtype,
-    row_pieces,
 )
 from lzgis.zonal._raster import Win, cell_area_function, damaged, read_band
 from lzgis.zonal._rules import Rule
@@ -203,7 +202,6 @@ def accumulate(
     ``threads`` threads) and builds its prefix sums while ``threads`` threads
     split the current window's edges at its rows and integrate the pieces.
     """
-    n = edges.n_zones
     emax_x = np.maximum(edges.x0, edges.x1)
     # edges sorted by their top row: a window's edges are a slice, in row order
     eymin, eymax = edges.ymin, edges.ymax
@@ -279,9 +277,14 @@ def accumulate(
 
     def work(win: Win, batch: NDArray[np.int64], prefixes: list[Prefix], area: Any) -> Sums:
         """Split a batch of edges at ``win``'s rows and integrate the pieces."""
-        pieces = row_pieces(edges, batch, float(win.r0), float(win.r1), r0=win.r0, c0=win.c0)
-        return integrate(
-            pieces, prefixes, width=win.c1 - win.c0, cell_area=area, sign=edges.sign, n_zones=n
+        return integrate_edges(
+            edges,
+            batch,
+            prefixes,
+            rows=(win.r0, win.r1),
+            c0=win.c0,
+            width=win.c1 - win.c0,
+            cell_area=area,
         )
 
     # GDAL's block cache: each block is read once, so a few windows' worth is

@@ -11,6 +11,10 @@ indicator between the piece's ends). Edges are split only at row lines, so the w
 proportional to its height in rows plus its vertex count, not to its area, and
 pixels on the edge count by exactly the fraction of their area inside the zone
 (as in exactextract).
+
+The inner loops (:func:`prefix1`, :func:`prefix1_pair`, :func:`integrate_edges`)
+run in the compiled kernel when the install built it (:mod:`lzgis.zonal._kernel`),
+with the same bits as the numpy code here, which runs otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import numpy as np
 import shapely
 from affine import Affine
 from numpy.typing import NDArray
+
+from lzgis.zonal import _kernel
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -182,6 +188,10 @@ def prefix1(
     dtype = prefix_dtype(w)
     size = h * (w + 1)
     result = out[:size].reshape(h, w + 1) if out is not None else np.empty((h, w + 1), dtype=dtype)
+    kernel = _kernel.load()
+    if kernel is not None and dtype == np.int32:
+        kernel.prefix1(indicator, result)
+        return result
     result[:, 0] = 0
     np.cumsum(indicator, axis=1, dtype=dtype, out=result[:, 1:])
     return result
@@ -202,6 +212,10 @@ def prefix1_pair(
         raise ValueError("window too wide to pack two prefix sums")
     size = h * (w + 1)
     code = out[:size].reshape(h, w + 1) if out is not None else np.empty((h, w + 1), np.int64)
+    kernel = _kernel.load()
+    if kernel is not None:
+        kernel.prefix1_pair(first, second, code)
+        return code
     code[:, 0] = 0
     halves = code.view(np.int32).reshape(h, w + 1, 2)
     low, high = (0, 1) if np.little_endian else (1, 0)
@@ -340,6 +354,63 @@ def integrate(
             total = np.bincount(pieces.zone, weights=weight * mean, minlength=n_zones)
             out[key] = total.astype(np.float64, copy=False)
     return out
+
+
+def integrate_edges(
+    edges: Edges,
+    idx: IntArray,
+    layers: list[Prefix],
+    *,
+    rows: tuple[int, int],
+    c0: int,
+    width: int,
+    cell_area: float | FloatArray,
+) -> dict[Any, FloatArray]:
+    """Per-zone integrals of edges ``idx`` over a window's ``layers``.
+
+    The window spans ``rows`` (first, end) and columns ``c0`` to
+    ``c0 + width``; the same as ``integrate(row_pieces(edges, idx, ...))``, in
+    the compiled kernel when there is one.
+    """
+    r0, r1 = rows
+    kernel = _kernel.load()
+    kinds = [_layer_kind(p) for p in layers]
+    if kernel is None or None in kinds:
+        pieces = row_pieces(edges, idx, float(r0), float(r1), r0=r0, c0=c0)
+        return integrate(
+            pieces, layers, width=width, cell_area=cell_area, sign=edges.sign, n_zones=edges.n_zones
+        )
+    out = {key: np.zeros(edges.n_zones) for p in layers for key in p.keys}
+    kernel.integrate(
+        (edges.x0, edges.y0, edges.x1, edges.y1),
+        edges.zone,
+        idx,
+        float(r0),
+        float(r1),
+        r0=r0,
+        c0=c0,
+        width=width,
+        cell_area=np.atleast_1d(np.asarray(cell_area, dtype=np.float64)),
+        varies=bool(np.ndim(cell_area)),
+        sign=edges.sign,
+        layers=[(kind, p.array) for kind, p in zip(kinds, layers, strict=True)],  # type: ignore[misc]
+        outs=[out[key] for p in layers for key in p.keys],
+    )
+    return out
+
+
+def _layer_kind(prefix: Prefix) -> int | None:
+    """The kernel's kind of a layer's prefix sums, or None when only numpy takes them."""
+    if prefix.array is None:
+        return _kernel.FULL
+    a = prefix.array
+    if not a.flags.c_contiguous:
+        return None
+    if a.dtype == np.int32 and len(prefix.keys) == 1:
+        return _kernel.I32
+    if a.dtype == np.int64 and len(prefix.keys) == 2:
+        return _kernel.PAIR
+    return None
 
 
 def zone_row_areas(

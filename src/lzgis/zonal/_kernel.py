@@ -1,0 +1,146 @@
+"""The compiled kernel (``_kernel.c``) through ctypes, when the install could build it.
+
+:func:`load` finds the library built for the current ``_kernel.c`` (its file
+name carries the source's hash, see :mod:`lzgis.zonal._kernel_build`) and
+returns a :class:`Kernel`, or None: then :mod:`lzgis.zonal._geom` runs its
+numpy code, which gives the same bits. ``LZGIS_KERNEL=0`` turns the kernel
+off. Calls release the GIL, so the reader thread and the integrating
+threads of :mod:`lzgis.zonal._engine` really run side by side.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lzgis.zonal._kernel_build import library_name
+
+__all__ = ["FULL", "I32", "PAIR", "Kernel", "load"]
+
+FULL, I32, PAIR = 0, 1, 2  # layer kinds, as in _kernel.c
+
+_P = ctypes.c_void_p
+_I64 = ctypes.c_int64
+_F64 = ctypes.c_double
+
+
+def _ptr(array: NDArray[Any]) -> int:
+    return int(array.ctypes.data)
+
+
+class Kernel:
+    """The library's three functions, taking numpy arrays."""
+
+    def __init__(self, library: ctypes.CDLL, path: Path) -> None:
+        self.path = path
+        self._integrate = library.lz_integrate
+        self._integrate.argtypes = [
+            *([_P] * 6),
+            _I64,
+            _F64,
+            _F64,
+            _I64,
+            _I64,
+            _I64,
+            _P,
+            _I64,
+            _F64,
+            _I64,
+            _P,
+            _P,
+            _P,
+        ]
+        self._integrate.restype = ctypes.c_int
+        self._prefix1 = library.lz_prefix1
+        self._prefix1.argtypes = [_P, _I64, _I64, _P]
+        self._prefix1.restype = None
+        self._pair = library.lz_prefix1_pair
+        self._pair.argtypes = [_P, _P, _I64, _I64, _P]
+        self._pair.restype = None
+
+    def integrate(
+        self,
+        edges: tuple[NDArray[np.float64], ...],
+        zone: NDArray[np.int64],
+        idx: NDArray[np.int64],
+        lo: float,
+        hi: float,
+        *,
+        r0: int,
+        c0: int,
+        width: int,
+        cell_area: NDArray[np.float64],
+        varies: bool,
+        sign: float,
+        layers: list[tuple[int, NDArray[Any] | None]],
+        outs: list[NDArray[np.float64]],
+    ) -> None:
+        """Add edges ``idx``'s integrals to ``outs`` (see ``lz_integrate`` in ``_kernel.c``)."""
+        x0, y0, x1, y1 = (np.ascontiguousarray(e, dtype=np.float64) for e in edges)
+        zone = np.ascontiguousarray(zone, dtype=np.int64)
+        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        area = np.ascontiguousarray(cell_area, dtype=np.float64)
+        kinds = np.array([kind for kind, _ in layers], dtype=np.int32)
+        arrays = (_P * max(1, len(layers)))(
+            *[_ptr(a) if a is not None else None for _, a in layers]
+        )
+        targets = (_P * max(1, len(outs)))(*[_ptr(o) for o in outs])
+        self._integrate(
+            _ptr(x0),
+            _ptr(y0),
+            _ptr(x1),
+            _ptr(y1),
+            _ptr(zone),
+            _ptr(idx),
+            len(idx),
+            lo,
+            hi,
+            r0,
+            c0,
+            width,
+            _ptr(area),
+            int(varies),
+            sign,
+            len(layers),
+            _ptr(kinds),
+            arrays,
+            targets,
+        )
+
+    def prefix1(self, indicator: NDArray[np.bool_], out: NDArray[np.integer]) -> None:
+        """``out`` (rows × (cols + 1), int32, C order) = row prefix sums of ``indicator``."""
+        ind = np.ascontiguousarray(indicator, dtype=np.bool_)
+        h, w = ind.shape
+        self._prefix1(_ptr(ind), h, w, _ptr(out))
+
+    def prefix1_pair(
+        self, first: NDArray[np.bool_], second: NDArray[np.bool_], out: NDArray[np.integer]
+    ) -> None:
+        """Row prefix sums of two indicators packed in ``out`` (int64, low and high 32 bits)."""
+        a = np.ascontiguousarray(first, dtype=np.bool_)
+        b = np.ascontiguousarray(second, dtype=np.bool_)
+        h, w = a.shape
+        self._pair(_ptr(a), _ptr(b), h, w, _ptr(out))
+
+
+def open_library(path: Path) -> Kernel | None:
+    """The kernel in ``path``, or None when it cannot be loaded (other platform, damaged)."""
+    try:
+        return Kernel(ctypes.CDLL(str(path)), path)
+    except (OSError, AttributeError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def load() -> Kernel | None:
+    """The kernel built for this ``_kernel.c`` next to it, or None (numpy is used instead)."""
+    if os.environ.get("LZGIS_KERNEL", "1") == "0":
+        return None
+    path = Path(__file__).with_name(library_name())
+    return open_library(path) if path.exists() else None

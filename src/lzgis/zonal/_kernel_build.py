@@ -1,0 +1,72 @@
+"""Building the compiled kernel (``_kernel.c``): standard library only.
+
+The install (``hatch_build.py``, run by ``pip install``) calls :func:`build`
+with the machine's C compiler; without one the install still succeeds and
+lzgis uses the numpy code, which gives the same bits, more slowly. The
+library's file name carries a hash of the C source, so a library built from
+an older source is never loaded (:mod:`lzgis.zonal._kernel`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["SOURCE", "build", "compiler", "library_name"]
+
+SOURCE = Path(__file__).with_name("_kernel.c")
+# No FMA contraction and no fast-math: each expression rounds as numpy's does.
+FLAGS = ("-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-std=c99")
+
+
+def library_name(source: Path = SOURCE) -> str:
+    """``_kernel-<hash of the source>.so`` (``.dll`` on Windows)."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+    return f"_kernel-{digest}.{'dll' if sys.platform == 'win32' else 'so'}"
+
+
+def compiler() -> list[str] | None:
+    """The C compiler command (``$CC``, else ``cc``, ``gcc`` or ``clang``), or None."""
+    if os.environ.get("CC"):
+        return shlex.split(os.environ["CC"])
+    for name in ("cc", "gcc", "clang"):
+        found = shutil.which(name)
+        if found:
+            return [found]
+    return None
+
+
+def build(out_dir: Path, *, source: Path = SOURCE) -> Path | None:
+    """Compile ``source`` into ``out_dir`` / :func:`library_name`; None without a compiler.
+
+    The library appears whole or not at all (compiled to a temporary name,
+    then renamed). A compiler that fails raises ``RuntimeError`` with its
+    message.
+    """
+    cc = compiler()
+    if cc is None:
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / library_name(source)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".kernel-", suffix=".part")
+    os.close(fd)
+    try:
+        done = subprocess.run(
+            [*cc, *FLAGS, "-o", tmp, str(source), "-lm"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"compiling {source.name} failed: {done.stderr.strip()}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

@@ -1,0 +1,235 @@
+"""``lzgis.zonal._kernel``: the compiled loops give the numpy code's bits.
+
+The kernel is compiled here from the package's ``_kernel.c`` into ``tmp_path``
+(the machine's C compiler, as ``pip install`` does), so these tests check the
+current source whatever was installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from affine import Affine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely import Polygon, box
+
+from lzgis.zonal import _kernel, _kernel_build, raster_coverage
+from lzgis.zonal._geom import (
+    Edges,
+    Prefix,
+    integrate,
+    integrate_edges,
+    prefix1,
+    prefix1_pair,
+    row_pieces,
+)
+
+pytestmark = pytest.mark.skipif(
+    _kernel_build.compiler() is None, reason="no C compiler: lzgis runs its numpy code only"
+)
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory: pytest.TempPathFactory) -> _kernel.Kernel:
+    built = _kernel_build.build(tmp_path_factory.mktemp("kernel"))
+    assert built is not None and built.name == _kernel_build.library_name()
+    loaded = _kernel.open_library(built)
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture
+def use(monkeypatch: pytest.MonkeyPatch, kernel: _kernel.Kernel) -> Iterator[object]:
+    """A switch: ``use(True)`` runs lzgis on the kernel, ``use(False)`` on numpy."""
+
+    def switch(on: bool) -> None:
+        monkeypatch.setattr(_kernel, "load", lambda: kernel if on else None)
+
+    yield switch
+
+
+def _edges(rng: np.random.Generator, n_edges: int, n_zones: int, width: int) -> Edges:
+    # edges anywhere around the window, some vertical, some short, some crossing it
+    x0 = rng.uniform(-3.0, width + 3.0, n_edges)
+    y0 = rng.uniform(-2.0, 9.0, n_edges)
+    x1 = np.where(rng.random(n_edges) < 0.2, x0, rng.uniform(-3.0, width + 3.0, n_edges))
+    y1 = y0 + rng.choice([-1.0, 1.0], n_edges) * rng.uniform(1e-9, 6.0, n_edges)
+    return Edges(
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        zone=rng.integers(0, n_zones, n_edges).astype(np.int64),
+        bounds=np.zeros((n_zones, 4)),
+        sign=-1.0,
+        n_zones=n_zones,
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    width=st.integers(1, 9),
+    rows=st.tuples(st.integers(0, 3), st.integers(1, 5)),
+    varies=st.booleans(),
+)
+def test_integrals_are_the_numpy_bits(
+    kernel: _kernel.Kernel, seed: int, width: int, rows: tuple[int, int], varies: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    r0, h = rows
+    edges = _edges(rng, 40, 5, width)
+    keep = (np.maximum(edges.y0, edges.y1) > r0) & (np.minimum(edges.y0, edges.y1) < r0 + h)
+    idx = np.flatnonzero(keep)
+    a, b, c = (rng.random((h, width)) < p for p in (0.5, 0.3, 0.8))
+    layers = [
+        Prefix(None, ("full",)),
+        Prefix(prefix1(a), ("one",)),
+        Prefix(prefix1_pair(b, c), ("low", "high")),
+    ]
+    area = rng.uniform(0.5, 2.0, h) if varies else 1.7
+    expected = integrate(
+        row_pieces(edges, idx, float(r0), float(r0 + h), r0=r0, c0=0),
+        layers,
+        width=width,
+        cell_area=area,
+        sign=edges.sign,
+        n_zones=edges.n_zones,
+    )
+    got = {key: np.zeros(edges.n_zones) for key in expected}
+    kernel.integrate(
+        (edges.x0, edges.y0, edges.x1, edges.y1),
+        edges.zone,
+        idx,
+        float(r0),
+        float(r0 + h),
+        r0=r0,
+        c0=0,
+        width=width,
+        cell_area=np.atleast_1d(area),
+        varies=varies,
+        sign=edges.sign,
+        layers=[
+            (_kernel.FULL, None),
+            (_kernel.I32, layers[1].array),
+            (_kernel.PAIR, layers[2].array),
+        ],
+        outs=[got[k] for k in ("full", "one", "low", "high")],
+    )
+    for key, values in expected.items():
+        assert np.array_equal(got[key], values), key
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), h=st.integers(1, 6), w=st.integers(1, 40))
+def test_prefix_sums_are_the_numpy_ones(kernel: _kernel.Kernel, seed: int, h: int, w: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = rng.random((h, w)) < 0.5, rng.random((h, w)) < 0.5
+    one = np.empty((h, w + 1), dtype=np.int32)
+    kernel.prefix1(a, one)
+    assert np.array_equal(one[:, 1:], np.cumsum(a, axis=1))
+    assert not one[:, 0].any()
+    pair = np.empty((h, w + 1), dtype=np.int64)
+    kernel.prefix1_pair(a, b, pair)
+    assert np.array_equal(pair & 0xFFFFFFFF, one)
+    assert np.array_equal(pair >> 32, np.concatenate([np.zeros((h, 1)), np.cumsum(b, 1)], 1))
+
+
+def test_integrate_edges_takes_the_kernel_only_when_there_is_one(use: object) -> None:
+    edges = _edges(np.random.default_rng(7), 30, 3, 6)
+    idx = np.flatnonzero(
+        (np.maximum(edges.y0, edges.y1) > 0) & (np.minimum(edges.y0, edges.y1) < 4)
+    )
+    layers = [Prefix(prefix1(np.eye(4, 6, dtype=bool)), ("green",))]
+    runs = []
+    for on in (True, False):
+        use(on)  # type: ignore[operator]
+        runs.append(integrate_edges(edges, idx, layers, rows=(0, 4), c0=0, width=6, cell_area=2.0))
+    assert np.array_equal(runs[0]["green"], runs[1]["green"])
+    assert np.any(runs[0]["green"] != 0)
+
+
+def test_coverage_is_the_same_bits_with_and_without_the_kernel(tmp_path: Path, use: object) -> None:
+    # 4 x 4 cells of 10 m, the left half green; a nodata cell; zones crossing cells and the edge
+    ndvi = np.array(
+        [[0.8, 0.8, 0.1, 0.1], [0.8, 0.8, 0.1, -9.0], [0.8, 0.8, 0.1, 0.1], [0.8, 0.8, 0.1, 0.1]],
+        dtype="float32",
+    )
+    path = tmp_path / "ndvi.tif"
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=4,
+        height=4,
+        count=1,
+        dtype="float32",
+        nodata=-9.0,
+        crs="EPSG:32648",
+        transform=Affine(10, 0, 500000, 0, -10, 4000040),
+    ) as dst:
+        dst.write(ndvi, 1)
+    zones = gpd.GeoDataFrame(
+        {"id": ["half", "ring", "out"]},
+        geometry=[
+            box(500005, 4000000, 500020, 4000040),
+            Polygon(
+                [(500001, 4000001), (500039, 4000001), (500039, 4000039), (500001, 4000039)],
+                [[(500015, 4000015), (500025, 4000015), (500025, 4000025), (500015, 4000025)]],
+            ),
+            box(500030, 4000030, 500050, 4000050),  # three quarters outside the raster
+        ],
+        crs="EPSG:32648",
+    )
+    runs = []
+    for on in (True, False):
+        use(on)  # type: ignore[operator]
+        runs.append(raster_coverage(zones, path, ndvi_threshold=0.3))
+    pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
+    # by hand, in metres from the raster's top-left corner:
+    # "half" lies in the green columns (x < 20): coverage 1
+    # "ring": 38 x 38 - 10 x 10 = 1344 m²; the nodata cell (x 30-40, y 10-20) takes 9 x 10 of it;
+    # green is x < 20: 19 x 38 minus the hole's 5 x 10 = 672 m² of the 1254 with data
+    # "out": a quarter on the raster, on a cell of 0.1: coverage 0, unknown 0.75
+    got = runs[0]
+    assert got.loc[0, "coverage"] == pytest.approx(1.0, abs=1e-12)
+    assert got.loc[1, "coverage"] == pytest.approx(672 / 1254, abs=1e-12)
+    # (unknown is 1 - data / the equal-area area: UTM's scale error shows at 1e-8)
+    assert got.loc[1, "unknown"] == pytest.approx(90 / 1344, abs=1e-7)
+    assert got.loc[2, "coverage"] == pytest.approx(0.0, abs=1e-12)
+    assert got.loc[2, "unknown"] == pytest.approx(0.75, abs=1e-7)
+
+
+def test_a_compiler_error_is_reported_and_leaves_no_library(tmp_path: Path) -> None:
+    broken = tmp_path / "_kernel.c"
+    broken.write_text("int lz_integrate(void) { return undefined_name; }\n")
+    with pytest.raises(RuntimeError, match=r"compiling _kernel\.c failed"):
+        _kernel_build.build(tmp_path / "out", source=broken)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_library_from_another_source_is_not_loaded(tmp_path: Path) -> None:
+    # the file name carries the source's hash: an edited source never meets an old library
+    edited = tmp_path / "_kernel.c"
+    edited.write_bytes(_kernel_build.SOURCE.read_bytes() + b"\n/* edited */\n")
+    assert _kernel_build.library_name(edited) != _kernel_build.library_name()
+    junk = tmp_path / "junk.so"
+    junk.write_bytes(b"not a library")
+    assert _kernel.open_library(junk) is None
+
+
+def test_lzgis_kernel_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LZGIS_KERNEL", "0")
+    _kernel.load.cache_clear()
+    try:
+        assert _kernel.load() is None
+    finally:
+        monkeypatch.delenv("LZGIS_KERNEL")
+        _kernel.load.cache_clear()
