@@ -187,3 +187,46 @@ def test_one_transform_only_when_densifying_adds_no_vertex(
         assert added == 0  # the shortcut is taken only when it changes no outline
     if geom.area > 0:
         assert float(area_km2(gdf).iloc[0]) == pytest.approx(_two_step_km2(gdf), rel=1e-10)
+
+
+def _reprojected_m2(gdf: gpd.GeoDataFrame) -> list[float]:
+    """The geometry path: reproject the polygons (``to_equal_area``), then shapely's area."""
+    from lzgis.areas import to_equal_area
+
+    return [float(a) for a in to_equal_area(gdf).geometry.area]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x=st.floats(400_000, 600_000),
+    y=st.floats(3_900_000, 4_100_000),
+    r=st.floats(5.0, 1500.0),  # 64-gons: edges up to ~150 m
+    hole=st.floats(0.0, 0.9),
+    flip=st.booleans(),
+)
+def test_vertex_areas_equal_the_reprojected_polygons(
+    x: float, y: float, r: float, hole: float, flip: bool
+) -> None:
+    # polygons with holes, multipolygons, either orientation, a missing and an empty geometry
+    outer = shapely.Point(x, y).buffer(r, quad_segs=16)
+    ring = outer.difference(shapely.Point(x, y).buffer(r * hole, quad_segs=16)) if hole else outer
+    ring = shapely.reverse(ring) if flip else ring
+    d = min(r, 200.0)  # edges short enough that densifying adds no vertex
+    pair = shapely.MultiPolygon([box(x, y, x + d, y + d), box(x + 2 * d, y, x + 3 * d, y + d)])
+    gdf = _frame(ring, pair, None, shapely.Polygon(), crs="EPSG:32648")
+    from lzgis.areas import _polygon_area_m2
+
+    assert _polygon_area_m2(gdf) is not None  # the vertex path is the one measured here
+    got = area_m2(gdf).tolist()
+    want = _reprojected_m2(gdf)
+    for a, b in zip(got[:2], want[:2], strict=True):
+        assert a == pytest.approx(b, rel=1e-12)
+    assert math.isnan(got[2]) and got[3] == 0.0
+
+
+def test_vertex_areas_leave_long_edges_and_lines_to_the_geometry_path() -> None:
+    from lzgis.areas import _polygon_area_m2
+
+    assert _polygon_area_m2(_frame(box(103.8, 36.0, 103.9, 36.1))) is None  # densified
+    assert _polygon_area_m2(_frame(LineString([(103.8, 36.0), (103.81, 36.0)]))) is None
+    assert _polygon_area_m2(_frame(box(103.8, 36.0, 103.803, 36.003))) is not None

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import rasterio
+import shapely
 from affine import Affine
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,12 +25,16 @@ from lzgis.zonal import _kernel, _kernel_build, raster_coverage
 from lzgis.zonal._geom import (
     Edges,
     Prefix,
+    _edges,
     integrate,
     integrate_edges,
+    pixel_edges,
     prefix1,
     prefix1_pair,
     row_pieces,
 )
+from lzgis.zonal._raster import Win
+from lzgis.zonal._rules import Rule
 
 pytestmark = pytest.mark.skipif(
     _kernel_build.compiler() is None, reason="no C compiler: lzgis runs its numpy code only"
@@ -55,7 +60,7 @@ def use(monkeypatch: pytest.MonkeyPatch, kernel: _kernel.Kernel) -> Iterator[obj
     yield switch
 
 
-def _edges(rng: np.random.Generator, n_edges: int, n_zones: int, width: int) -> Edges:
+def _random_edges(rng: np.random.Generator, n_edges: int, n_zones: int, width: int) -> Edges:
     # edges anywhere around the window, some vertical, some short, some crossing it
     x0 = rng.uniform(-3.0, width + 3.0, n_edges)
     y0 = rng.uniform(-2.0, 9.0, n_edges)
@@ -85,7 +90,7 @@ def test_integrals_are_the_numpy_bits(
 ) -> None:
     rng = np.random.default_rng(seed)
     r0, h = rows
-    edges = _edges(rng, 40, 5, width)
+    edges = _random_edges(rng, 40, 5, width)
     keep = (np.maximum(edges.y0, edges.y1) > r0) & (np.minimum(edges.y0, edges.y1) < r0 + h)
     idx = np.flatnonzero(keep)
     a, b, c = (rng.random((h, width)) < p for p in (0.5, 0.3, 0.8))
@@ -142,8 +147,90 @@ def test_prefix_sums_are_the_numpy_ones(kernel: _kernel.Kernel, seed: int, h: in
     assert np.array_equal(pair >> 32, np.concatenate([np.zeros((h, 1)), np.cumsum(b, 1)], 1))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from(["float32", "float64"]),
+    nodata=st.sampled_from([None, -9999.0, 0.0, float("nan")]),
+    threshold=st.sampled_from([0.3, 0.1, -0.2, 0.30000001192092896]),
+)
+def test_the_threshold_rule_is_the_numpy_one(
+    kernel: _kernel.Kernel, seed: int, dtype: str, nodata: float | None, threshold: float
+) -> None:
+    # values at and around the threshold (in both precisions), NaN, and the nodata value
+    rng = np.random.default_rng(seed)
+    near = [threshold, np.nextafter(threshold, 1), np.nextafter(threshold, -1), np.nan, -9999.0]
+    values = np.where(rng.random(300) < 0.5, rng.choice(near, 300), rng.uniform(-1, 1, 300))
+    data = values.astype(dtype).reshape(15, 20)
+    valid = data == data
+    if nodata is not None and not np.isnan(nodata):
+        valid &= data != data.dtype.type(nodata)
+    plain = None if nodata is None or np.isnan(nodata) else float(data.dtype.type(nodata))
+    got = kernel.threshold(data, plain, threshold)
+    assert got is not None
+    assert np.array_equal(got[0], valid)
+    assert np.array_equal(got[1], valid & (data >= threshold))
+
+
+def test_the_rule_gives_the_same_layers_with_and_without_the_kernel(
+    tmp_path: Path, use: object
+) -> None:
+    data = np.array([[0.3, 0.29999998, np.nan], [-9.0, 0.9, -0.5]], dtype="float32")
+    path = tmp_path / "ndvi.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=3, height=2, count=1, dtype="float32", nodata=-9.0,
+        crs="EPSG:32648", transform=Affine(10, 0, 500000, 0, -10, 4000020),
+    ) as dst:  # fmt: skip
+        dst.write(data, 1)
+    rule, win = Rule("threshold", threshold=0.3), Win(0, 2, 0, 3)
+    runs = []
+    with rasterio.open(path) as src:
+        for on in (True, False):
+            use(on)  # type: ignore[operator]
+            runs.append(rule([src], win, [src.read(1)], path=str(path)))
+    for key in ("data", "green"):
+        assert np.array_equal(runs[0][key], runs[1][key]), key
+    assert runs[0]["data"].tolist() == [[True, True, False], [False, True, True]]
+    assert runs[0]["green"].tolist() == [[True, False, False], [False, True, False]]
+
+
+def test_edges_are_the_numpy_ones(kernel: _kernel.Kernel) -> None:
+    # holes, a multipolygon, a ring drawn the other way, an empty and a missing zone
+    ring = box(0, 0, 10, 10).difference(box(2, 2, 4, 4))
+    geoms = np.array(
+        [
+            ring,
+            shapely.reverse(ring),
+            shapely.MultiPolygon([box(20, 0, 22, 3), box(25, 1, 26, 2)]),
+            shapely.Polygon(),
+            None,
+            box(-5, -5, 1, 1),
+        ],
+        dtype=object,
+    )
+    transform = Affine(0.5, 0.0, -10.0, 0.0, -0.5, 12.0)
+    parts, zone_of_part = shapely.get_parts(geoms, return_index=True)
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
+    exterior = np.r_[True, part_of_ring[1:] != part_of_ring[:-1]][: len(rings)]
+    zone_of_ring = zone_of_part[part_of_ring].astype(np.int64)
+    args = (coords, ring_of_coord, exterior, zone_of_ring)
+    (ends, zone, bounds) = kernel.edges(*args, tuple(~transform), len(geoms))
+    (want_ends, want_zone, want_bounds) = _edges(*args, ~transform, len(geoms))
+    for a, b in zip(ends, want_ends, strict=True):
+        assert np.array_equal(a, b)
+    assert np.array_equal(zone, want_zone)
+    assert np.array_equal(bounds, want_bounds, equal_nan=True)
+    # both orientations give the same (counter-clockwise) edges: the integrals are areas
+    edges = pixel_edges(geoms, transform)
+    area = np.bincount(
+        edges.zone, (edges.x0 * edges.y1 - edges.x1 * edges.y0) * 0.5, minlength=len(geoms)
+    )
+    assert (area * edges.sign * 0.25).tolist() == pytest.approx([96, 96, 7, 0, 0, 36])
+
+
 def test_integrate_edges_takes_the_kernel_only_when_there_is_one(use: object) -> None:
-    edges = _edges(np.random.default_rng(7), 30, 3, 6)
+    edges = _random_edges(np.random.default_rng(7), 30, 3, 6)
     idx = np.flatnonzero(
         (np.maximum(edges.y0, edges.y1) > 0) & (np.minimum(edges.y0, edges.y1) < 4)
     )

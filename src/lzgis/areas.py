@@ -119,12 +119,22 @@ def to_equal_area(gdf: gpd.GeoDataFrame, *, crs: CRS | None = None) -> gpd.GeoDa
     return geo.to_crs(target)
 
 
-def _max_polygon_segment(geoms: np.ndarray) -> float | None:
-    """The longest edge of polygons ``geoms`` (CRS units); None for other geometry types."""
-    parts = shapely.get_parts(geoms)
+def _polygon_rings(
+    geoms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(coordinates, ring of each coordinate, geometry of each ring, exterior flags) of
+    polygons ``geoms``; None when a geometry is not a (multi)polygon."""
+    parts, geom_of_part = shapely.get_parts(geoms, return_index=True)
     if not len(parts) or not np.all(shapely.get_type_id(parts) == 3):  # polygons only
         return None
-    coords, ring = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    exterior = np.r_[True, part_of_ring[1:] != part_of_ring[:-1]][: len(rings)]
+    return coords, ring, geom_of_part[part_of_ring], exterior
+
+
+def _longest_segment(coords: np.ndarray, ring: np.ndarray) -> float:
+    """The longest edge of the rings (CRS units)."""
     same = ring[1:] == ring[:-1]
     if not same.any():
         return 0.0
@@ -132,17 +142,25 @@ def _max_polygon_segment(geoms: np.ndarray) -> float | None:
     return float(step.max())
 
 
-def _dense_enough(gdf: gpd.GeoDataFrame) -> bool:
+def _max_polygon_segment(geoms: np.ndarray) -> float | None:
+    """The longest edge of polygons ``geoms`` (CRS units); None for other geometry types."""
+    rings = _polygon_rings(geoms)
+    return None if rings is None else _longest_segment(rings[0], rings[1])
+
+
+def _dense_enough(gdf: gpd.GeoDataFrame, *, longest: float | None = None) -> bool:
     """Whether densifying ``gdf`` in lon/lat (:data:`_DENSIFY_DEG`) would add no vertex.
 
     Decided in the data's own CRS, without a transform, only for lon/lat and
     Transverse Mercator (UTM, Gauss-Krüger) metres: an edge of ``L`` metres
     there is at most ``L / 0.9996`` long on the ellipsoid, which spans at most
     ``√2 · L / (0.9996 · 110 km · cos φ)`` degrees at latitudes up to ``φ``.
-    Anything else is densified as before.
+    Anything else is densified as before. ``longest``: the longest polygon
+    edge, when already known.
     """
     src = CRS(gdf.crs)
-    longest = _max_polygon_segment(np.asarray(gdf.geometry.values, dtype=object))
+    if longest is None:
+        longest = _max_polygon_segment(np.asarray(gdf.geometry.values, dtype=object))
     if longest is None:
         return False
     if src.is_geographic:
@@ -165,7 +183,45 @@ def _dense_enough(gdf: gpd.GeoDataFrame) -> bool:
 def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     """Area of each geometry in m², measured in an equal-area CRS."""
     frame = gdf if isinstance(gdf, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=gdf)
+    require_crs(frame, name="gdf")
+    direct = _polygon_area_m2(frame)
+    if direct is not None:
+        return pd.Series(direct, index=frame.index, dtype=float)
     return to_equal_area(frame).geometry.area
+
+
+def _polygon_area_m2(frame: gpd.GeoDataFrame) -> np.ndarray | None:
+    """:func:`area_m2` of polygons that need no densifying, from their vertices alone.
+
+    The vertices go to the equal-area CRS as arrays (no geometry is rebuilt)
+    and each ring's area is the shoelace sum, taken relative to its first
+    vertex: exteriors add, holes subtract, as ``to_equal_area(...).area``.
+    None when it does not apply (other geometry types, or edges that densifying
+    would split): then the geometries are reprojected.
+    """
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    rings = _polygon_rings(geoms)
+    if rings is None:
+        return None
+    coords, ring, geom_of_ring, exterior = rings
+    target = equal_area_crs(frame)
+    if CRS(frame.crs).equals(target):
+        x, y = coords[:, 0], coords[:, 1]
+    elif _dense_enough(frame, longest=_longest_segment(coords, ring)):
+        x, y = Transformer.from_crs(frame.crs, target, always_xy=True).transform(
+            coords[:, 0], coords[:, 1]
+        )
+    else:
+        return None
+    same = ring[1:] == ring[:-1]
+    start = np.searchsorted(ring, np.arange(len(exterior)))
+    origin = start[ring[:-1][same]]
+    ax, ay = x[:-1][same] - x[origin], y[:-1][same] - y[origin]
+    bx, by = x[1:][same] - x[origin], y[1:][same] - y[origin]
+    signed = np.bincount(ring[:-1][same], weights=ax * by - bx * ay, minlength=len(exterior))
+    size = np.abs(signed) * 0.5
+    out = np.bincount(geom_of_ring, weights=np.where(exterior, size, -size), minlength=len(geoms))
+    return np.where(shapely.is_missing(geoms), np.nan, out)
 
 
 def area_km2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:

@@ -8,8 +8,9 @@ task lost with its worker simply runs again. Its result is a dict of
 per-zone partial sums (one array per indicator layer); sums of tasks add up.
 
 Memory is bounded by the window, not the raster: a reader thread holds the
-next window and its prefix sums while the current one is integrated (two
-slots of reused buffers), and GDAL's block cache is capped at a few windows.
+next window and its indicator layers while the current one's prefix sums
+(one set of reused buffers) are integrated, and GDAL's block cache is
+capped at a few windows.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ Layers = Callable[[Win, list[NDArray[Any]]], dict[Any, NDArray[np.bool_]]]
 def default_threads() -> int:
     """Integrating threads for a run in one process: one per core besides the reader's.
 
-    The reader thread (reading, the rule, prefix sums) keeps one core busy;
+    The reader thread (reading, the rule) keeps one core busy;
     more threads than cores only contend for the GIL and the caches (on two
     cores, one integrating thread beside the reader is about 10% faster than
     two). At most 4, a guess: the threads share one interpreter, so many
@@ -199,8 +200,10 @@ def accumulate(
     """Per-zone weighted area of every indicator layer, summed over the windows.
 
     A reader thread reads the next window (GDAL decodes its blocks on
-    ``threads`` threads) and builds its prefix sums while ``threads`` threads
-    split the current window's edges at its rows and integrate the pieces.
+    ``threads`` threads) and applies the rule while this thread builds the
+    current window's prefix sums and ``threads`` threads split its edges at
+    its rows and integrate the pieces (the compiled kernel releases the GIL,
+    so they really run side by side).
     """
     emax_x = np.maximum(edges.x0, edges.x1)
     # edges sorted by their top row: a window's edges are a slice, in row order
@@ -214,18 +217,18 @@ def accumulate(
     in_band = np.empty(0, dtype=np.int64)
     band_xmax = band_zxmin = np.empty(0)
 
-    # Prefix sums go to reused buffers: two slots (the window being integrated
-    # and the one being read), one buffer per layer (or pair of layers) in each.
+    # Prefix sums go to reused buffers: one per layer (or pair of layers), built
+    # and integrated in turn, while the reader prepares the next window.
     size = max(((w.r1 - w.r0) * (w.c1 - w.c0 + 1) for w in windows), default=0)
     widest = max((w.c1 - w.c0 for w in windows), default=0)
     dtype = prefix_dtype(widest)
     pack = packable(widest)  # two layers per int64 array: one gather serves both
-    buffers: dict[tuple[int, int], NDArray[np.integer]] = {}
+    buffers: dict[int, NDArray[np.integer]] = {}
 
-    def buffer(slot: int, n: int) -> NDArray[np.integer]:
-        buf = buffers.get((slot, n))
+    def buffer(n: int) -> NDArray[np.integer]:
+        buf = buffers.get(n)
         if buf is None:
-            buf = buffers[(slot, n)] = np.empty(size, dtype=np.int64 if pack else dtype)
+            buf = buffers[n] = np.empty(size, dtype=np.int64 if pack else dtype)
         return buf
 
     def select(win: Win) -> NDArray[np.int64]:
@@ -242,8 +245,8 @@ def accumulate(
             band_xmax, band_zxmin = emax_x[in_band], zone_xmin[in_band]
         return in_band[(band_xmax > win.c0) & (band_zxmin < win.c1)]
 
-    def prepare(win: Win, slot: int) -> tuple[list[Prefix], list[NDArray[np.int64]]]:
-        """Read ``win``, build its prefix sums and cut its edges into batches of row pieces."""
+    def prepare(win: Win) -> tuple[list[tuple[Any, NDArray[np.bool_]]], list[NDArray[np.int64]]]:
+        """Read ``win``, apply the rule and cut its edges into batches of row pieces."""
         named = names or [("raster", "raster")] * len(sources)
         arrays = [
             read_band(s, band, win, path=p, what=w)
@@ -254,6 +257,13 @@ def accumulate(
         except RasterioError as exc:
             raise damaged(named[0][0], named[0][1], win, exc) from None
         del arrays
+        idx = select(win)
+        lo, hi = float(win.r0), float(win.r1)
+        counts = piece_counts(edges, idx, lo, hi)
+        return found, [idx[part] for part in _chunks(counts, _CHUNK)]
+
+    def prefix_sums(found: list[tuple[Any, NDArray[np.bool_]]]) -> list[Prefix]:
+        """The layers' row prefix sums, in reused buffers."""
         # a layer true in every cell needs no prefix sums (F[j] = j) and one
         # true nowhere adds nothing: common for the data layer, and for green
         # or a class in a uniform stretch
@@ -265,15 +275,11 @@ def accumulate(
             group = found[i : i + step]
             array: NDArray[np.integer]
             if len(group) == 2:
-                array = prefix1_pair(group[0][1], group[1][1], out=buffer(slot, n))
+                array = prefix1_pair(group[0][1], group[1][1], out=buffer(n))
             else:
-                array = prefix1(group[0][1], out=buffer(slot, n).view(dtype))
+                array = prefix1(group[0][1], out=buffer(n).view(dtype))
             prefixes.append(Prefix(array, tuple(key for key, _ in group)))
-        idx = select(win)
-        lo, hi = float(win.r0), float(win.r1)
-        counts = piece_counts(edges, idx, lo, hi)
-        batches = [idx[part] for part in _chunks(counts, _CHUNK)]
-        return prefixes, batches if prefixes else []
+        return prefixes
 
     def work(win: Win, batch: NDArray[np.int64], prefixes: list[Prefix], area: Any) -> Sums:
         """Split a batch of edges at ``win``'s rows and integrate the pieces."""
@@ -301,19 +307,22 @@ def accumulate(
         ThreadPoolExecutor(max_workers=1) as pool,
         ThreadPoolExecutor(max_workers=max(1, threads)) as workers,
     ):
-        pending = pool.submit(prepare, windows[0], 0) if windows else None
+        pending = pool.submit(prepare, windows[0]) if windows else None
         for i, win in enumerate(windows):
             assert pending is not None
-            prefixes, batches = pending.result()
+            found, batches = pending.result()
             nxt = windows[i + 1] if i + 1 < len(windows) else None
-            pending = pool.submit(prepare, nxt, (i + 1) % 2) if nxt is not None else None
+            pending = pool.submit(prepare, nxt) if nxt is not None else None
+            prefixes = prefix_sums(found)
+            if not prefixes:
+                batches = []
             if batches:
                 rows = np.arange(win.r0, win.r1, dtype=np.int64)
                 area = cell_area(rows) if varies else float(cell_area(rows[:1])[0])
             jobs = [workers.submit(work, win, batch, prefixes, area) for batch in batches]
             for job in jobs:  # in order: the same sums however the threads interleave
                 add_sums(sums, job.result())
-            del prefixes, batches, jobs
+            del found, prefixes, batches, jobs
             if progress is not None:
                 progress(1)
     return sums

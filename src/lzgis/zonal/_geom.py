@@ -59,23 +59,70 @@ class Edges:
 def pixel_edges(geoms: NDArray[np.object_], transform: Affine) -> Edges:
     """Edges of polygon ``geoms`` (in the raster CRS) in the pixel frame of ``transform``.
 
-    Exteriors are oriented counter-clockwise and holes clockwise first, so the
-    signed line integrals add up to areas (holes subtract).
+    Edges run counter-clockwise around exteriors and clockwise around holes
+    (in the CRS), so the signed line integrals add up to areas (holes
+    subtract). A ring's orientation is the sign of its area, computed from
+    its first vertex, as :func:`shapely.orient_polygons` decides it; its
+    edges are turned round when it runs the other way.
     """
     n = len(geoms)
-    oriented = shapely.orient_polygons(geoms, exterior_cw=False)
-    parts, zone_of_part = shapely.get_parts(oriented, return_index=True)
+    parts, zone_of_part = shapely.get_parts(geoms, return_index=True)
     rings, part_of_ring = shapely.get_rings(parts, return_index=True)
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
+    exterior = np.r_[True, part_of_ring[1:] != part_of_ring[:-1]][: len(rings)]
+    zone_of_ring = zone_of_part[part_of_ring].astype(np.int64)
     inv = ~transform
+    kernel = _kernel.load()
+    if kernel is not None:
+        (x0, y0, x1, y1), zone, bounds = kernel.edges(
+            coords, ring_of_coord, exterior, zone_of_ring, tuple(inv), n
+        )
+    else:
+        (x0, y0, x1, y1), zone, bounds = _edges(
+            coords, ring_of_coord, exterior, zone_of_ring, inv, n
+        )
+    det = inv.a * inv.e - inv.b * inv.d
+    return Edges(
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        zone=zone,
+        bounds=bounds,
+        sign=1.0 if det > 0 else -1.0,
+        n_zones=n,
+    )
+
+
+def _edges(
+    coords: FloatArray,
+    ring_of_coord: IntArray,
+    exterior: NDArray[np.bool_],
+    zone_of_ring: IntArray,
+    inv: Affine,
+    n: int,
+) -> tuple[tuple[FloatArray, FloatArray, FloatArray, FloatArray], IntArray, FloatArray]:
+    """:func:`pixel_edges` in numpy: ((x0, y0, x1, y1), zone, bounds), as ``lz_edges``."""
     px = inv.a * coords[:, 0] + inv.b * coords[:, 1] + inv.c
     py = inv.d * coords[:, 0] + inv.e * coords[:, 1] + inv.f
     same = ring_of_coord[:-1] == ring_of_coord[1:]
-    zone = zone_of_part[part_of_ring[ring_of_coord[:-1][same]]].astype(np.int64)
+    ring = ring_of_coord[:-1][same]
+    zone = zone_of_ring[ring]
+    x0, y0, x1, y1 = px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
+    if len(ring):
+        # twice each ring's signed area (CRS units), relative to its first vertex
+        start = np.searchsorted(ring_of_coord, np.arange(len(zone_of_ring)))
+        origin = coords[np.minimum(start, len(coords) - 1)[ring]]
+        a, b = coords[:-1][same] - origin, coords[1:][same] - origin
+        cross = a[:, 0] * b[:, 1] - b[:, 0] * a[:, 1]
+        area2 = np.bincount(ring, weights=cross, minlength=len(zone_of_ring))
+        flip = np.where(exterior, area2 < 0, area2 > 0)[ring]
+        x0, x1 = np.where(flip, x1, x0), np.where(flip, x0, x1)
+        y0, y1 = np.where(flip, y1, y0), np.where(flip, y0, y1)
     bounds = np.full((n, 4), np.nan)
     if len(coords):
         # coordinates come grouped by zone, in zone order
-        zone_of_coord = zone_of_part[part_of_ring[ring_of_coord]]
+        zone_of_coord = zone_of_ring[ring_of_coord]
         counts = np.bincount(zone_of_coord, minlength=n)
         has = np.flatnonzero(counts)
         starts = (np.cumsum(counts) - counts)[has]
@@ -83,17 +130,7 @@ def pixel_edges(geoms: NDArray[np.object_], transform: Affine) -> Edges:
         bounds[has, 1] = np.minimum.reduceat(py, starts)
         bounds[has, 2] = np.maximum.reduceat(px, starts)
         bounds[has, 3] = np.maximum.reduceat(py, starts)
-    det = inv.a * inv.e - inv.b * inv.d
-    return Edges(
-        x0=px[:-1][same],
-        y0=py[:-1][same],
-        x1=px[1:][same],
-        y1=py[1:][same],
-        zone=zone,
-        bounds=bounds,
-        sign=1.0 if det > 0 else -1.0,
-        n_zones=n,
-    )
+    return (x0, y0, x1, y1), zone, bounds
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,84 @@ void lz_prefix1_pair(const uint8_t *v, const uint8_t *u, int64_t h, int64_t w, i
         }
     }
 }
+
+/*
+ * The threshold rule in one pass (_rules.Rule, kind "threshold", float data):
+ * valid = x == x (not NaN) and, with a nodata value, x != nodata;
+ * green = valid and x >= threshold. Comparisons in the data's own type, as
+ * numpy's; no branches, so that the compiler vectorises the loops.
+ */
+#define LZ_THRESHOLD(name, type)                                                              \
+    void name(const type *x, int64_t n, int64_t has_nodata, double nodata, double threshold,  \
+              uint8_t *valid, uint8_t *green) {                                               \
+        const type nd = (type)nodata, t = (type)threshold;                                    \
+        if (has_nodata) {                                                                     \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                const type v = x[i];                                                          \
+                const uint8_t ok = (uint8_t)((v == v) & (v != nd));                           \
+                valid[i] = ok;                                                                \
+                green[i] = (uint8_t)(ok & (v >= t));                                          \
+            }                                                                                 \
+        } else {                                                                              \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                const type v = x[i];                                                          \
+                const uint8_t ok = (uint8_t)(v == v);                                         \
+                valid[i] = ok;                                                                \
+                green[i] = (uint8_t)(ok & (v >= t));                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+LZ_THRESHOLD(lz_threshold_f32, float)
+LZ_THRESHOLD(lz_threshold_f64, double)
+
+/*
+ * _geom.pixel_edges: the edges of rings (vertices xy, interleaved, ring_of_coord
+ * non-decreasing) in the pixel frame of the inverse transform inv (a, b, c, d, e, f),
+ * each ring turned to run counter-clockwise (exterior[r] = 1) or clockwise (holes)
+ * by the sign of its area relative to its first vertex; zone[edge] = zone_of_ring[r];
+ * bounds (n_zones x 4, NaN) get each zone's pixel xmin, ymin, xmax, ymax.
+ * Returns the number of edges written (at most n_coords - 1).
+ */
+int64_t lz_edges(const double *xy, const int64_t *ring_of_coord, int64_t n_coords,
+                 const uint8_t *exterior, const int64_t *zone_of_ring, const double *inv,
+                 double *x0, double *y0, double *x1, double *y1, int64_t *zone, double *bounds) {
+    int64_t n_edges = 0;
+    int64_t start = 0;
+    while (start < n_coords) {
+        const int64_t r = ring_of_coord[start];
+        int64_t end = start + 1;
+        while (end < n_coords && ring_of_coord[end] == r) end++;
+        /* twice the ring's signed area, relative to its first vertex */
+        const double ox = xy[2 * start], oy = xy[2 * start + 1];
+        double area2 = 0.0;
+        for (int64_t i = start; i + 1 < end; i++) {
+            const double ax = xy[2 * i] - ox, ay = xy[2 * i + 1] - oy;
+            const double bx = xy[2 * i + 2] - ox, by = xy[2 * i + 3] - oy;
+            area2 += ax * by - bx * ay;
+        }
+        const int flip = exterior[r] ? area2 < 0 : area2 > 0;
+        const int64_t z = zone_of_ring[r];
+        double *bz = bounds + 4 * z;
+        double px_prev = 0.0, py_prev = 0.0;
+        for (int64_t i = start; i < end; i++) {
+            const double px = inv[0] * xy[2 * i] + inv[1] * xy[2 * i + 1] + inv[2];
+            const double py = inv[3] * xy[2 * i] + inv[4] * xy[2 * i + 1] + inv[5];
+            if (!(bz[0] <= px)) bz[0] = px; /* NaN at first: taken */
+            if (!(bz[1] <= py)) bz[1] = py;
+            if (!(bz[2] >= px)) bz[2] = px;
+            if (!(bz[3] >= py)) bz[3] = py;
+            if (i > start) {
+                x0[n_edges] = flip ? px : px_prev;
+                y0[n_edges] = flip ? py : py_prev;
+                x1[n_edges] = flip ? px_prev : px;
+                y1[n_edges] = flip ? py_prev : py;
+                zone[n_edges] = z;
+                n_edges++;
+            }
+            px_prev = px;
+            py_prev = py;
+        }
+        start = end;
+    }
+    return n_edges;
+}

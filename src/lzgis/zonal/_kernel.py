@@ -63,6 +63,15 @@ class Kernel:
         self._pair = library.lz_prefix1_pair
         self._pair.argtypes = [_P, _P, _I64, _I64, _P]
         self._pair.restype = None
+        self._edges = library.lz_edges
+        self._edges.argtypes = [_P, _P, _I64, _P, _P, _P, _P, _P, _P, _P, _P, _P]
+        self._edges.restype = _I64
+        self._threshold = {}
+        for dtype, name in ((np.float32, "lz_threshold_f32"), (np.float64, "lz_threshold_f64")):
+            function = getattr(library, name)
+            function.argtypes = [_P, _I64, _I64, _F64, _F64, _P, _P]
+            function.restype = None
+            self._threshold[np.dtype(dtype)] = function
 
     def integrate(
         self,
@@ -127,6 +136,47 @@ class Kernel:
         b = np.ascontiguousarray(second, dtype=np.bool_)
         h, w = a.shape
         self._pair(_ptr(a), _ptr(b), h, w, _ptr(out))
+
+    def edges(
+        self,
+        coords: NDArray[np.float64],
+        ring_of_coord: NDArray[np.int64],
+        exterior: NDArray[np.bool_],
+        zone_of_ring: NDArray[np.int64],
+        inverse: tuple[float, ...],
+        n_zones: int,
+    ) -> tuple[tuple[NDArray[np.float64], ...], NDArray[np.int64], NDArray[np.float64]]:
+        """((x0, y0, x1, y1), zone, bounds) of the rings' edges (see ``lz_edges``)."""
+        xy = np.ascontiguousarray(coords, dtype=np.float64)
+        rings = np.ascontiguousarray(ring_of_coord, dtype=np.int64)
+        ext = np.ascontiguousarray(exterior, dtype=np.bool_)
+        zones = np.ascontiguousarray(zone_of_ring, dtype=np.int64)
+        inv = np.asarray(inverse[:6], dtype=np.float64)
+        n = len(rings)
+        ends = [np.empty(max(n - 1, 0)) for _ in range(4)]
+        zone = np.empty(max(n - 1, 0), dtype=np.int64)
+        bounds = np.full((n_zones, 4), np.nan)
+        count = self._edges(
+            _ptr(xy), _ptr(rings), n, _ptr(ext), _ptr(zones), _ptr(inv),
+            *(_ptr(e) for e in ends), _ptr(zone), _ptr(bounds),
+        )  # fmt: skip
+        return tuple(e[:count] for e in ends), zone[:count], bounds
+
+    def threshold(
+        self, data: NDArray[np.floating], nodata: float | None, threshold: float
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
+        """(valid, green) of float ``data`` (see ``lz_threshold_f32``), or None for other types."""
+        function = self._threshold.get(data.dtype)
+        if function is None:
+            return None
+        x = np.ascontiguousarray(data)
+        valid = np.empty(x.shape, dtype=np.bool_)
+        green = np.empty(x.shape, dtype=np.bool_)
+        has = nodata is not None
+        function(
+            _ptr(x), x.size, int(has), nodata if has else 0.0, threshold, _ptr(valid), _ptr(green)
+        )
+        return valid, green
 
 
 def open_library(path: Path) -> Kernel | None:

@@ -195,6 +195,19 @@ def valid_mask(src: Any, band: int, data: NDArray[Any], win: Win) -> NDArray[np.
     return valid
 
 
+def nodata_only(src: Any, band: int, data: NDArray[Any]) -> tuple[bool, float | None]:
+    """Whether :func:`valid_mask` needs no mask read for ``data``, and the nodata value it compares.
+
+    (True, value): valid = not NaN (floats) and ``data != value`` (None: no value to compare).
+    """
+    flags = src.mask_flag_enums[band - 1]
+    nodata = src.nodatavals[band - 1]
+    if MaskFlags.nodata in flags and nodata is not None:
+        value = None if np.isnan(nodata) else _nodata_value(data.dtype, nodata)
+        return True, None if value is None else float(value)
+    return MaskFlags.all_valid in flags, None
+
+
 def scaled(src: Any, band: int, data: NDArray[Any]) -> NDArray[Any]:
     """Apply the band's scale and offset (GDAL metadata) when they are set."""
     scale = src.scales[band - 1] if src.scales else 1.0

@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lzgis import _validate as v
-from lzgis.zonal._raster import Win, scaled, valid_mask
+from lzgis.zonal import _kernel
+from lzgis.zonal._raster import Win, nodata_only, scaled, valid_mask
 
 __all__ = ["MAX_CLASSES", "Rule"]
 
@@ -78,6 +79,8 @@ class Rule:
         self, sources: list[Any], win: Win, arrays: list[NDArray[Any]], *, path: str
     ) -> dict[Any, NDArray[np.bool_]]:
         src, band, data = sources[0], self.band, arrays[0]
+        if self.kind == "threshold":
+            return self._threshold(src, win, data, path=path)
         valid = valid_mask(src, band, data, win)
         if self.kind == "composition":
             values = np.unique(data[valid])
@@ -86,19 +89,35 @@ class Rule:
         if self.kind == "classes":
             wanted = _representable(np.asarray(self.classes, dtype=np.float64), data.dtype)
             green = valid & np.isin(data, wanted)
-        elif self.kind == "threshold":
-            ndvi = data * self.scale if self.scale is not None else scaled(src, band, data)
-            green = valid & (ndvi >= self.threshold)
-            # a scaled NDVI (int16 x 10000 read as is) is out of -1..1 in every part of
-            # every window: a sample of each window's valid cells shows it at ~1/50 the cost
-            cells, ok = ndvi[::_SAMPLE, ::_SAMPLE], valid[::_SAMPLE, ::_SAMPLE]
-            if ok.any():
-                info: Any = np.finfo if cells.dtype.kind == "f" else np.iinfo
-                top, bottom = info(cells.dtype).max, info(cells.dtype).min
-                low = float(np.min(cells, where=ok, initial=top))
-                high = float(np.max(cells, where=ok, initial=bottom))
-                v.require_ndvi_range(low, high, path=path, scale=self.scale)
         else:
             valid, ndvi = ndvi_from_bands(sources, arrays, band, win, valid)
             green = valid & (ndvi >= self.threshold)
+        return {"data": valid, "green": green}
+
+    def _threshold(
+        self, src: Any, win: Win, data: NDArray[Any], *, path: str
+    ) -> dict[Any, NDArray[np.bool_]]:
+        """``data`` and ``green`` of an NDVI window: NDVI >= threshold where there are data."""
+        band = self.band
+        ndvi = data * self.scale if self.scale is not None else scaled(src, band, data)
+        layers = None
+        kernel = _kernel.load()
+        if kernel is not None and ndvi is data:  # unscaled: one pass in the kernel
+            plain, nodata = nodata_only(src, band, data)
+            if plain:
+                layers = kernel.threshold(data, nodata, self.threshold)
+        if layers is not None:
+            valid, green = layers
+        else:
+            valid = valid_mask(src, band, data, win)
+            green = valid & (ndvi >= self.threshold)
+        # a scaled NDVI (int16 x 10000 read as is) is out of -1..1 in every part of
+        # every window: a sample of each window's valid cells shows it at ~1/50 the cost
+        cells, ok = ndvi[::_SAMPLE, ::_SAMPLE], valid[::_SAMPLE, ::_SAMPLE]
+        if ok.any():
+            info: Any = np.finfo if cells.dtype.kind == "f" else np.iinfo
+            top, bottom = info(cells.dtype).max, info(cells.dtype).min
+            low = float(np.min(cells, where=ok, initial=top))
+            high = float(np.max(cells, where=ok, initial=bottom))
+            v.require_ndvi_range(low, high, path=path, scale=self.scale)
         return {"data": valid, "green": green}
