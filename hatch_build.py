@@ -9,6 +9,7 @@ it and lzgis runs the same computation in numpy (same results, slower).
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +35,11 @@ class KernelBuildHook(BuildHookInterface):  # type: ignore[misc]
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         kernel = _builder()
-        out_dir = ZONAL if version == "editable" else Path(tempfile.mkdtemp(prefix="lzgis-kernel-"))
+        self._temporary: Path | None = None
+        if version == "editable":
+            out_dir = ZONAL
+        else:
+            out_dir = self._temporary = Path(tempfile.mkdtemp(prefix="lzgis-kernel-"))
         try:
             built = kernel.build(out_dir)
         except RuntimeError as exc:
@@ -54,3 +59,8 @@ class KernelBuildHook(BuildHookInterface):  # type: ignore[misc]
             build_data["force_include"][str(built)] = f"lzgis/zonal/{built.name}"
             build_data["pure_python"] = False
             build_data["infer_tag"] = True
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        temporary = getattr(self, "_temporary", None)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)

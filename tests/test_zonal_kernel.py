@@ -320,3 +320,12 @@ def test_lzgis_kernel_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         monkeypatch.delenv("LZGIS_KERNEL")
         _kernel.load.cache_clear()
+
+
+def test_a_compiler_that_cannot_run_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
+    with pytest.raises(RuntimeError, match=r"compiling _kernel\.c failed"):
+        _kernel_build.build(tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []

@@ -47,8 +47,8 @@ def build(out_dir: Path, *, source: Path = SOURCE) -> Path | None:
     """Compile ``source`` into ``out_dir`` / :func:`library_name`; None without a compiler.
 
     The library appears whole or not at all (compiled to a temporary name,
-    then renamed); libraries built from earlier sources are removed. A compiler that fails raises ``RuntimeError`` with its
-    message.
+    then renamed); libraries built from earlier sources are removed. A compiler
+    that fails (or cannot run) raises ``RuntimeError`` with its message.
     """
     cc = compiler()
     if cc is None:
@@ -58,12 +58,15 @@ def build(out_dir: Path, *, source: Path = SOURCE) -> Path | None:
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".kernel-", suffix=".part")
     os.close(fd)
     try:
-        done = subprocess.run(
-            [*cc, *FLAGS, "-o", tmp, str(source), "-lm"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            done = subprocess.run(
+                [*cc, *FLAGS, "-o", tmp, str(source), "-lm"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as exc:  # e.g. $CC names no program
+            raise RuntimeError(f"compiling {source.name} failed: {exc}") from None
         if done.returncode != 0:
             raise RuntimeError(f"compiling {source.name} failed: {done.stderr.strip()}")
         os.replace(tmp, target)
