@@ -214,7 +214,7 @@ def main() -> None:
     load = os.getloadavg()
     print(
         f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} (1 min) at the start; "
-        f"python {sys.version.split()[0]}"
+        f"python {sys.version.split()[0]}; {bench_zonal.kernel_state()}"
     )
 
     if not args.skip_single:

@@ -116,6 +116,14 @@ def make_zones(path: Path, count: int) -> None:
     os.replace(tmp, path)
 
 
+def kernel_state() -> str:
+    """Which inner loops lzgis runs: the compiled kernel or numpy (no C compiler at install)."""
+    from lzgis.zonal import _kernel
+
+    kernel = _kernel.load()
+    return f"lzgis kernel: {kernel.path.name}" if kernel else "lzgis kernel: none (numpy code)"
+
+
 # --- one measurement per process -----------------------------------------------------
 
 
@@ -216,7 +224,7 @@ def main() -> None:
         f"raster: {raster} ({SIZE} x {SIZE} float32, 10 m, deflate, 512 tiles; "
         f"{raster.stat().st_size / 1e6:.0f} MB on disk, {RASTER_MB:.0f} MB in memory)"
     )
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; {kernel_state()}")
     read = measure("read", raster, None, args.repeat)
     print(f"plain read of all blocks: {read['seconds']:.2f} s, peak +{read['peak_mb']:.0f} MB")
     header = (
