@@ -17,6 +17,7 @@ import pytest
 import rasterio
 import shapely
 from affine import Affine
+from geotiffs import write_geotiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Polygon, box
@@ -147,6 +148,18 @@ def test_prefix_sums_are_the_numpy_ones(kernel: _kernel.Kernel, seed: int, h: in
     assert np.array_equal(pair >> 32, np.concatenate([np.zeros((h, 1)), np.cumsum(b, 1)], 1))
 
 
+def _ndvi_tif(tmp_path: Path, ndvi: np.ndarray) -> Path:
+    """``ndvi`` as a GeoTIFF of 10 m cells (nodata -9) whose bottom-left corner is (500000, 4000000)."""
+    top = 4_000_000 + 10 * ndvi.shape[0]
+    return write_geotiff(
+        tmp_path / "ndvi.tif",
+        ndvi,
+        crs="EPSG:32648",
+        transform=Affine(10, 0, 500_000, 0, -10, top),
+        nodata=-9.0,
+    )
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -176,12 +189,7 @@ def test_the_rule_gives_the_same_layers_with_and_without_the_kernel(
     tmp_path: Path, use: object
 ) -> None:
     data = np.array([[0.3, 0.29999998, np.nan], [-9.0, 0.9, -0.5]], dtype="float32")
-    path = tmp_path / "ndvi.tif"
-    with rasterio.open(
-        path, "w", driver="GTiff", width=3, height=2, count=1, dtype="float32", nodata=-9.0,
-        crs="EPSG:32648", transform=Affine(10, 0, 500000, 0, -10, 4000020),
-    ) as dst:  # fmt: skip
-        dst.write(data, 1)
+    path = _ndvi_tif(tmp_path, data)
     rule, win = Rule("threshold", threshold=0.3), Win(0, 2, 0, 3)
     runs = []
     with rasterio.open(path) as src:
@@ -249,20 +257,7 @@ def test_coverage_is_the_same_bits_with_and_without_the_kernel(tmp_path: Path, u
         [[0.8, 0.8, 0.1, 0.1], [0.8, 0.8, 0.1, -9.0], [0.8, 0.8, 0.1, 0.1], [0.8, 0.8, 0.1, 0.1]],
         dtype="float32",
     )
-    path = tmp_path / "ndvi.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=4,
-        height=4,
-        count=1,
-        dtype="float32",
-        nodata=-9.0,
-        crs="EPSG:32648",
-        transform=Affine(10, 0, 500000, 0, -10, 4000040),
-    ) as dst:
-        dst.write(ndvi, 1)
+    path = _ndvi_tif(tmp_path, ndvi)
     zones = gpd.GeoDataFrame(
         {"id": ["half", "ring", "out"]},
         geometry=[
