@@ -178,33 +178,27 @@ def read_band(src: Any, band: int, win: Win, *, path: str | Path, what: str) -> 
 
 def valid_mask(src: Any, band: int, data: NDArray[Any], win: Win) -> NDArray[np.bool_]:
     """True where ``data`` (read from ``win``) holds data: nodata, masks and NaN excluded."""
-    flags = src.mask_flag_enums[band - 1]
-    nodata = src.nodatavals[band - 1]
-    is_float = data.dtype.kind == "f"
-    if MaskFlags.nodata in flags and nodata is not None:
-        value = None if np.isnan(nodata) else _nodata_value(data.dtype, nodata)
+    by_value, value = valid_by_value(src, band, data)
+    if by_value:
         valid = np.ones(data.shape, dtype=bool) if value is None else data != value
-        if is_float:
-            valid &= data == data  # not NaN
-    elif MaskFlags.all_valid in flags:
-        valid = data == data if is_float else np.ones(data.shape, dtype=bool)
     else:
         valid = src.read_masks(band, window=win.window) > 0
-        if is_float:
-            valid &= data == data
+    if data.dtype.kind == "f":
+        valid &= data == data  # not NaN
     return valid
 
 
-def nodata_only(src: Any, band: int, data: NDArray[Any]) -> tuple[bool, float | None]:
-    """Whether :func:`valid_mask` needs no mask read for ``data``, and the nodata value it compares.
+def valid_by_value(src: Any, band: int, data: NDArray[Any]) -> tuple[bool, Any]:
+    """Whether ``data``'s valid cells follow from its values alone, and the nodata value.
 
-    (True, value): valid = not NaN (floats) and ``data != value`` (None: no value to compare).
+    (True, value): valid = not NaN (floats) and ``data != value`` (``value``
+    in ``data``'s type; None: nothing to compare). (False, None): a mask
+    band says which cells are valid (:func:`valid_mask` reads it).
     """
     flags = src.mask_flag_enums[band - 1]
     nodata = src.nodatavals[band - 1]
     if MaskFlags.nodata in flags and nodata is not None:
-        value = None if np.isnan(nodata) else _nodata_value(data.dtype, nodata)
-        return True, None if value is None else float(value)
+        return True, None if np.isnan(nodata) else _nodata_value(data.dtype, nodata)
     return MaskFlags.all_valid in flags, None
 
 

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from lzgis import _validate as v
 from lzgis.zonal import _kernel
-from lzgis.zonal._raster import Win, nodata_only, scaled, valid_mask
+from lzgis.zonal._raster import Win, scaled, valid_by_value, valid_mask
 
 __all__ = ["MAX_CLASSES", "Rule"]
 
@@ -103,9 +103,10 @@ class Rule:
         layers = None
         kernel = _kernel.load()
         if kernel is not None and ndvi is data:  # unscaled: one pass in the kernel
-            plain, nodata = nodata_only(src, band, data)
-            if plain:
-                layers = kernel.threshold(data, nodata, self.threshold)
+            by_value, nodata = valid_by_value(src, band, data)
+            if by_value:
+                value = None if nodata is None else float(nodata)
+                layers = kernel.threshold(data, value, self.threshold)
         if layers is not None:
             valid, green = layers
         else:
