@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Polygon, box
 
+from lzgis import LzgisError
 from lzgis.zonal import _kernel, _kernel_build, raster_coverage
 from lzgis.zonal._geom import (
     Edges,
@@ -324,3 +325,55 @@ def test_a_compiler_that_cannot_run_is_reported(
     with pytest.raises(RuntimeError, match=r"compiling _kernel\.c failed"):
         _kernel_build.build(tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    geographic=st.booleans(),
+    rule=st.sampled_from(["threshold", "classes"]),
+)
+def test_random_zones_on_a_random_raster_are_the_same_bits_either_way(
+    tmp_path_factory: pytest.TempPathFactory,
+    kernel: _kernel.Kernel,
+    seed: int,
+    geographic: bool,
+    rule: str,
+) -> None:
+    # a 30 x 40 raster (lon/lat cells, whose areas vary by row, or UTM), NaN and nodata
+    # cells, and overlapping zones with holes that stick out of it
+    rng = np.random.default_rng(seed)
+    values = rng.choice([0.1, 0.5, 0.9, np.nan, -9.0], size=(30, 40)).astype("float32")
+    if rule == "classes":
+        values = np.nan_to_num(values * 10, nan=3).astype("int16")
+    if geographic:
+        crs, transform, step = "EPSG:4326", Affine(0.001, 0, 103.8, 0, -0.001, 36.03), 0.001
+    else:
+        crs, transform, step = "EPSG:32648", Affine(10, 0, 500_000, 0, -10, 4_000_300), 10.0
+    path = write_geotiff(
+        tmp_path_factory.mktemp("r") / "r.tif", values, crs=crs, transform=transform, nodata=-9.0
+    )
+    x0, y0 = transform.c, transform.f
+    zones = []
+    for _ in range(6):
+        cx, cy = x0 + rng.uniform(-5, 45) * step, y0 - rng.uniform(-5, 35) * step
+        r = rng.uniform(1, 15) * step
+        outer = shapely.Point(cx, cy).buffer(r, quad_segs=int(rng.integers(1, 6)))
+        zones.append(
+            outer.difference(shapely.Point(cx, cy).buffer(r / 3)) if rng.random() < 0.5 else outer
+        )
+    frame = gpd.GeoDataFrame(geometry=zones, crs=crs)
+    options = {"ndvi_threshold": 0.3} if rule == "threshold" else {"classes": [1, 5]}
+    runs: list[pd.DataFrame | str] = []
+    for on in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_kernel, "load", lambda on=on: kernel if on else None)
+            try:
+                runs.append(raster_coverage(frame, path, **options))
+            except LzgisError as exc:  # e.g. no class 1 or 5 under the zones: the same refusal
+                runs.append(str(exc))
+    if isinstance(runs[0], str):
+        assert runs[0] == runs[1]
+    else:
+        assert isinstance(runs[1], pd.DataFrame)
+        pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)

@@ -2,8 +2,8 @@
 
 :func:`load` finds the library built for the current ``_kernel.c`` (its file
 name carries the source's hash, see :mod:`lzgis.zonal._kernel_build`) and
-returns a :class:`Kernel`, or None: then :mod:`lzgis.zonal._geom` runs its
-numpy code, which gives the same bits. ``LZGIS_KERNEL=0`` turns the kernel
+returns a :class:`Kernel`, or None: then :mod:`lzgis.zonal._geom` and
+:mod:`lzgis.zonal._rules` run their numpy code, which gives the same bits. ``LZGIS_KERNEL=0`` turns the kernel
 off. Calls release the GIL, so the reader thread and the integrating
 threads of :mod:`lzgis.zonal._engine` really run side by side.
 """
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from lzgis.zonal._kernel_build import library_name
 
-__all__ = ["FULL", "I32", "PAIR", "Kernel", "load"]
+__all__ = ["FULL", "I32", "PAIR", "Kernel", "load", "open_library"]
 
 FULL, I32, PAIR = 0, 1, 2  # layer kinds, as in _kernel.c
 
@@ -35,7 +35,7 @@ def _ptr(array: NDArray[Any]) -> int:
 
 
 class Kernel:
-    """The library's three functions, taking numpy arrays."""
+    """The library's functions (edges, threshold rule, prefix sums, integrals) on numpy arrays."""
 
     def __init__(self, library: ctypes.CDLL, path: Path) -> None:
         self.path = path
