@@ -37,6 +37,8 @@ def test_repr_html_inlines_the_assets_a_default_page_links(tmp_path: Path) -> No
     assert '<script src="assets/leaflet/leaflet.js"></script>' in page.html
     shown = html.unescape(page._repr_html_())
     assert "assets/leaflet" not in shown and "Vladimir Agafonkin" in shown
+    assert 'src="assets/lzgis/lzgis.js' in page.html and "var lz = " not in page.html
+    assert "assets/" not in shown and shown.count("var lz = ") == 1  # the runtime inline too
     saved = page.save(tmp_path / "overview.html")
     assert saved.read_bytes() == page.html.encode("utf-8")  # save() keeps the linking page
 

@@ -285,3 +285,59 @@ def test_snapshots_refuse_a_map_that_did_not_render(real_site: Path, tmp_path: P
         snapshot(site / "overview.html", site / "overview.png")
     assert "\n" not in str(err.value)
     assert not list(site.glob("*.png"))
+
+
+BAR_POSITION = "getComputedStyle(document.querySelector('.lz-bar')).position"
+
+
+def _copy_site(real_site: Path, site: Path, *, without: str) -> None:
+    for p in real_site.rglob("*"):
+        rel = p.relative_to(real_site).as_posix()
+        if p.is_file() and rel != without:
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_bytes(p.read_bytes())
+
+
+def test_site_pages_run_the_runtime_they_link_on_a_phone(
+    load: object, real_site: Path, tmp_path: Path
+) -> None:
+    """The lzgis runtime is assets/lzgis/ (written once), linked, and it runs with no network."""
+    for name in PAGES:
+        text = (real_site / name).read_text(encoding="utf-8")
+        assert "var lz = " not in text and ".lz-pop" not in text  # linked, not inlined
+        assert re.search(r'<script src="assets/lzgis/lzgis\.js\?v=[0-9a-f]{12}"></script>', text)
+    got = load(real_site / "projects.html", width=390, height=844)  # type: ignore[operator]
+    page = got.page
+    assert page.evaluate("document.documentElement.dataset.lzReady") == "1"
+    bar = page.locator(".lz-bar")  # its CSS: a one-line title bar over the map
+    assert page.evaluate(BAR_POSITION) == "absolute"
+    assert bar.bounding_box()["height"] < 40
+    # the legend button opens and closes the legend
+    body = page.locator(".lz-legend .lz-body")
+    assert body.is_hidden()
+    page.locator(".lz-legend .lz-toggle").tap()
+    assert body.is_visible()
+    page.locator(".lz-legend .lz-toggle").tap()
+    assert body.is_hidden()
+    # the layer button opens the layer list, and a layer switched off leaves the map
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0
+    page.locator(".leaflet-control-layers-toggle").tap()
+    page.locator(".leaflet-control-layers-expanded").wait_for(state="visible")
+    label = page.locator(".leaflet-control-layers-overlays label").filter(has_text="3+8 parks")
+    drawn = page.locator("path.leaflet-interactive").count()
+    assert label.locator("input").is_checked()
+    label.locator("input").tap()
+    assert not label.locator("input").is_checked()
+    assert 0 < page.locator("path.leaflet-interactive").count() < drawn
+    assert _tile_errors_only(got) == [] and got.dialogs == []
+    assert all("tile.openstreetmap.org" in u for u in got.network)  # nothing else asked for
+    # without the linked files, no runtime: the page really runs assets/lzgis/
+    _copy_site(real_site, tmp_path / "nojs", without="assets/lzgis/lzgis.js")
+    bare = load(tmp_path / "nojs" / "projects.html", width=390, height=844)  # type: ignore[operator]
+    assert bare.page.evaluate("typeof lz") == "undefined"
+    assert bare.page.locator(".lz-legend").count() == 0
+    assert bare.page.evaluate("document.documentElement.dataset.lzReady") is None
+    _copy_site(real_site, tmp_path / "nocss", without="assets/lzgis/lzgis.css")
+    plain = load(tmp_path / "nocss" / "projects.html", width=390, height=844)  # type: ignore[operator]
+    assert plain.page.evaluate("document.documentElement.dataset.lzReady") == "1"
+    assert plain.page.evaluate(BAR_POSITION) == "static"  # the page's own CSS does not place it

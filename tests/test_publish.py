@@ -47,6 +47,7 @@ def test_default_site_writes_assets_once_beside_the_pages(tmp_path: Path) -> Non
     rel = sorted(p.relative_to(tmp_path).as_posix() for p in written)
     assert "assets/leaflet/leaflet.js" in rel and "assets/leaflet/LICENSE" in rel
     assert rel.count("assets/leaflet/leaflet.js") == 1
+    assert "assets/lzgis/lzgis.js" in rel and "assets/lzgis/lzgis.css" in rel  # the runtime once
     assert (
         sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
         == rel
@@ -54,6 +55,7 @@ def test_default_site_writes_assets_once_beside_the_pages(tmp_path: Path) -> Non
     for name, _, _ in MAPS:
         page = (tmp_path / name).read_text(encoding="utf-8")
         assert '<script src="assets/leaflet/leaflet.js"></script>' in page
+        assert '<script src="assets/lzgis/lzgis.js?v=' in page and "var lz = " not in page
         assert "cdn.jsdelivr" not in page
 
 

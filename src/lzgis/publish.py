@@ -11,12 +11,13 @@ The whole set is written into a temporary sibling folder and swapped in at
 once (:func:`lzgis.io.atomic_dir`), so the folder holds one run's complete
 set, never a mix; the files are byte-identical for the same inputs.
 
-Assets: by default the pages load Leaflet and the plugins by relative path
-from ``assets/`` (written once, with their licences, by each page's
+Assets: by default the pages load Leaflet, the plugins and the lzgis runtime
+(``assets/lzgis/``) by relative path from ``assets/`` (written once, with the
+licences, by each page's
 :meth:`~lzgis.maps.MapPage.save`), so the folder works from a file share, a
 static web server or an intranet, never from a CDN.
 
-Offline and basemaps: ``offline=True`` inlines Leaflet and the plugins so each
+Offline and basemaps: ``offline=True`` inlines Leaflet, the plugins and the runtime so each
 page is one self-contained file. With no basemap given, offline pages use ``none`` (a
 plain background with the district outlines); an explicit network basemap is
 kept offline too: its tiles simply do not load without a network, the page
@@ -318,7 +319,7 @@ def site_files(tables: Iterable[str] = ()) -> set[str]:
         "conflicts.csv",
         "projects.csv",
         WORKBOOK,
-        ASSET_DIR,  # the folder of Leaflet and the plugins the pages link
+        ASSET_DIR,  # the folder of Leaflet, the plugins and the runtime the pages link
         *tables,
     }
 
@@ -352,7 +353,7 @@ def write_site(
     basemap, tianditu_key
         ``osm``, ``gaode`` (overlays shifted to GCJ-02), ``tianditu`` (needs the key) or ``none``.
     offline
-        Inline Leaflet and the plugins (no network needed).
+        Inline Leaflet, the plugins and the lzgis runtime (one self-contained file per page).
     snapshots
         Also write ``<map>.png`` of each map, rendered in headless Chromium.
     progress

@@ -21,7 +21,7 @@ from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
 @click.option(
     "--offline",
     is_flag=True,
-    help="Inline Leaflet and plugins: each page one self-contained file (default: shared assets/ folder, no CDN either way); implies --basemap none unless given.",
+    help="Inline Leaflet, plugins and the lzgis runtime: each page one self-contained file (default: shared assets/ folder, no CDN either way); implies --basemap none unless given.",
 )
 @click.option(
     "--basemap",

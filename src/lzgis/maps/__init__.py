@@ -5,7 +5,8 @@ Each map is a function of GeoDataFrames/DataFrames returning one HTML page as a
 with one :class:`MapOptions` (basemap, key, offline): bilingual (Chinese / English), every data value
 HTML-escaped, a scale bar, a find-by-name box, a legend and a visible note on
 schematic layers. ``offline=True`` inlines Leaflet and the plugins (vendored
-from npm with their licences in ``_vendor/``). The same inputs give
+from npm with their licences in ``_vendor/``) and the lzgis runtime; by default
+pages link them in ``assets/``. The same inputs give
 byte-identical pages. :mod:`lzgis.publish` writes them all with an index.
 """
 

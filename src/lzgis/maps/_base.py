@@ -37,7 +37,7 @@ from folium.utilities import JsCode
 from lzgis._errors import LzgisError
 from lzgis.areas import equal_area_crs
 from lzgis.gcj02 import geometry_wgs84_to_gcj02
-from lzgis.maps._assets import LEAFLET_CSS, LEAFLET_JS
+from lzgis.maps._assets import LEAFLET_CSS, LEAFLET_JS, runtime_tags
 from lzgis.maps._controls import Runtime
 from lzgis.maps._escape import SCHEMATIC_NOTE, esc, popup_body
 from lzgis.maps._text import humanize
@@ -454,6 +454,7 @@ def finish(
         bar_html=bar_html(esc(title_zh), esc(title_en)),
         legend_html=legend,
         background=NONE_BACKGROUND,
+        head=runtime_tags(),
         control=control.get_name(),
     ).add_to(m)
     page = m.get_root().render()

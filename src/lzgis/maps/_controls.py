@@ -1,7 +1,9 @@
 """The small lzgis map runtime: features, popups, labels, legend, title, search, tiles note.
 
-One inline script (``LZ_JS``, written for lzgis, no dependency beyond
-Leaflet) is added to every page. GeoJSON layers decode their coordinates
+One script (``LZ_JS``, written for lzgis, no dependency beyond Leaflet) and
+its CSS (``LZ_CSS``) serve every page: the one source of the runtime, which
+:mod:`lzgis.maps._assets` writes once into a site's ``assets/lzgis/`` (pages
+link it) or inlines into a self-contained page. GeoJSON layers decode their coordinates
 with ``lz.ll`` (integer steps of 1e-5 degrees, each ring starting with an
 absolute ``[x, y, 0]``) and call ``lz.feature`` for each feature: it binds
 the pre-escaped popup and tooltip HTML built in Python, builds the marker
@@ -357,7 +359,9 @@ class Runtime(MacroElement):
 
     Add it to the map *last*, after every layer and the layer control
     (``control``), so that the search box sees every feature.
-    ``title_html``, ``bar_html`` and ``legend_html`` are escaped HTML.
+    ``title_html``, ``bar_html`` and ``legend_html`` are escaped HTML;
+    ``head`` is what loads ``LZ_CSS`` and ``LZ_JS`` into the page's head
+    (:func:`lzgis.maps._assets.runtime_tags`: links, inlined when offline).
     """
 
     _template = Template(
@@ -375,11 +379,13 @@ class Runtime(MacroElement):
         bar_html: str,
         legend_html: str,
         background: str | None,
+        head: str,
         control: str = "null",
     ) -> None:
         super().__init__()
         self._name = "LzRuntime"
         self.control = control
+        self.head = head
         self.options = js_string(
             {
                 "title": title_html,
@@ -399,7 +405,6 @@ class Runtime(MacroElement):
     def render(self, **kwargs: Any) -> str:
         figure = self.get_root()
         assert isinstance(figure, Figure)
-        figure.header.add_child(Element(f"<style>{LZ_CSS}</style>"), name="lz_css")
-        figure.header.add_child(Element(f"<script>{LZ_JS}</script>"), name="lz_js")
+        figure.header.add_child(Element(self.head), name="lz_runtime")
         super().render(**kwargs)
         return ""

@@ -3,7 +3,7 @@
 A :class:`MapPage` is the finished HTML page: ``.html`` is its text,
 ``.save(path)`` writes it atomically (the same bytes :mod:`lzgis.publish`
 writes) together with the ``assets/`` folder it links (Leaflet and the
-plugins, with their licences), and in Jupyter it displays inline
+plugins, with their licences, and the lzgis runtime in ``assets/lzgis/``), and in Jupyter it displays inline
 (``_repr_html_``, an ``<iframe>`` whose document is the page with those
 assets inlined, since an ``srcdoc`` document cannot resolve relative paths).
 
@@ -44,8 +44,9 @@ class MapOptions:
     tianditu_key
         The Tianditu API key, only for ``basemap="tianditu"``.
     offline
-        Inline Leaflet and the plugins into the page (one self-contained file);
-        by default the page links them in ``assets/`` beside it (no CDN either way).
+        Inline Leaflet, the plugins and the lzgis runtime into the page (one
+        self-contained file); by default the page links them in ``assets/``
+        beside it (no CDN either way).
     """
 
     basemap: str = "osm"
