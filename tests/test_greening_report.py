@@ -4,6 +4,7 @@ opened in a real headless Chromium with the network blocked, and printed to PDF.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -67,6 +68,8 @@ def test_html_report_offline_in_chromium(
     html = out.read_text(encoding="utf-8")
     assert "Yongdeng &lt;b&gt;&amp;" in html and "Yongdeng <b>" not in html  # escaped
     assert "@page{size:A4" in html and "http" not in html.replace("http://www.w3.org", "")
+    # one file that stands alone: it links nothing, not even lzgis's assets
+    assert all(u.startswith(("data:", "#")) for u in re.findall(r'(?:src|href)="([^"]*)"', html))
     errors: list[str] = []
     network: list[str] = []
     for width in (1200, 390):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,7 +13,7 @@ from rasterio.transform import from_origin
 from shapely import box
 
 from lzgis.greening import trend
-from lzgis.maps._assets import external_urls
+from lzgis.maps._assets import external_urls, linked_assets
 from lzgis.maps._svg import line_chart, png_data_uri
 from lzgis.maps.greening import coverage_color
 from lzgis.maps.trend import trend_page
@@ -62,6 +63,10 @@ def test_page_is_self_contained_and_escaped(
     path, _ = _page(inputs, tmp_path)
     html = path.read_text(encoding="utf-8")
     assert external_urls(html) == [] and "http" not in html.replace("http://www.w3.org", "")
+    # stands alone (the CLI writes only this file): links no file, not even lzgis's assets
+    assert linked_assets(html) == []
+    assert all(u.startswith(("data:", "#")) for u in re.findall(r'(?:src|href)="([^"]*)"', html))
+    assert not (path.parent / "assets").exists()  # save() wrote no assets/ beside it
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert html.count('class="lz-chart"') == 2 and "目标 / target" in html
     assert "data:image/png;base64," in html
