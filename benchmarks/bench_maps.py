@@ -4,16 +4,16 @@ Run: ``pip install -e ".[bench]" && python benchmarks/bench_maps.py [--repeat N]
 builder, the median build time (layers already loaded; rendering to an HTML
 string included) and the page size, then the ratios lzgis / explore. Then,
 for every published page (overview, greening, allocation, projects, index),
-its size and median build time online (Leaflet linked from ``assets/``, OSM
-tiles) and offline (Leaflet inlined, no basemap), from the analyses'
+its size and median build time online (Leaflet and the lzgis runtime linked
+from ``assets/``, OSM tiles) and offline (both inlined, no basemap), from the analyses'
 results loaded once (:func:`lzgis.publish.load_inputs`), and the size of
 the ``assets/`` folder the online pages share.
 
 explore() is folium's own path: every column goes into the GeoJSON and the
 tooltips, full-resolution coordinates, jQuery/Bootstrap/font-awesome from
 CDNs. lzgis simplifies to 30 m, rounds to 5 decimals, ships only escaped
-popup HTML and links only Leaflet (+ markercluster); "offline" additionally
-inlines them (~190 kB).
+popup HTML and links only Leaflet (+ markercluster) and its own runtime
+(``assets/lzgis/``, ~14 kB); "offline" additionally inlines them (~200 kB).
 """
 
 from __future__ import annotations
