@@ -17,8 +17,8 @@ import _toy_city as toy
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import box
 
@@ -177,11 +177,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_an_error_leaves_no_progress_label_on_a_terminal(tmp_path: Path, zones: Path) -> None:
     raster = tmp_path / "lc.tif"
-    with rasterio.open(
-        raster, "w", driver="GTiff", width=40, height=40, count=1, dtype="uint8",
-        crs="EPSG:4326", transform=from_origin(103.80, 36.01, 0.0005, 0.00025),
-    ) as dst:  # fmt: skip
-        dst.write(np.full((1, 40, 40), 5, dtype="uint8"))
+    write_geotiff(
+        raster,
+        np.full((40, 40), 5, dtype="uint8"),
+        crs="EPSG:4326",
+        transform=from_origin(103.80, 36.01, 0.0005, 0.00025),
+    )
     master, slave = pty.openpty()
     args = ["greening", "coverage", "--zones", str(zones), "--zone-field", "name"]
     args += ["--raster", str(raster), "--classes", "50", "--out", str(tmp_path / "c.csv")]

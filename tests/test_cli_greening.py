@@ -8,8 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import rasterio
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import Polygon, box
 
@@ -233,20 +233,7 @@ X0, Y0 = 500_000.0, 3_990_000.0  # near Lanzhou
 def _write_raster(
     path: Path, data: np.ndarray, *, crs: str | None = UTM, nodata: float = -9999
 ) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=data.shape[1],
-        height=data.shape[0],
-        count=1,
-        dtype=data.dtype,
-        crs=crs,
-        transform=from_origin(X0, Y0, 10, 10),
-        nodata=nodata,
-    ) as dst:
-        dst.write(data, 1)
-    return path
+    return write_geotiff(path, data, crs=crs, transform=from_origin(X0, Y0, 10, 10), nodata=nodata)
 
 
 @pytest.fixture
@@ -282,18 +269,9 @@ def raster_files(tmp_path: Path) -> dict[str, Path]:
     tiles = tmp_path / "tiles"
     tiles.mkdir()
     _write_raster(tiles / "1_west.tif", ndvi[:, :10].copy())
-    with rasterio.open(
-        tiles / "2_east.tif",
-        "w",
-        driver="GTiff",
-        width=10,
-        height=20,
-        count=1,
-        dtype="float32",
-        crs=UTM,
-        transform=from_origin(X0 + 100, Y0, 10, 10),
-    ) as dst:
-        dst.write(ndvi[:, 10:], 1)
+    write_geotiff(  # no nodata in this tile, unlike the western one
+        tiles / "2_east.tif", ndvi[:, 10:], crs=UTM, transform=from_origin(X0 + 100, Y0, 10, 10)
+    )
     paths["tiles"] = tiles
     paths["noglob"] = tmp_path / "none" / "*.tif"
     zones.to_file(paths["zones"])
@@ -520,18 +498,7 @@ def test_cli_equals_the_python_api_for_zones_in_another_crs(tmp_path: Path) -> N
     rng = np.random.default_rng(8)
     ndvi = rng.uniform(-1, 1, (300, 300)).astype("float32")
     path = tmp_path / "ndvi4326.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=300,
-        height=300,
-        count=1,
-        dtype="float32",
-        crs="EPSG:4326",
-        transform=from_origin(103.95, 36.10, 0.001, 0.001),
-    ) as dst:
-        dst.write(ndvi, 1)
+    write_geotiff(path, ndvi, crs="EPSG:4326", transform=from_origin(103.95, 36.10, 0.001, 0.001))
     # ~15 km edges: long enough that where the edges bend between CRSs matters
     zones = gpd.GeoDataFrame(
         {"name": ["p", "q"]},

@@ -14,8 +14,8 @@ import _toy_city as toy
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import GeometryCollection, Point, box
 
@@ -117,11 +117,12 @@ def test_real_coordinates_pass(tmp_path: Path) -> None:
 
 def test_the_python_api_refuses_swapped_zones_too(tmp_path: Path) -> None:
     raster = tmp_path / "ndvi.tif"
-    with rasterio.open(
-        raster, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32", crs="EPSG:4326",
+    write_geotiff(
+        raster,
+        np.full((4, 4), 0.5, dtype="float32"),
+        crs="EPSG:4326",
         transform=from_origin(103.80, 36.01, 0.005, 0.0025),
-    ) as dst:  # fmt: skip
-        dst.write(np.full((1, 4, 4), 0.5, dtype="float32"))
+    )
     zones = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(36.0, 103.8, 36.01, 103.82)], crs=4326)
     with pytest.raises(ValidationError, match="look swapped"):
         raster_coverage(zones, raster, ndvi_threshold=0.3)

@@ -12,9 +12,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-import rasterio
 import shapely
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasterio.transform import from_origin
@@ -35,23 +35,15 @@ NDVI = np.where(np.arange(20)[None, :] < 10, 0.8123, 0.1).repeat(20, axis=0)
 def _raster(
     path: Path, data: np.ndarray, *, nodata: float, scale: float = 1.0, offset: float = 0.0
 ) -> Path:
-    with rasterio.open(
+    return write_geotiff(
         path,
-        "w",
-        driver="GTiff",
-        width=data.shape[1],
-        height=data.shape[0],
-        count=1,
-        dtype=data.dtype,
+        data,
         crs=UTM,
         transform=from_origin(X0, Y0, 10, 10),
         nodata=nodata,
-    ) as dst:
-        dst.write(data, 1)
-        if (scale, offset) != (1.0, 0.0):
-            dst.scales = (scale,)
-            dst.offsets = (offset,)
-    return path
+        scale=scale,
+        offset=offset,
+    )
 
 
 def _zones(path: Path, names: list[str | None], geoms: list[object], **cols: list[object]) -> Path:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import rasterio
 from affine import Affine
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 
 from lzgis import layers as lz_layers
 from lzgis._errors import LzgisError
@@ -29,19 +29,8 @@ def _raster(path: Path) -> Path:
     lat = NORTH - (np.arange(ROWS) + 0.5) * RES
     values = np.where(lon[None, :] < SPLIT_LON, 1, 2).astype("uint8").repeat(ROWS, axis=0)
     values[lat > NODATA_LAT, :] = 255
-    profile = {
-        "driver": "GTiff",
-        "width": COLS,
-        "height": ROWS,
-        "count": 1,
-        "dtype": "uint8",
-        "crs": "EPSG:4326",
-        "transform": Affine(RES, 0.0, WEST, 0.0, -RES, NORTH),
-        "nodata": 255,
-    }
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(values, 1)
-    return path
+    transform = Affine(RES, 0.0, WEST, 0.0, -RES, NORTH)
+    return write_geotiff(path, values, crs="EPSG:4326", transform=transform, nodata=255)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import rasterio
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import box
 
@@ -111,19 +111,8 @@ def test_coverage_from_raster_adds_zone_and_geometry(tmp_path: Path) -> None:
     data = np.zeros((4, 4), dtype="uint8")
     data[:, :2] = 10  # western half grassland
     path = tmp_path / "lc.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=4,
-        height=4,
-        count=1,
-        dtype="uint8",
-        crs="EPSG:32648",
-        transform=from_origin(500_000, 3_990_000, 100, 100),
-        nodata=255,
-    ) as dst:
-        dst.write(data, 1)
+    transform = from_origin(500_000, 3_990_000, 100, 100)
+    write_geotiff(path, data, crs="EPSG:32648", transform=transform, nodata=255)
     zones = gpd.GeoDataFrame(
         {"name": ["w", "all"]},
         geometry=[

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pypdf
 import pytest
-import rasterio
 from click.testing import CliRunner
+from geotiffs import write_geotiff
 from rasterio.transform import from_origin
 from shapely import box
 
@@ -29,11 +29,7 @@ NAMES = ["Chengguan", "Qilihe", "Yongdeng <b>&"]  # Latin: the test machine may 
 def files(tmp_path: Path) -> dict[str, Path]:
     data = np.where(np.arange(40)[None, :] < 20, 0.8, 0.1).repeat(40, axis=0).astype("float32")
     ndvi = tmp_path / "ndvi.tif"
-    with rasterio.open(
-        ndvi, "w", driver="GTiff", width=40, height=40, count=1, dtype="float32", crs=UTM,
-        transform=from_origin(X0, Y0, 10, 10), nodata=-9999,
-    ) as dst:  # fmt: skip
-        dst.write(data, 1)
+    write_geotiff(ndvi, data, crs=UTM, transform=from_origin(X0, Y0, 10, 10), nodata=-9999)
     zones = tmp_path / "zones.gpkg"
     gpd.GeoDataFrame(
         {"name": NAMES, "adcode": [620102, 620103, 620121]},

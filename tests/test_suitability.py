@@ -12,9 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
+from geotiffs import write_geotiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon, box
@@ -181,21 +181,8 @@ def test_score_reports_each_step(cells: gpd.GeoDataFrame) -> None:
 # --- slope -------------------------------------------------------------------
 
 
-def write_dem(path: Path, z: np.ndarray, transform: rasterio.Affine, crs: str) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=z.shape[1],
-        height=z.shape[0],
-        count=1,
-        dtype="float64",
-        crs=crs,
-        transform=transform,
-        nodata=-9999,
-    ) as dst:
-        dst.write(z, 1)
-    return path
+def write_dem(path: Path, z: np.ndarray, transform: Affine, crs: str) -> Path:
+    return write_geotiff(path, z.astype("float64"), crs=crs, transform=transform, nodata=-9999)
 
 
 def test_slope_of_a_projected_plane_is_its_angle(tmp_path: Path) -> None:
@@ -241,18 +228,12 @@ def test_slope_of_a_lon_lat_dem_uses_metres_on_the_ellipsoid(tmp_path: Path) -> 
 
 
 def test_dem_without_crs_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "nocrs.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=3,
-        height=3,
-        count=1,
-        dtype="float32",
+    path = write_geotiff(
+        tmp_path / "nocrs.tif",
+        np.zeros((3, 3), dtype="float32"),
+        crs=None,
         transform=Affine(1, 0, 0, 0, -1, 3),
-    ) as dst:
-        dst.write(np.zeros((3, 3), dtype="float32"), 1)
+    )
     with pytest.raises(RasterError, match="no CRS"):
         slope_degrees(path)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 import rasterio
 import shapely
 from affine import Affine
+from geotiffs import write_geotiff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
@@ -34,28 +34,9 @@ def write_raster(
     transform: Affine = T,
     crs: str | None = UTM,
     nodata: float | None = None,
-    mask: np.ndarray | None = None,
-    scale: float | None = None,
+    scale: float = 1.0,
 ) -> Path:
-    profile: dict[str, Any] = {
-        "driver": "GTiff",
-        "width": array.shape[1],
-        "height": array.shape[0],
-        "count": 1,
-        "dtype": array.dtype.name,
-        "transform": transform,
-    }
-    if crs is not None:
-        profile["crs"] = crs
-    if nodata is not None:
-        profile["nodata"] = nodata
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(array, 1)
-        if mask is not None:
-            dst.write_mask(mask.astype("uint8") * 255)
-        if scale is not None:
-            dst.scales = (scale,)
-    return path
+    return write_geotiff(path, array, crs=crs, transform=transform, nodata=nodata, scale=scale)
 
 
 def px_box(c0: float, r0: float, c1: float, r1: float) -> Polygon:
@@ -150,9 +131,23 @@ def test_nan_and_mask_are_no_data(tmp_path: Path, kind: str) -> None:
         arr[:, 0] = np.nan
         path = write_raster(tmp_path / "nan.tif", arr)
     else:
-        mask = np.ones((4, 4), dtype=bool)
-        mask[:, 0] = False
-        path = write_raster(tmp_path / "mask.tif", arr, mask=mask)
+        mask = np.full((4, 4), 255, dtype="uint8")
+        mask[:, 0] = 0
+        path = tmp_path / "mask.tif"
+        # own writer: the per-dataset mask band (GDAL's write_mask) is what this case tests
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=4,
+            height=4,
+            count=1,
+            dtype="float32",
+            crs=UTM,
+            transform=T,
+        ) as dst:
+            dst.write(arr, 1)
+            dst.write_mask(mask)
     out = raster_coverage(zones_of(px_box(0.5, 0, 4, 4)), path, ndvi_threshold=0.5)
     assert out.loc[0, "unknown"] == pytest.approx(0.5 / 3.5, abs=1e-12)
     assert out.loc[0, "coverage"] == pytest.approx(1.0)
@@ -471,24 +466,9 @@ def test_zone_areas_by_row_are_exact_in_any_chunking() -> None:
 def _layouts(tmp_path: Path, arr: np.ndarray, nodata: float | None = None) -> list[Path]:
     """The same classes as a striped and as a 16 x 16 tiled GeoTIFF."""
     paths = []
-    for name, extra in (
-        ("striped", {}),
-        ("tiled", {"tiled": True, "blockxsize": 16, "blockysize": 16}),
-    ):
-        profile: dict[str, Any] = {
-            "driver": "GTiff",
-            "width": arr.shape[1],
-            "height": arr.shape[0],
-            "count": 1,
-            "dtype": arr.dtype.name,
-            "transform": T,
-            "crs": UTM,
-            "nodata": nodata,
-            **extra,
-        }
+    for name, block_shape in (("striped", None), ("tiled", (16, 16))):
         path = tmp_path / f"{name}.tif"
-        with rasterio.open(path, "w", **profile) as dst:
-            dst.write(arr, 1)
+        write_geotiff(path, arr, crs=UTM, transform=T, nodata=nodata, block_shape=block_shape)
         paths.append(path)
     with rasterio.open(paths[0]) as s, rasterio.open(paths[1]) as t:
         assert s.block_shapes[0][1] == arr.shape[1] and t.block_shapes[0] == (16, 16)

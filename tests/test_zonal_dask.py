@@ -11,11 +11,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
+from geotiffs import write_geotiff
 from numpy.testing import assert_allclose
 
 from lzgis.cli import main
@@ -42,19 +42,7 @@ def tile(path: Path, column: int, seed: int, *, classes: bool = False) -> Path:
     )
     arr[20:30, 10:40] = 0 if classes else -9999.0
     t = Affine(10.0, 0, X0 + 10.0 * column, 0, -10.0, Y0)
-    profile: dict[str, Any] = {
-        "driver": "GTiff",
-        "width": SHAPE[1],
-        "height": SHAPE[0],
-        "count": 1,
-        "dtype": arr.dtype.name,
-        "transform": t,
-        "crs": UTM,
-        "nodata": 0 if classes else -9999.0,
-    }
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(arr, 1)
-    return path
+    return write_geotiff(path, arr, crs=UTM, transform=t, nodata=0 if classes else -9999.0)
 
 
 def zones() -> gpd.GeoDataFrame:

@@ -7,9 +7,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
+from geotiffs import write_geotiff
 
 from lzgis.zonal import _engine
 from lzgis.zonal._coverage import _plan
@@ -33,12 +33,8 @@ def test_sums_are_bit_identical_for_any_thread_count(
     ndvi = rng.uniform(-0.2, 0.9, (300, 400)).astype("float32")
     ndvi[100:110] = -9999.0  # a band without data: the data layer is not full there
     path = tmp_path / "ndvi.tif"
-    profile = {"driver": "GTiff", "width": 400, "height": 300, "count": 1, "dtype": "float32"}
     transform = Affine(10.0, 0.0, 500_000.0, 0.0, -10.0, 4_000_000.0)
-    with rasterio.open(
-        path, "w", **profile, crs="EPSG:32648", transform=transform, nodata=-9999.0
-    ) as dst:
-        dst.write(ndvi, 1)
+    write_geotiff(path, ndvi, crs="EPSG:32648", transform=transform, nodata=-9999.0)
     centres = shapely.points(
         500_000 + rng.uniform(0, 4000, 60), 4_000_000 - rng.uniform(0, 3000, 60)
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
+from geotiffs import write_geotiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Polygon
@@ -21,10 +21,8 @@ ORIGIN_AT_ZERO = Affine(0.1, 0.0, 0.0, 0.0, -0.1, 0.0)  # 10 x 10 pixels of 0.1,
 
 
 def _ones(path: Path) -> Path:
-    profile = {"driver": "GTiff", "width": 10, "height": 10, "count": 1, "dtype": "uint8"}
-    with rasterio.open(path, "w", crs="EPSG:3857", transform=ORIGIN_AT_ZERO, **profile) as dst:
-        dst.write(np.ones((10, 10), dtype="uint8"), 1)
-    return path
+    ones = np.ones((10, 10), dtype="uint8")
+    return write_geotiff(path, ones, crs="EPSG:3857", transform=ORIGIN_AT_ZERO)
 
 
 def test_a_vertex_at_a_subnormal_coordinate_is_measured_exactly(tmp_path: Path) -> None:

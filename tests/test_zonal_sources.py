@@ -15,6 +15,7 @@ import pytest
 import rasterio
 import shapely
 from affine import Affine
+from geotiffs import write_geotiff
 from numpy.testing import assert_allclose
 from pyproj import Transformer
 from rasterio.shutil import copy as gdal_copy
@@ -29,21 +30,8 @@ NODATA = -9999.0
 LAT_TOP = 36.06  # near Lanzhou's latitude; 102°E is the border of UTM zones 47N and 48N
 
 
-def write(path: Path, array: np.ndarray, transform: Affine, crs: str, **extra: Any) -> Path:
-    profile: dict[str, Any] = {
-        "driver": "GTiff",
-        "width": array.shape[1],
-        "height": array.shape[0],
-        "count": 1,
-        "dtype": array.dtype.name,
-        "transform": transform,
-        "crs": crs,
-        "nodata": NODATA,
-        **extra,
-    }
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(array, 1)
-    return path
+def write(path: Path, array: np.ndarray, transform: Affine, crs: str) -> Path:
+    return write_geotiff(path, array, crs=crs, transform=transform, nodata=NODATA)
 
 
 def utm_tile(path: Path, crs: str, lon: float, values: np.ndarray) -> Path:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from geotiffs import write_geotiff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import Polygon, box
@@ -32,20 +32,7 @@ def write(
     crs: str = LAEA,
     nodata: float | None = None,
 ) -> Path:
-    profile: dict[str, Any] = {
-        "driver": "GTiff",
-        "width": array.shape[1],
-        "height": array.shape[0],
-        "count": 1,
-        "dtype": array.dtype.name,
-        "transform": transform,
-        "crs": crs,
-    }
-    if nodata is not None:
-        profile["nodata"] = nodata
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(array, 1)
-    return path
+    return write_geotiff(path, array, crs=crs, transform=transform, nodata=nodata)
 
 
 def px(coords: list[tuple[float, float]]) -> Polygon:
