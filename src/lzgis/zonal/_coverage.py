@@ -94,6 +94,33 @@ def _named(paths: list[str]) -> str:
     return paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more sources)"
 
 
+def _resolve_bands(
+    raster: RasterInput,
+    nir: RasterInput | None,
+    *,
+    prefer: str,
+    red_what: str,
+    nir_what: str,
+    context: str = "",
+) -> tuple[list[str], list[str] | None]:
+    """The files of ``raster`` and of ``nir`` (None without it): one NIR source per red source.
+
+    ``red_what``/``nir_what`` name them in messages; ``context`` starts the
+    message of a count mismatch (e.g. the year, "2019: ").
+    """
+    reds = resolve(raster, prefer=prefer, what=red_what)
+    if nir is None:
+        return reds, None
+    nirs = resolve(nir, prefer=prefer, what=nir_what)
+    if len(nirs) != len(reds):
+        raise RasterError(
+            f"{context}`{_named(reds)}` has {len(reds)} red sources but `{_named(nirs)}` has "
+            f"{len(nirs)} NIR sources; expected one NIR source per red source, in the same "
+            "order; fix: give the bands of the same tiles"
+        )
+    return reds, nirs
+
+
 def _plan(
     zones: gpd.GeoDataFrame,
     raster: RasterInput,
@@ -105,14 +132,9 @@ def _plan(
     check_overlap: bool = True,
 ) -> list[Part]:
     """The sources ``raster`` names and the part of each zone each one measures."""
-    paths = resolve(raster, prefer=prefer, what="raster")
-    nir_paths = resolve(nir, prefer=prefer, what="NIR raster") if nir is not None else None
-    if nir_paths is not None and len(nir_paths) != len(paths):
-        raise RasterError(
-            f"`{_named(paths)}` has {len(paths)} red sources but `{_named(nir_paths)}` has "
-            f"{len(nir_paths)} NIR sources; expected one NIR source per red source, in the same "
-            "order; fix: give the bands of the same tiles"
-        )
+    paths, nir_paths = _resolve_bands(
+        raster, nir, prefer=prefer, red_what="raster", nir_what="NIR raster"
+    )
     geoms = np.asarray(zones.geometry.values, dtype=object)
     parts = plan_parts(
         geoms,

@@ -68,12 +68,19 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from lzgis import _validate as v
-from lzgis._errors import RasterError, ValidationError
-from lzgis.zonal._coverage import _SNAP, _area_km2, _check_zones, _named, _ratio
+from lzgis._errors import ValidationError
+from lzgis.zonal._coverage import (
+    _SNAP,
+    _area_km2,
+    _check_zones,
+    _named,
+    _ratio,
+    _resolve_bands,
+)
 from lzgis.zonal._engine import Sums, Task
 from lzgis.zonal._mosaic import Part, plan_parts, project, weights
 from lzgis.zonal._raster import WINDOW_CELLS
-from lzgis.zonal._sources import RasterInput, resolve
+from lzgis.zonal._sources import RasterInput
 from lzgis.zonal._yearlayers import (
     GreenRule,
     TrendRule,
@@ -188,17 +195,14 @@ def _resolve_year(
     rasters: YearRasters, nir: YearRasters | None, year: int, prefer: str
 ) -> tuple[list[str], list[str] | None]:
     kind = "raster" if nir is None else "red raster"
-    reds = resolve(rasters[year], prefer=prefer, what=f"{kind} of {year}")
-    if nir is None:
-        return reds, None
-    nirs = resolve(nir[year], prefer=prefer, what=f"NIR raster of {year}")
-    if len(nirs) != len(reds):
-        raise RasterError(
-            f"{year}: `{_named(reds)}` has {len(reds)} red sources but `{_named(nirs)}` has "
-            f"{len(nirs)} NIR sources; expected one NIR source per red source, in the same "
-            "order; fix: give the bands of the same tiles"
-        )
-    return reds, nirs
+    return _resolve_bands(
+        rasters[year],
+        nir[year] if nir is not None else None,
+        prefer=prefer,
+        red_what=f"{kind} of {year}",
+        nir_what=f"NIR raster of {year}",
+        context=f"{year}: ",
+    )
 
 
 def _open_years(
