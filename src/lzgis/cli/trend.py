@@ -33,7 +33,6 @@ def _note(years: list[int], threshold: float | None, classes: list[int] | None) 
 def _year_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
     """The files named by the YEAR=PATH options, folders and globs expanded (inputs an output
     must never replace; a bad source is reported when the run reads it)."""
-    from lzgis._errors import LzgisError
     from lzgis.zonal._sources import resolve
 
     out = []

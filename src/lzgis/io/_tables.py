@@ -186,9 +186,9 @@ def _column_slots(values: pd.Series, attr: str) -> tuple[str, str, list[str]]:
     Cells are written without their ``r`` reference (optional in
     SpreadsheetML, and every cell of a row is written, an empty one as
     ``<c/>``), so a cell is its value between a fixed opening and closing.
-    Numbers are formatted column-wise by numpy (the shortest repr, like
-    ``repr(float)``); a column with empty cells carries whole cells in its
-    slots instead (``before`` and ``after`` empty).
+    Numbers are written as Python's ``repr`` writes them (the shortest text
+    that reads back the same float); a column with empty cells carries whole
+    cells in its slots instead (``before`` and ``after`` empty).
     """
     empty = f"<c{attr}/>"
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():

@@ -33,12 +33,8 @@ __all__ = ["report_page"]
 
 _W = 800.0
 _VERDICT_STROKE = {"PASS": "#0059c8", "FAIL": "#c80000", INSUFFICIENT: "#000000"}
-_VERDICT_TEXT = VERDICT_LABELS
-_SCHEME_RESULT = {
-    "PASS": "达标 / PASS",
-    "FAIL": "未达标 / FAIL",
-    "INSUFFICIENT DATA": "数据不足 / insufficient data",
-}
+# a scheme's result: as a zone's verdict, and INSUFFICIENT DATA when no check could be made
+_SCHEME_RESULT = {**VERDICT_LABELS, "INSUFFICIENT DATA": INSUFFICIENT}
 _COLUMNS = [
     "zone",
     "metric",
@@ -133,7 +129,7 @@ def _map_svg(result: gpd.GeoDataFrame, verdicts: pd.Series) -> str:
         stroke = _VERDICT_STROKE.get(verdict, "#777777")
         title = (
             f"{esc(row.zone)} · 覆盖率 / coverage {_pct(row.coverage)} · 数据覆盖 / data share "
-            f"{_pct(row.data_share)} · {esc(_VERDICT_TEXT.get(verdict, verdict))}"
+            f"{_pct(row.data_share)} · {esc(VERDICT_LABELS.get(verdict, verdict))}"
         )
         d = _path(geom, x0, y1, k)
         dash = ' stroke-dasharray="6 3"' if verdict == INSUFFICIENT else ""
@@ -164,7 +160,7 @@ def _legend() -> str:
     for verdict, colour in _VERDICT_STROKE.items():
         items.append(
             f'<span><i style="background:#fff;border:2px solid {colour}"></i>'
-            f"{esc(_VERDICT_TEXT[verdict])}</span>"
+            f"{esc(VERDICT_LABELS[verdict])}</span>"
         )
     return f'<figcaption class="legend">覆盖率 / coverage: {"".join(items)}</figcaption>'
 
@@ -181,7 +177,7 @@ def _rows(frame: pd.DataFrame, *, total: bool) -> Iterable[str]:
             f"<td>{_km2(row.green_km2)}</td>",
             f"<td>{rate(row.value)}</td>",
             f"<td>{esc(row.op)}{rate(row.target)}</td>",
-            f'<td class="{cls} t">{esc(_VERDICT_TEXT.get(verdict, verdict))}</td>',
+            f'<td class="{cls} t">{esc(VERDICT_LABELS.get(verdict, verdict))}</td>',
             f"<td>{_km2(row.shortfall_km2)}</td>",
             f"<td>{_pct(row.data_share)}</td>",
         ]

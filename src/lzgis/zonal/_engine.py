@@ -89,7 +89,7 @@ class Task:
     rule: Rule
     edges: Edges
     windows: tuple[Win, ...]
-    # integrating threads (numpy releases the GIL) and GDAL decoding threads
+    # integrating threads (the kernel and numpy release the GIL) and GDAL decoding threads
     threads: int = field(default_factory=default_threads)
 
 
