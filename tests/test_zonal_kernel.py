@@ -7,8 +7,10 @@ current source whatever was installed.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -52,12 +54,43 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> _kernel.Kernel:
     return loaded
 
 
+class _Recording(_kernel.Kernel):
+    """The real kernel, noting which of its functions lzgis called (so a test sees it ran)."""
+
+    def __init__(self, kernel: _kernel.Kernel) -> None:
+        super().__init__(ctypes.CDLL(str(kernel.path)), kernel.path)
+        self.calls: set[str] = set()
+
+    def integrate(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.add("integrate")
+        super().integrate(*args, **kwargs)
+
+    def prefix1(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.add("prefix1")
+        super().prefix1(*args, **kwargs)
+
+    def prefix1_pair(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.add("prefix1_pair")
+        super().prefix1_pair(*args, **kwargs)
+
+    def edges(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.add("edges")
+        return super().edges(*args, **kwargs)
+
+    def threshold(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.add("threshold")
+        return super().threshold(*args, **kwargs)
+
+
 @pytest.fixture
 def use(monkeypatch: pytest.MonkeyPatch, kernel: _kernel.Kernel) -> Iterator[object]:
-    """A switch: ``use(True)`` runs lzgis on the kernel, ``use(False)`` on numpy."""
+    """A switch: ``use(True)`` runs lzgis on the kernel, ``use(False)`` on numpy; it returns
+    the set of the kernel's functions the run then calls (empty on numpy)."""
 
-    def switch(on: bool) -> None:
-        monkeypatch.setattr(_kernel, "load", lambda: kernel if on else None)
+    def switch(on: bool) -> set[str]:
+        recording = _Recording(kernel)
+        monkeypatch.setattr(_kernel, "load", lambda: recording if on else None)
+        return recording.calls
 
     yield switch
 
@@ -195,8 +228,9 @@ def test_the_rule_gives_the_same_layers_with_and_without_the_kernel(
     runs = []
     with rasterio.open(path) as src:
         for on in (True, False):
-            use(on)  # type: ignore[operator]
+            calls = use(on)  # type: ignore[operator]
             runs.append(rule([src], win, [src.read(1)], path=str(path)))
+            assert calls == ({"threshold"} if on else set())
     for key in ("data", "green"):
         assert np.array_equal(runs[0][key], runs[1][key]), key
     assert runs[0]["data"].tolist() == [[True, True, False], [False, True, True]]
@@ -245,9 +279,11 @@ def test_integrate_edges_takes_the_kernel_only_when_there_is_one(use: object) ->
     )
     layers = [Prefix(prefix1(np.eye(4, 6, dtype=bool)), ("green",))]
     runs = []
-    for on in (True, False):
-        use(on)  # type: ignore[operator]
-        runs.append(integrate_edges(edges, idx, layers, rows=(0, 4), c0=0, width=6, cell_area=2.0))
+    calls = use(True)  # type: ignore[operator]
+    runs.append(integrate_edges(edges, idx, layers, rows=(0, 4), c0=0, width=6, cell_area=2.0))
+    assert calls == {"integrate"}
+    use(False)  # type: ignore[operator]
+    runs.append(integrate_edges(edges, idx, layers, rows=(0, 4), c0=0, width=6, cell_area=2.0))
     assert np.array_equal(runs[0]["green"], runs[1]["green"])
     assert np.any(runs[0]["green"] != 0)
 
@@ -273,8 +309,10 @@ def test_coverage_is_the_same_bits_with_and_without_the_kernel(tmp_path: Path, u
     )
     runs = []
     for on in (True, False):
-        use(on)  # type: ignore[operator]
+        calls = use(on)  # type: ignore[operator]
         runs.append(raster_coverage(zones, path, ndvi_threshold=0.3))
+        # on: every step ran in the kernel (the data layer is not full here: a pair)
+        assert calls == ({"edges", "threshold", "prefix1_pair", "integrate"} if on else set())
     pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
     # by hand, in metres from the raster's top-left corner:
     # "half" lies in the green columns (x < 20): coverage 1
@@ -365,15 +403,19 @@ def test_random_zones_on_a_random_raster_are_the_same_bits_either_way(
     frame = gpd.GeoDataFrame(geometry=zones, crs=crs)
     options = {"ndvi_threshold": 0.3} if rule == "threshold" else {"classes": [1, 5]}
     runs: list[pd.DataFrame | str] = []
+    recording = _Recording(kernel)
     for on in (True, False):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(_kernel, "load", lambda on=on: kernel if on else None)
+            mp.setattr(_kernel, "load", lambda on=on: recording if on else None)
             try:
                 runs.append(raster_coverage(frame, path, **options))
             except LzgisError as exc:  # e.g. no class 1 or 5 under the zones: the same refusal
                 runs.append(str(exc))
+    assert "edges" in recording.calls  # the kernel really ran the first time
     if isinstance(runs[0], str):
         assert runs[0] == runs[1]
     else:
         assert isinstance(runs[1], pd.DataFrame)
+        if (runs[0]["unknown"] < 1).any():  # some zone over data: its integrals too
+            assert "integrate" in recording.calls
         pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
