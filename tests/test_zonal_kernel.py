@@ -332,7 +332,7 @@ def test_a_compiler_error_is_reported_and_leaves_no_library(tmp_path: Path) -> N
     broken = tmp_path / "_kernel.c"
     broken.write_text("int lz_integrate(void) { return undefined_name; }\n")
     with pytest.raises(RuntimeError, match=r"compiling _kernel\.c failed"):
-        _kernel_build.build(tmp_path / "out", source=broken)
+        _kernel_build.build(tmp_path / "out", sources=[broken])
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -340,7 +340,13 @@ def test_a_library_from_another_source_is_not_loaded(tmp_path: Path) -> None:
     # the file name carries the source's hash: an edited source never meets an old library
     edited = tmp_path / "_kernel.c"
     edited.write_bytes(_kernel_build.SOURCE.read_bytes() + b"\n/* edited */\n")
-    assert _kernel_build.library_name(edited) != _kernel_build.library_name()
+    assert (
+        _kernel_build.library_name([edited, _kernel_build.SOURCES[1]])
+        != _kernel_build.library_name()
+    )
+    union = tmp_path / "_union.c"  # either source
+    union.write_bytes(_kernel_build.SOURCES[1].read_bytes() + b"\n/* edited */\n")
+    assert _kernel_build.library_name([_kernel_build.SOURCE, union]) != _kernel_build.library_name()
     junk = tmp_path / "junk.so"
     junk.write_bytes(b"not a library")
     assert _kernel.open_library(junk) is None
@@ -360,7 +366,7 @@ def test_a_compiler_that_cannot_run_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
-    with pytest.raises(RuntimeError, match=r"compiling _kernel\.c failed"):
+    with pytest.raises(RuntimeError, match=r"compiling _kernel\.c, _union\.c failed"):
         _kernel_build.build(tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
 

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from lzgis._validate import require_crs
+from lzgis.zonal._union import kernel_union
 
 __all__ = [
     "UNNAMED",
@@ -172,7 +173,14 @@ def _covered(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, b: np.ndarr
 def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | None:
     """The union of the zones, or None when they share no interior (their total is the sum).
 
-    One search for candidate pairs serves both the overlap test
+    First by lzgis's compiled kernel (:mod:`lzgis.zonal._union`): it walks
+    each zone's boundary once, keeps the pieces no other zone covers, and
+    answers both questions at once (10,000 overlapping circles: about
+    0.15 s, against 0.27 s below). It leaves to GEOS what it cannot settle,
+    such as zones that share edges (districts, streets: these mostly do not
+    overlap, and the test for that is fast).
+
+    With GEOS, one search for candidate pairs serves both the overlap test
     (:func:`zones_disjoint`) and the union: a zone covered by another single
     zone adds nothing to the union and is left out of it (an exact
     shortcut: ``union_all`` of 10,000 random circles is about a third
@@ -189,6 +197,9 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     >>> zones_union(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1), box(0.5, 0, 1, 1)])).area
     3.0
     """
+    fast = kernel_union(geoms)
+    if fast is not None:
+        return fast.geometry
     left, right, b = _candidate_pairs(geoms)
     if _disjoint(geoms, left, right, chunk):
         return None

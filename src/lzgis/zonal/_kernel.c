@@ -4,6 +4,7 @@
  * lz_integrate   = _geom.integrate(_geom.row_pieces(...)) for a batch of edges
  * lz_prefix1     = _geom.prefix1
  * lz_prefix1_pair = _geom.prefix1_pair
+ * (_union.c, compiled into the same library, builds the union of overlapping zones)
  *
  * Every floating-point expression is the numpy code's, in the same order, and
  * the per-zone sums are added in the same order as np.bincount adds them, so

@@ -1,11 +1,12 @@
-"""The compiled kernel (``_kernel.c``) through ctypes, when the install could build it.
+"""The compiled kernel (``_kernel.c``, ``_union.c``) through ctypes, when the install built it.
 
-:func:`load` finds the library built for the current ``_kernel.c`` (its file
-name carries the source's hash, see :mod:`lzgis.zonal._kernel_build`) and
-returns a :class:`Kernel`, or None: then :mod:`lzgis.zonal._geom` and
-:mod:`lzgis.zonal._rules` run their numpy code, which gives the same bits. ``LZGIS_KERNEL=0`` turns the kernel
-off. Calls release the GIL, so the reader thread and the integrating
-threads of :mod:`lzgis.zonal._engine` really run side by side.
+:func:`load` finds the library built for the current C sources (its file
+name carries their hash, see :mod:`lzgis.zonal._kernel_build`) and returns a
+:class:`Kernel`, or None: then :mod:`lzgis.zonal._geom` and
+:mod:`lzgis.zonal._rules` run their numpy code, which gives the same bits,
+and :mod:`lzgis.zonal._union` leaves unions to GEOS. ``LZGIS_KERNEL=0``
+turns the kernel off. Calls release the GIL, so the reader thread and the
+integrating threads of :mod:`lzgis.zonal._engine` really run side by side.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _ptr(array: NDArray[Any]) -> int:
 
 
 class Kernel:
-    """The library's functions (edges, threshold rule, prefix sums, integrals) on numpy arrays."""
+    """The library's functions (edges, threshold rule, prefix sums, integrals, union) on arrays."""
 
     def __init__(self, library: ctypes.CDLL, path: Path) -> None:
         self.path = path
@@ -66,6 +67,12 @@ class Kernel:
         self._edges = library.lz_edges
         self._edges.argtypes = [_P, _P, _I64, _P, _P, _P, _P, _P, _P, _P, _P, _P]
         self._edges.restype = _I64
+        self._union = library.lz_union
+        self._union.argtypes = [_P, _P, _I64, _P, _P, _I64, _P, _P, _P]
+        self._union.restype = _I64
+        self._free = library.lz_free
+        self._free.argtypes = [_P]
+        self._free.restype = None
         self._threshold = {}
         for dtype, name in ((np.float32, "lz_threshold_f32"), (np.float64, "lz_threshold_f64")):
             function = getattr(library, name)
@@ -162,6 +169,51 @@ class Kernel:
         )  # fmt: skip
         return tuple(e[:count] for e in ends), zone[:count], bounds
 
+    def union(
+        self,
+        coords: NDArray[np.float64],
+        ring_start: NDArray[np.int64],
+        exterior: NDArray[np.bool_],
+        zone_of_ring: NDArray[np.int64],
+        n_zones: int,
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64], bool] | int:
+        """The union's rings (vertices, ring offsets) and whether any zones overlap, or a code.
+
+        ``ring_start`` holds each ring's first vertex and, last, the number of
+        vertices. Rings come out counter-clockwise around the union and
+        clockwise around its holes, each closed. A negative code (see
+        ``lz_union``) means the kernel could not settle these polygons: the
+        caller uses GEOS.
+        """
+        xy = np.ascontiguousarray(coords, dtype=np.float64)
+        starts = np.ascontiguousarray(ring_start, dtype=np.int64)
+        ext = np.ascontiguousarray(exterior, dtype=np.bool_)
+        zones = np.ascontiguousarray(zone_of_ring, dtype=np.int64)
+        overlaps = _I64(0)
+        out_xy, out_start = _P(), _P()
+        count = int(
+            self._union(
+                _ptr(xy), _ptr(starts), len(zones), _ptr(ext), _ptr(zones), n_zones,
+                ctypes.byref(overlaps), ctypes.byref(out_xy), ctypes.byref(out_start),
+            )
+        )  # fmt: skip
+        if count < 0:
+            return count
+        try:
+            start = np.zeros(count + 1, dtype=np.int64)
+            if count:
+                found = ctypes.cast(out_start, ctypes.POINTER(_I64))
+                start = np.ctypeslib.as_array(found, shape=(count + 1,)).copy()
+            n = int(start[-1])
+            vertices = np.empty((0, 2))
+            if n:
+                values = ctypes.cast(out_xy, ctypes.POINTER(_F64))
+                vertices = np.ctypeslib.as_array(values, shape=(n, 2)).copy()
+        finally:
+            self._free(out_xy)
+            self._free(out_start)
+        return vertices, start, overlaps.value > 0
+
     def threshold(
         self, data: NDArray[np.floating], nodata: float | None, threshold: float
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
@@ -189,7 +241,7 @@ def open_library(path: Path) -> Kernel | None:
 
 @lru_cache(maxsize=1)
 def load() -> Kernel | None:
-    """The kernel built for this ``_kernel.c`` next to it, or None (numpy is used instead)."""
+    """The kernel built for these C sources, next to them, or None (numpy and GEOS instead)."""
     if os.environ.get("LZGIS_KERNEL", "1") == "0":
         return None
     path = Path(__file__).with_name(library_name())

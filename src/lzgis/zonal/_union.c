@@ -1,0 +1,435 @@
+/*
+ * lzgis compiled kernel, part two: the union of overlapping zones (lzgis/zonal/_union.py).
+ *
+ * No numpy twin: without the kernel GEOS builds the union, and tests/test_zonal_union.py checks
+ * that the two agree. Compiled into the same library as _kernel.c (see _kernel_build.py).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline double lz_max(double a, double b) { return a >= b ? a : b; }
+static inline double lz_min(double a, double b) { return a <= b ? a : b; }
+
+/* ---------------------------------------------------------------------------------------------
+ * lz_union: the union of polygons, from the pieces of their edges that no other polygon covers.
+ *
+ * A piece of polygon i's boundary lies on the union's boundary exactly when no other polygon
+ * contains it. So: find where edges of different polygons cross (a uniform grid of cells keeps
+ * the pairs local), count for each ring's first vertex how many other polygons contain it, and
+ * walk each ring, adding one at each crossing into another polygon and taking one away at each
+ * crossing out of it; the pieces walked at count 0 are the union's boundary. Each is turned so
+ * the union lies on its left; linked end to start they close into the union's rings.
+ *
+ * One orientation test serves every decision (which side of an edge a point lies on), so the
+ * crossings and the counts agree. Anything that test cannot settle (a vertex on another
+ * polygon's edge, edges along one line, three boundaries through one point) returns
+ * LZ_UNION_DEGENERATE and the caller uses GEOS; so does any inconsistency found on the way.
+ * Input as lz_edges: vertices xy (interleaved, rings closed), ring_of_coord non-decreasing,
+ * exterior and zone of each ring (the rings of a zone consecutive). On success returns the
+ * number of rings and sets *out_xy (interleaved, each ring closed) and *out_start (n + 1 ring
+ * offsets into the vertices); free both with lz_free.
+ * ------------------------------------------------------------------------------------------ */
+
+#define LZ_UNION_DEGENERATE (-1)
+#define LZ_UNION_INCONSISTENT (-2)
+#define LZ_UNION_MEMORY (-3)
+
+void lz_free(void *p) { free(p); }
+
+/* > 0: r lies left of p -> q; < 0: right; 0: on the line (as far as doubles tell) */
+static inline double lz_orient(double px, double py, double qx, double qy, double rx, double ry) {
+    return (qx - px) * (ry - py) - (qy - py) * (rx - px);
+}
+
+/* Boxes in a uniform grid: cell c holds items[start[c] .. start[c + 1]). */
+struct lz_grid {
+    double x0, y0, size, inv; /* inv = 1 / size */
+    int64_t nx, ny;
+    int64_t *start;
+    int32_t *items;
+};
+
+static inline int64_t lz_cell_of(const struct lz_grid *g, double v, double origin, int64_t n) {
+    const double k = (v - origin) * g->inv;
+    if (!(k >= 0.0)) return 0;
+    if (k >= (double)(n - 1)) return n - 1;
+    return (int64_t)k;
+}
+
+/* Fill g with n items covering the cells cell[4i] .. cell[4i+2] (x) and cell[4i+1] .. cell[4i+3]
+   (y); an item with cell[4i] < 0 covers none. 0, or -1 when more than cap entries or no memory. */
+static int lz_grid_fill(struct lz_grid *g, const int32_t *cell, int64_t n, int64_t cap) {
+    const int64_t cells = g->nx * g->ny;
+    g->start = calloc((size_t)cells + 1, sizeof(int64_t));
+    if (!g->start) return -1;
+    int64_t total = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t *b = cell + 4 * i;
+        if (b[0] < 0) continue;
+        total += (int64_t)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
+        if (total > cap) return -1;
+        for (int64_t iy = b[1]; iy <= b[3]; iy++)
+            for (int64_t ix = b[0]; ix <= b[2]; ix++) g->start[iy * g->nx + ix + 1]++;
+    }
+    for (int64_t c = 0; c < cells; c++) g->start[c + 1] += g->start[c];
+    g->items = malloc((size_t)(total > 0 ? total : 1) * sizeof(int32_t));
+    if (!g->items) return -1;
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t *b = cell + 4 * i;
+        if (b[0] < 0) continue;
+        for (int64_t iy = b[1]; iy <= b[3]; iy++)
+            for (int64_t ix = b[0]; ix <= b[2]; ix++) g->items[g->start[iy * g->nx + ix]++] = (int32_t)i;
+    }
+    /* the fill advanced each start to the next cell's: shift back */
+    for (int64_t c = cells; c > 0; c--) g->start[c] = g->start[c - 1];
+    g->start[0] = 0;
+    return 0;
+}
+
+/* The cells of box b (xmin, ymin, xmax, ymax) in g, as lz_grid_fill takes them. */
+static inline void lz_cells(const struct lz_grid *g, const double *b, int32_t *out) {
+    if (!(b[0] <= b[2] && b[1] <= b[3])) { /* no box (an empty zone) */
+        out[0] = -1;
+        return;
+    }
+    out[0] = (int32_t)lz_cell_of(g, b[0], g->x0, g->nx);
+    out[1] = (int32_t)lz_cell_of(g, b[1], g->y0, g->ny);
+    out[2] = (int32_t)lz_cell_of(g, b[2], g->x0, g->nx);
+    out[3] = (int32_t)lz_cell_of(g, b[3], g->y0, g->ny);
+}
+
+struct lz_event {
+    double t, x, y;
+    int64_t edge;
+    int delta;
+};
+
+struct lz_point {
+    double x, y;
+    int64_t i;
+};
+
+static int lz_point_cmp(const void *a, const void *b) {
+    const struct lz_point *p = a, *q = b;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
+    if (p->y != q->y) return p->y < q->y ? -1 : 1;
+    return 0;
+}
+
+struct lz_buf {
+    void *data;
+    int64_t n, cap;
+    size_t size;
+};
+
+static void *lz_push(struct lz_buf *b) {
+    if (b->n == b->cap) {
+        int64_t cap = b->cap ? 2 * b->cap : 1024;
+        void *grown = realloc(b->data, (size_t)cap * b->size);
+        if (!grown) return NULL;
+        b->data = grown;
+        b->cap = cap;
+    }
+    return (char *)b->data + (size_t)(b->n++) * b->size;
+}
+
+int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
+                 const uint8_t *exterior, const int64_t *zone_of_ring, int64_t n_zones,
+                 int64_t *overlaps, double **out_xy, int64_t **out_start) {
+    int64_t result = LZ_UNION_MEMORY;
+    int64_t *zone_ring = NULL, *depth0 = NULL, *zone_end = NULL;
+    int32_t *ring_of = NULL;
+    int64_t *next = NULL, *seen = NULL, *start_out = NULL, *offset = NULL;
+    int32_t *ecell = NULL, *zcell = NULL;
+    uint8_t *left = NULL;
+    double *zbox = NULL, *xy_out = NULL;
+    struct lz_grid eg = {0}, zg = {0};
+    struct lz_buf events = {NULL, 0, 0, sizeof(struct lz_event)};
+    struct lz_buf segs = {NULL, 0, 0, 4 * sizeof(double)};
+    struct lz_point *starts = NULL;
+    struct lz_event *ev = NULL;
+    *out_xy = NULL;
+    *out_start = NULL;
+    *overlaps = 0;
+
+    /* rings: whether their zone lies left of their edges; zones: their rings and boxes */
+    left = malloc((size_t)(n_rings > 0 ? n_rings : 1));
+    zone_ring = calloc((size_t)n_zones + 1, sizeof(int64_t));
+    zbox = malloc((size_t)(n_zones > 0 ? n_zones : 1) * 4 * sizeof(double));
+    if (!left || !zone_ring || !zbox) goto done;
+    for (int64_t z = 0; z < n_zones; z++) {
+        zbox[4 * z] = zbox[4 * z + 1] = INFINITY;
+        zbox[4 * z + 2] = zbox[4 * z + 3] = -INFINITY;
+    }
+    double length = 0.0;
+    const int64_t n_edges = ring_start[n_rings] - n_rings;
+    for (int64_t r = 0; r < n_rings; r++) {
+        const int64_t a = ring_start[r], b = ring_start[r + 1];
+        const double ox = xy[2 * a], oy = xy[2 * a + 1];
+        double area2 = 0.0, x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+        for (int64_t i = a; i + 1 < b; i++) {
+            const double x = xy[2 * i], y = xy[2 * i + 1], nx = xy[2 * i + 2], ny = xy[2 * i + 3];
+            x0 = lz_min(x0, x), y0 = lz_min(y0, y), x1 = lz_max(x1, x), y1 = lz_max(y1, y);
+            area2 += (x - ox) * (ny - oy) - (nx - ox) * (y - oy);
+            length += fabs(nx - x) + fabs(ny - y);
+        }
+        double *zb = zbox + 4 * zone_of_ring[r];
+        zb[0] = lz_min(zb[0], x0), zb[1] = lz_min(zb[1], y0);
+        zb[2] = lz_max(zb[2], x1), zb[3] = lz_max(zb[3], y1);
+        left[r] = exterior[r] ? area2 > 0 : area2 < 0;
+        zone_ring[zone_of_ring[r] + 1] = r + 1;
+    }
+    double gx0 = INFINITY, gy0 = INFINITY, gx1 = -INFINITY, gy1 = -INFINITY;
+    for (int64_t z = 0; z < n_zones; z++) {
+        if (zone_ring[z + 1] < zone_ring[z]) zone_ring[z + 1] = zone_ring[z]; /* empty zones */
+        gx0 = lz_min(gx0, zbox[4 * z]), gy0 = lz_min(gy0, zbox[4 * z + 1]);
+        gx1 = lz_max(gx1, zbox[4 * z + 2]), gy1 = lz_max(gy1, zbox[4 * z + 3]);
+    }
+    if (n_edges <= 0) {
+        result = 0;
+        goto done;
+    }
+
+    /* edges (by their first vertex) in a grid of cells about an edge long (at most 4 per edge) */
+    const double w = gx1 - gx0, h = gy1 - gy0;
+    double size = lz_max(length / (2.0 * (double)n_edges), sqrt(w * h / (double)n_edges));
+    if (!(size > 0.0)) size = lz_max(lz_max(w, h), 1.0);
+    while ((w / size + 1.0) * (h / size + 1.0) > 4.0 * (double)n_edges + 1024.0) size *= 2.0;
+    eg.x0 = zg.x0 = gx0;
+    eg.y0 = zg.y0 = gy0;
+    eg.size = size;
+    eg.inv = 1.0 / size;
+    eg.nx = (int64_t)(w / size) + 1;
+    eg.ny = (int64_t)(h / size) + 1;
+    /* each edge's ring and cells (edge e runs from vertex e + ring to the next) */
+    if (n_edges >= INT32_MAX || n_zones >= INT32_MAX) goto done;
+    ring_of = malloc((size_t)n_edges * sizeof(int32_t));
+    ecell = malloc((size_t)n_edges * 4 * sizeof(int32_t));
+    zone_end = malloc((size_t)(n_zones > 0 ? n_zones : 1) * sizeof(int64_t));
+    if (!ring_of || !ecell || !zone_end) goto done;
+    for (int64_t r = 0, e = 0; r < n_rings; r++) {
+        for (int64_t i = ring_start[r]; i + 1 < ring_start[r + 1]; i++, e++) {
+            const double box[4] = {lz_min(xy[2 * i], xy[2 * i + 2]), lz_min(xy[2 * i + 1], xy[2 * i + 3]),
+                                   lz_max(xy[2 * i], xy[2 * i + 2]), lz_max(xy[2 * i + 1], xy[2 * i + 3])};
+            lz_cells(&eg, box, ecell + 4 * e);
+            ring_of[e] = (int32_t)r;
+        }
+        zone_end[zone_of_ring[r]] = ring_start[r + 1] - (r + 1); /* past the zone's last edge */
+    }
+    if (lz_grid_fill(&eg, ecell, n_edges, 16 * n_edges + 1024)) goto done;
+    double pairs = 0.0; /* edges crowded into a few cells (a cluster far from the rest): GEOS */
+    for (int64_t c = 0; c < eg.nx * eg.ny; c++) {
+        const double k = (double)(eg.start[c + 1] - eg.start[c]);
+        pairs += k * k;
+    }
+    if (pairs > 64.0 * (double)n_edges + 1e6) {
+        result = LZ_UNION_DEGENERATE;
+        goto done;
+    }
+
+    /* crossings of edges of different zones, each found once: in the cell of the lower-left
+       corner of their boxes' overlap. A cell lists its edges in ring order, so those of one
+       zone come together and are skipped together. */
+    for (int64_t c = 0, cx = 0, cy = 0; c < eg.nx * eg.ny; c++, cx = cx + 1 < eg.nx ? cx + 1 : (cy++, 0)) {
+        const int32_t *items = eg.items + eg.start[c];
+        const int64_t k = eg.start[c + 1] - eg.start[c];
+        int64_t q0 = 0; /* the first item past item p's zone */
+        for (int64_t p = 0; p + 1 < k; p++) {
+            const int64_t ea = items[p], ra = ring_of[ea], i = ea + ra, after = zone_end[zone_of_ring[ra]];
+            if (q0 <= p)
+                for (q0 = p + 1; q0 < k && items[q0] < after; q0++) {}
+            const int32_t *ca = ecell + 4 * ea;
+            const double ax0 = xy[2 * i], ay0 = xy[2 * i + 1], ax1 = xy[2 * i + 2], ay1 = xy[2 * i + 3];
+            for (int64_t q = q0; q < k; q++) {
+                const int64_t eb = items[q];
+                const int32_t *cb = ecell + 4 * eb;
+                if ((ca[0] > cb[0] ? ca[0] : cb[0]) != cx || (ca[1] > cb[1] ? ca[1] : cb[1]) != cy)
+                    continue;
+                const int64_t rb = ring_of[eb], j = eb + rb;
+                const double bx0 = xy[2 * j], by0 = xy[2 * j + 1], bx1 = xy[2 * j + 2], by1 = xy[2 * j + 3];
+                if (lz_max(ax0, ax1) < lz_min(bx0, bx1) || lz_max(bx0, bx1) < lz_min(ax0, ax1) ||
+                    lz_max(ay0, ay1) < lz_min(by0, by1) || lz_max(by0, by1) < lz_min(ay0, ay1))
+                    continue; /* boxes apart */
+                const double oa0 = lz_orient(bx0, by0, bx1, by1, ax0, ay0);
+                const double oa1 = lz_orient(bx0, by0, bx1, by1, ax1, ay1);
+                const double ob0 = lz_orient(ax0, ay0, ax1, ay1, bx0, by0);
+                const double ob1 = lz_orient(ax0, ay0, ax1, ay1, bx1, by1);
+                if (oa0 == 0.0 || oa1 == 0.0 || ob0 == 0.0 || ob1 == 0.0) {
+                    /* a vertex on the other edge's line within both boxes: touching, or edges
+                       along one line (an edge of no length touches nothing) */
+                    if ((ax0 == ax1 && ay0 == ay1) || (bx0 == bx1 && by0 == by1)) continue;
+                    result = LZ_UNION_DEGENERATE;
+                    goto done;
+                }
+                if ((oa0 > 0) == (oa1 > 0) || (ob0 > 0) == (ob1 > 0)) continue;
+                const double t = oa0 / (oa0 - oa1), u = ob0 / (ob0 - ob1);
+                const double x = ax0 + t * (ax1 - ax0), y = ay0 + t * (ay1 - ay0);
+                struct lz_event *pa = lz_push(&events);
+                struct lz_event *pb = pa ? lz_push(&events) : NULL;
+                if (!pb) goto done;
+                pa = pb - 1; /* lz_push may have moved the buffer */
+                /* along an edge: into the other zone when it ends on the side that zone lies on */
+                *pa = (struct lz_event){t, x, y, ea, ((oa1 > 0) == (left[rb] != 0)) ? 1 : -1};
+                *pb = (struct lz_event){u, x, y, eb, ((ob1 > 0) == (left[ra] != 0)) ? 1 : -1};
+            }
+        }
+    }
+
+    /* the crossings by edge (counting sort), then along each edge (insertion sort) */
+    ev = malloc((size_t)(events.n > 0 ? events.n : 1) * sizeof(struct lz_event));
+    offset = calloc((size_t)n_edges + 1, sizeof(int64_t));
+    if (!ev || !offset) goto done;
+    const struct lz_event *found = events.data;
+    for (int64_t k = 0; k < events.n; k++) offset[found[k].edge + 1]++;
+    for (int64_t e = 0; e < n_edges; e++) offset[e + 1] += offset[e];
+    for (int64_t k = 0; k < events.n; k++) ev[offset[found[k].edge]++] = found[k];
+    for (int64_t e = n_edges; e > 0; e--) offset[e] = offset[e - 1];
+    offset[0] = 0;
+    for (int64_t e = 0; e < n_edges; e++)
+        for (int64_t k = offset[e] + 1; k < offset[e + 1]; k++) {
+            const struct lz_event item = ev[k];
+            int64_t j = k;
+            for (; j > offset[e] && ev[j - 1].t > item.t; j--) ev[j] = ev[j - 1];
+            ev[j] = item;
+            if (j > offset[e] && !(ev[j].t > ev[j - 1].t)) {
+                result = LZ_UNION_DEGENERATE; /* two crossings at one point of an edge */
+                goto done;
+            }
+        }
+
+    /* how many other zones hold each ring's first vertex: winding numbers by the same
+       orientation test as the crossings; a zone holds a point inside an odd number of its rings */
+    zg.size = lz_max(size, sqrt(w * h / (double)(n_zones > 0 ? n_zones : 1)));
+    while ((w / zg.size + 1.0) * (h / zg.size + 1.0) > 4.0 * (double)n_zones + 1024.0) zg.size *= 2.0;
+    zg.inv = 1.0 / zg.size;
+    zg.nx = (int64_t)(w / zg.size) + 1;
+    zg.ny = (int64_t)(h / zg.size) + 1;
+    zcell = malloc((size_t)(n_zones > 0 ? n_zones : 1) * 4 * sizeof(int32_t));
+    depth0 = calloc((size_t)(n_rings > 0 ? n_rings : 1), sizeof(int64_t));
+    if (!zcell || !depth0) goto done;
+    for (int64_t z = 0; z < n_zones; z++) lz_cells(&zg, zbox + 4 * z, zcell + 4 * z);
+    if (lz_grid_fill(&zg, zcell, n_zones, 64 * n_zones + 4 * zg.nx * zg.ny + 1024)) goto done;
+    int64_t work = 0; /* vertices tested; past a bound (many large zones on each other): GEOS */
+    for (int64_t r = 0; r < n_rings; r++) {
+        const double px = xy[2 * ring_start[r]], py = xy[2 * ring_start[r] + 1];
+        const int64_t c = lz_cell_of(&zg, py, zg.y0, zg.ny) * zg.nx + lz_cell_of(&zg, px, zg.x0, zg.nx);
+        for (int64_t s = zg.start[c]; s < zg.start[c + 1]; s++) {
+            const int64_t z = zg.items[s];
+            const double *zb = zbox + 4 * z;
+            if (z == zone_of_ring[r] || px < zb[0] || px > zb[2] || py < zb[1] || py > zb[3]) continue;
+            int inside = 0;
+            work += ring_start[zone_ring[z + 1]] - ring_start[zone_ring[z]];
+            if (work > 64 * n_edges + 1000000) {
+                result = LZ_UNION_DEGENERATE;
+                goto done;
+            }
+            for (int64_t rr = zone_ring[z]; rr < zone_ring[z + 1]; rr++) {
+                int64_t winding = 0;
+                for (int64_t i = ring_start[rr]; i + 1 < ring_start[rr + 1]; i++) {
+                    const double x0 = xy[2 * i], y0 = xy[2 * i + 1], x1 = xy[2 * i + 2], y1 = xy[2 * i + 3];
+                    if ((y0 <= py) == (y1 <= py)) continue;
+                    const double o = lz_orient(x0, y0, x1, y1, px, py);
+                    if (o == 0.0) {
+                        result = LZ_UNION_DEGENERATE; /* on the other zone's edge */
+                        goto done;
+                    }
+                    if (y0 <= py && o > 0) winding++;
+                    else if (y0 > py && o < 0) winding--;
+                }
+                if (winding != 0) inside ^= 1;
+            }
+            depth0[r] += inside;
+        }
+        *overlaps += depth0[r];
+    }
+    *overlaps += events.n;
+
+    /* walk the rings: the pieces at depth 0, turned so the union lies on their left */
+    int64_t k = 0;
+    for (int64_t r = 0, e = 0; r < n_rings; r++) {
+        int64_t depth = depth0[r];
+        for (int64_t i = ring_start[r]; i + 1 < ring_start[r + 1]; i++, e++) {
+            double cx = xy[2 * i], cy = xy[2 * i + 1];
+            for (;; k++) {
+                const int last = !(k < events.n && ev[k].edge == e);
+                const double nx = last ? xy[2 * i + 2] : ev[k].x, ny = last ? xy[2 * i + 3] : ev[k].y;
+                if (depth == 0 && (nx != cx || ny != cy)) {
+                    double *s = lz_push(&segs);
+                    if (!s) goto done;
+                    if (left[r]) {
+                        s[0] = cx, s[1] = cy, s[2] = nx, s[3] = ny;
+                    } else {
+                        s[0] = nx, s[1] = ny, s[2] = cx, s[3] = cy;
+                    }
+                }
+                if (last) break;
+                depth += ev[k].delta;
+                if (depth < 0) {
+                    result = LZ_UNION_INCONSISTENT;
+                    goto done;
+                }
+                cx = nx, cy = ny;
+            }
+        }
+        if (depth != depth0[r]) {
+            result = LZ_UNION_INCONSISTENT;
+            goto done;
+        }
+    }
+
+    /* link the pieces end to start into rings: every point starts one piece and ends one */
+    const int64_t n = segs.n;
+    const double *sg = segs.data;
+    starts = malloc((size_t)(n > 0 ? n : 1) * sizeof(struct lz_point));
+    next = malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+    seen = calloc((size_t)(n > 0 ? n : 1), sizeof(int64_t));
+    xy_out = malloc((size_t)(2 * n + 2) * 2 * sizeof(double));
+    start_out = malloc((size_t)(n + 1) * sizeof(int64_t));
+    if (!starts || !next || !seen || !xy_out || !start_out) goto done;
+    for (int64_t s = 0; s < n; s++) starts[s] = (struct lz_point){sg[4 * s], sg[4 * s + 1], s};
+    qsort(starts, (size_t)n, sizeof(struct lz_point), lz_point_cmp);
+    for (int64_t s = 1; s < n; s++)
+        if (lz_point_cmp(&starts[s], &starts[s - 1]) == 0) {
+            result = LZ_UNION_DEGENERATE; /* the union touches itself at a point */
+            goto done;
+        }
+    for (int64_t s = 0; s < n; s++) {
+        const struct lz_point key = {sg[4 * s + 2], sg[4 * s + 3], 0};
+        const struct lz_point *hit = bsearch(&key, starts, (size_t)n, sizeof(struct lz_point), lz_point_cmp);
+        if (!hit || seen[hit->i]++) {
+            result = LZ_UNION_INCONSISTENT;
+            goto done;
+        }
+        next[s] = hit->i;
+    }
+    memset(seen, 0, (size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+    int64_t rings = 0, m = 0;
+    for (int64_t s = 0; s < n; s++) {
+        if (seen[s]) continue;
+        start_out[rings++] = m;
+        int64_t c = s;
+        do {
+            seen[c] = 1;
+            xy_out[2 * m] = sg[4 * c], xy_out[2 * m + 1] = sg[4 * c + 1];
+            m++;
+            c = next[c];
+        } while (c != s);
+        xy_out[2 * m] = sg[4 * s], xy_out[2 * m + 1] = sg[4 * s + 1];
+        m++;
+    }
+    start_out[rings] = m;
+    *out_xy = xy_out;
+    *out_start = start_out;
+    xy_out = NULL;
+    start_out = NULL;
+    result = rings;
+
+done:
+    free(left), free(zone_ring), free(zbox), free(depth0), free(ring_of), free(zone_end);
+    free(next), free(seen), free(start_out), free(xy_out), free(offset), free(ecell), free(zcell);
+    free(starts), free(ev), free(eg.start), free(eg.items), free(zg.start), free(zg.items);
+    free(events.data), free(segs.data);
+    return result;
+}

@@ -1,0 +1,115 @@
+"""The union of overlapping polygons through the compiled kernel (``lz_union`` in ``_union.c``).
+
+GEOS builds a union by overlaying the polygons pair after pair, most of
+whose boundaries end up inside the result. The kernel walks each polygon's
+boundary once instead and keeps the pieces no other polygon covers: at
+10,000 overlapping circles about 0.03 s against GEOS's 0.3 s (one core).
+It returns None when it cannot settle the polygons (a vertex on another
+polygon's edge, edges along one line, the union touching itself at a
+point, anything inconsistent) or when lzgis was installed without a C
+compiler; then the caller uses :func:`shapely.union_all`. What it returns is
+checked to be a valid polygon; its vertices are the polygons' own and the
+crossings of their edges, as in GEOS's union.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from lzgis.zonal import _kernel
+
+__all__ = ["KernelUnion", "kernel_union"]
+
+
+def _rings(
+    geoms: NDArray[np.object_],
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """Vertices, each ring's first vertex (and their count last), exteriors, each ring's polygon."""
+    kind, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    ring_start = offsets[0].astype(np.int64)
+    if kind == shapely.GeometryType.POLYGON:
+        part_start, zone_of_part = offsets[1], np.arange(len(geoms))
+    else:  # MultiPolygon (or a mix, which shapely turns into MultiPolygons)
+        part_start = offsets[1]
+        zone_of_part = np.repeat(np.arange(len(geoms)), np.diff(offsets[2]))
+    exterior = np.zeros(len(ring_start) - 1, dtype=bool)
+    exterior[part_start[:-1][np.diff(part_start) > 0]] = True
+    zone_of_ring = np.repeat(zone_of_part, np.diff(part_start)).astype(np.int64)
+    return coords, ring_start, exterior, zone_of_ring
+
+
+def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geometry | None:
+    """Shells (counter-clockwise) and holes (clockwise) assembled into a (multi)polygon."""
+    n = len(start) - 1
+    if n == 0:
+        return shapely.Polygon()
+    if np.diff(start).min() < 4:  # a ring of two pieces there and back: no area
+        return None
+    ring_of = np.repeat(np.arange(n), np.diff(start))
+    rings = shapely.linearrings(xy, indices=ring_of)
+    x, y = xy[:, 0], xy[:, 1]
+    cross = np.r_[x[:-1] * y[1:] - x[1:] * y[:-1], 0.0]
+    cross[start[1:] - 1] = 0.0  # no term from a ring's last vertex to the next ring's first
+    area = np.add.reduceat(cross, start[:-1])
+    if np.any(area == 0):
+        return None
+    shells, holes = np.flatnonzero(area > 0), np.flatnonzero(area < 0)
+    owner = np.empty(0, dtype=np.int64)
+    if len(holes):
+        filled = shapely.polygons(rings[shells])
+        points = shapely.points(xy[start[holes]])
+        hole, shell = shapely.STRtree(filled).query(points, predicate="within")
+        if not np.array_equal(np.unique(hole), np.arange(len(holes))):  # a hole in no shell
+            return None
+        # a hole belongs to the smallest shell around it (an island in a hole of a larger
+        # shell lies inside that shell too)
+        order = np.lexsort((area[shells][shell], hole))
+        first = np.r_[True, hole[order][1:] != hole[order][:-1]]
+        owner = shell[order][first]
+    # each shell, then its holes
+    polygon_of = np.r_[np.arange(len(shells)), owner]
+    is_hole = np.r_[np.zeros(len(shells), dtype=bool), np.ones(len(holes), dtype=bool)]
+    order = np.lexsort((is_hole, polygon_of))
+    polys = shapely.polygons(rings[np.r_[shells, holes][order]], indices=polygon_of[order])
+    out = polys[0] if len(polys) == 1 else shapely.MultiPolygon(list(polys))
+    return out if shapely.is_valid(out) else None
+
+
+@dataclass(frozen=True)
+class KernelUnion:
+    """What the kernel found: whether any zones share interior, and if so their union."""
+
+    overlaps: bool
+    geometry: shapely.Geometry | None  # None when nothing overlaps (the union is the zones)
+
+
+def kernel_union(geoms: NDArray[np.object_]) -> KernelUnion | None:
+    """``shapely.union_all(geoms)`` of polygons by the kernel, or None (then use GEOS).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> got = kernel_union(np.array([box(0, 0, 2, 2), box(1, 1, 3, 3)]))
+    >>> got is None or (got.overlaps and round(got.geometry.area, 12) == 7.0)
+    True
+    """
+    kernel = _kernel.load()
+    if kernel is None:
+        return None
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(geoms) == 0:
+        return KernelUnion(False, None)
+    coords, ring_start, exterior, zone_of_ring = _rings(geoms)
+    got = kernel.union(coords, ring_start, exterior, zone_of_ring, len(geoms))
+    if isinstance(got, int):
+        return None
+    xy, start, overlaps = got
+    if not overlaps:
+        return KernelUnion(False, None)
+    shape = _polygon(xy, start)
+    return None if shape is None else KernelUnion(True, shape)

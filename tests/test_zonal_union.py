@@ -1,0 +1,173 @@
+"""``lzgis.zonal._union``: the kernel's union is GEOS's union, or it steps aside.
+
+The kernel is compiled from the package's ``_kernel.c`` into ``tmp_path`` (as
+``pip install`` does), so these tests check the current source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely import Polygon, box
+from shapely.affinity import rotate
+
+from lzgis.greening.zones import zones_union
+from lzgis.zonal import _kernel, _kernel_build, _union
+from lzgis.zonal._union import kernel_union
+
+pytestmark = pytest.mark.skipif(
+    _kernel_build.compiler() is None, reason="no C compiler: lzgis uses GEOS for unions"
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> _kernel.Kernel:
+    path = _kernel_build.build(tmp_path_factory.mktemp("kernel"))
+    assert path is not None
+    loaded = _kernel.open_library(path)
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture(autouse=True)
+def kernel(built: _kernel.Kernel, monkeypatch: pytest.MonkeyPatch) -> Iterator[_kernel.Kernel]:
+    monkeypatch.setattr(_union._kernel, "load", lambda: built)
+    yield built
+
+
+def _same_as_geos(geoms: list[shapely.Geometry]) -> shapely.Geometry:
+    """The kernel's union, checked against GEOS's: same area to 1e-12, no area between them."""
+    got = kernel_union(np.array(geoms, dtype=object))
+    assert got is not None and got.overlaps and got.geometry is not None
+    whole = shapely.union_all(geoms)
+    assert shapely.is_valid(got.geometry)
+    assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
+    assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
+    return got.geometry
+
+
+def test_two_squares_by_hand() -> None:
+    # unit squares, the second moved by (0.5, 0.5): 1 + 1 - 0.25; the edges cross at
+    # (1, 0.5) and (0.5, 1), which become vertices of the union
+    u = _same_as_geos([box(0, 0, 1, 1), box(0.5, 0.5, 1.5, 1.5)])
+    assert u.area == 1.75
+    assert u.geom_type == "Polygon" and len(u.exterior.coords) == 9
+    assert {(1.0, 0.5), (0.5, 1.0)} <= set(u.exterior.coords)
+    assert u.exterior.is_ccw
+
+
+def test_a_zone_inside_another_adds_nothing() -> None:
+    u = _same_as_geos([box(0.25, 0.25, 0.75, 0.75), box(0, 0, 1, 1)])
+    assert u.area == 1.0 and len(u.exterior.coords) == 5
+
+
+def test_holes_and_an_island_in_a_hole() -> None:
+    ring = box(0, 0, 10, 10).difference(box(2, 2, 8, 8))  # a square ring around a 6 x 6 hole
+    island = box(3.5, 3.5, 6.5, 6.5).difference(box(4.5, 4.5, 5.5, 5.5))  # in the hole, holed
+    bridge = box(7.5, 4.25, 8.5, 5.75)  # over the hole's east edge: the hole shrinks
+    u = _same_as_geos([ring, island, bridge])
+    assert u.area == pytest.approx(64 + 8 + 0.75)  # ring + island + the bridge's part in the hole
+    assert u.geom_type == "MultiPolygon" and sorted(len(p.interiors) for p in u.geoms) == [1, 1]
+
+
+def test_a_multipolygon_zone_and_either_orientation() -> None:
+    two = shapely.MultiPolygon([box(0, 0, 1, 1), box(3, 0, 4, 1)])
+    clockwise = Polygon([(0.5, 0.2), (0.5, 0.8), (3.5, 0.8), (3.5, 0.2)])
+    assert not clockwise.exterior.is_ccw
+    assert _same_as_geos([two, clockwise]).area == pytest.approx(2 + 3 * 0.6 - 2 * 0.5 * 0.6)
+
+
+def test_zones_apart_do_not_overlap() -> None:
+    got = kernel_union(np.array([box(0, 0, 1, 1), box(2, 0, 3, 1), box(0, 2, 1, 3)]))
+    assert got is not None and not got.overlaps and got.geometry is None
+    assert zones_union(np.array([box(0, 0, 1, 1), box(2, 0, 3, 1)], dtype=object)) is None
+
+
+@pytest.mark.parametrize(
+    "geoms",
+    [
+        [box(0, 0, 1, 1), box(1, 0, 2, 1)],  # tiles sharing an edge
+        [box(0, 0, 2, 1), box(1, 0, 3, 1)],  # overlapping along a common line
+        [box(0, 0, 1, 1), Polygon([(1, 1), (2, 0.5), (2, 2)])],  # touching at a vertex
+        [box(0, 0, 2, 2), Polygon([(1, 2), (1.5, 3), (0.5, 3)])],  # a vertex on an edge
+        [box(0, 0, 1, 1), box(0, 0, 1, 1)],  # the same zone twice
+    ],
+)
+def test_what_it_cannot_settle_goes_to_geos(geoms: list[shapely.Geometry]) -> None:
+    array = np.array(geoms, dtype=object)
+    assert kernel_union(array) is None
+    whole = shapely.union_all(geoms)
+    union = zones_union(array)
+    if union is None:  # tiles: the total is their sum
+        assert sum(g.area for g in geoms) == whole.area
+    else:
+        assert union.symmetric_difference(whole).area == 0.0
+
+
+def test_a_dense_cluster_far_from_the_rest_goes_to_geos() -> None:
+    # 400 circles within 1 unit and one square 10^6 units away: the grid's cells are sized for
+    # the whole extent, so nearly every edge would share one cell; the kernel declines
+    rng = np.random.default_rng(3)
+    centres = shapely.points(rng.uniform(0, 1, 400), rng.uniform(0, 1, 400))
+    geoms = [*shapely.buffer(centres, 0.2, quad_segs=16), box(1e6, 1e6, 1e6 + 1, 1e6 + 1)]
+    array = np.array(geoms, dtype=object)
+    assert kernel_union(array) is None
+    union = zones_union(array)
+    assert union is not None
+    assert union.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)
+
+
+def test_no_kernel_no_union(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_union._kernel, "load", lambda: None)
+    geoms = np.array([box(0, 0, 1, 1), box(0.5, 0.5, 1.5, 1.5)], dtype=object)
+    assert kernel_union(geoms) is None
+    assert zones_union(geoms).area == 1.75  # type: ignore[union-attr]
+
+
+def test_lon_lat_circles_with_holes_like_geos() -> None:
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(103.5, 104.2, 300), rng.uniform(35.9, 36.4, 300)
+    discs = shapely.buffer(shapely.points(lon, lat), rng.uniform(0.005, 0.05, 300), quad_segs=8)
+    holed = [d.difference(d.centroid.buffer(0.3 * (d.area / np.pi) ** 0.5)) for d in discs[:100]]
+    _same_as_geos([*holed, *discs[100:]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 10),  # centre x
+            st.floats(0, 10),  # centre y
+            st.floats(0.1, 4),  # radius
+            st.integers(1, 8),  # quad_segs: squares (1) to near circles
+            st.floats(0, 90),  # rotation
+            st.booleans(),  # with a hole
+        ),
+        min_size=2,
+        max_size=30,
+    )
+)
+def test_random_zones_are_geos_union(
+    zones: list[tuple[float, float, float, int, float, bool]],
+) -> None:
+    geoms = []
+    for x, y, r, segs, angle, hole in zones:
+        g = rotate(shapely.Point(x, y).buffer(r, quad_segs=segs), angle)
+        if hole:
+            g = g.difference(shapely.Point(x, y).buffer(r / 3, quad_segs=segs))
+        geoms.append(g)
+    got = kernel_union(np.array(geoms, dtype=object))
+    whole = shapely.union_all(geoms)
+    if got is None:  # something it cannot settle: GEOS is used
+        return
+    if not got.overlaps:
+        assert whole.area == pytest.approx(sum(g.area for g in geoms), rel=1e-12)
+        return
+    assert got.geometry is not None and shapely.is_valid(got.geometry)
+    assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
+    assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
