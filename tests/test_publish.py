@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from lzgis import publish as pub
+from lzgis import tables as _tables
 from lzgis.cli import main
 from lzgis.publish import MAPS, resolve_basemap, write_site
 
@@ -320,5 +321,17 @@ def test_workbook_holds_every_table_with_bilingual_headers_and_percentages(tmp_p
     conflicts = book["冲突 conflicts"]
     assert [c.value for c in conflicts[1]][-1] == "规则 / rule"
     assert conflicts.cell(row=2, column=len(conflicts[1])).value == fx.XSS  # data as it is
+    # kinds and categories in words for people; the CSVs keep the codes for scripts
+    allocation = book["园区用地 allocation"]
+    kinds = {allocation.cell(row=r, column=1).value for r in range(2, allocation.max_row + 1)}
+    codes = set(pd.read_csv(tmp_path / "allocation.csv", encoding="utf-8-sig")["row_kind"])
+    assert {"part", "park_total", "city_total"} <= codes
+    assert kinds == {_tables.CODE_LABELS["row_kind"][c] for c in codes}
+    assert "全市合计 / city total" in kinds
+    projects = book["项目 projects"]
+    col = [c.value for c in projects[1]].index("类别 / category") + 1
+    categories = {projects.cell(row=r, column=col).value for r in range(2, projects.max_row + 1)}
+    listed = set(pd.read_csv(tmp_path / "projects.csv", encoding="utf-8-sig")["category"])
+    assert categories == {_tables.CODE_LABELS["category"][c] for c in listed}
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="report_tables.xlsx"' in index and "(Excel)" in index

@@ -283,14 +283,17 @@ def _with_names(
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """The published tables (:func:`published_tables`) as one ``.xlsx``, one sheet each.
 
-    Bilingual headers (Chinese first), rates as percentages, km² to 0.001;
+    Bilingual headers (Chinese first), kinds and categories in words
+    (:data:`lzgis.tables.CODE_LABELS`; the CSVs keep the codes), rates as percentages, km² to 0.001;
     the same bytes for the same tables (no creation dates), so a committed
     ``maps/`` stays reproducible. Tables without a sheet name here keep their
     file name as the sheet name.
     """
     sheets = {
         _SHEETS.get(name, name.rsplit(".", 1)[0]): Sheet(
-            frame, headers=_HEADERS, number_formats=people_formats(frame.columns)
+            _tables.with_labels(frame),
+            headers=_HEADERS,
+            number_formats=people_formats(frame.columns),
         )
         for name, frame in tables.items()
     }

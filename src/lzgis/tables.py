@@ -32,6 +32,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 __all__ = [
+    "CODE_LABELS",
     "NOT_APPLICABLE",
     "UNKNOWN",
     "by_district",
@@ -55,6 +56,7 @@ __all__ = [
     "projects_per_district",
     "style",
     "units",
+    "with_labels",
 ]
 
 UNKNOWN = "未知 / unknown"
@@ -88,6 +90,23 @@ _CATEGORIES = {
     "environment": "环保 / environment",
     "ecology": "生态 / ecology",
     "services": "服务 / services",
+}
+_ROW_KINDS = {  # the allocation table's row kinds
+    "part": "园区在区县内的部分 / park part in a district",
+    "park_total": "园区整体 / park as a whole",
+    "district_total": "区县合计 / district total",
+    "tier_total": "层级合计 / tier total",
+    "city_total": "全市合计 / city total",
+}
+_CONFIDENCE = {"high": "高 / high", "medium": "中 / medium", "low": "低 / low"}
+# Columns whose values are codes, with their words: the workbook shows the words, the CSVs
+# keep the codes (scripts rely on them), as the verdicts are shown and kept.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "zone_kind": _KINDS,
+    "feature_kind": _KINDS,
+    "row_kind": _ROW_KINDS,
+    "category": _CATEGORIES,
+    "location_confidence": _CONFIDENCE,
 }
 _NAMED_LAYERS = ("districts", "parks", "new_area", "greening_zones", "wetlands", "yellow_river")
 
@@ -513,3 +532,18 @@ def plan_mismatch(
             "距园区边界 km / to the park edge": [km2(v) for v in differs["dist_park_edge_km"]],
         }
     )
+
+
+def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the codes of :data:`CODE_LABELS` columns in words ("中文 / English").
+
+    Unknown codes and missing values stay as they are; the input is not changed.
+
+    >>> with_labels(pd.DataFrame({"zone_kind": ["city", "district", "other"]}))["zone_kind"].tolist()
+    ['全市 / city', '区县 / district', 'other']
+    """
+    out = frame.copy()
+    for col, labels in CODE_LABELS.items():
+        if col in out.columns:
+            out[col] = [labels.get(v, v) if isinstance(v, str) else v for v in out[col]]
+    return out
