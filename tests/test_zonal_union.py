@@ -171,3 +171,14 @@ def test_random_zones_are_geos_union(
     assert got.geometry is not None and shapely.is_valid(got.geometry)
     assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
     assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
+
+
+def test_the_union_does_not_depend_on_the_threads() -> None:
+    rng = np.random.default_rng(11)
+    centres = shapely.points(rng.uniform(0, 100, 600), rng.uniform(0, 100, 600))
+    geoms = np.array(shapely.buffer(centres, rng.uniform(0.5, 8, 600), quad_segs=8), dtype=object)
+    got = {n: kernel_union(geoms, threads=n) for n in (1, 2, 3, 5)}
+    assert all(g is not None and g.geometry is not None for g in got.values())
+    one = shapely.to_wkb(got[1].geometry)  # type: ignore[union-attr]
+    assert all(shapely.to_wkb(g.geometry) == one for g in got.values())  # type: ignore[union-attr]
+    assert got[1].geometry.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)  # type: ignore[union-attr]

@@ -68,7 +68,7 @@ class Kernel:
         self._edges.argtypes = [_P, _P, _I64, _P, _P, _P, _P, _P, _P, _P, _P, _P]
         self._edges.restype = _I64
         self._union = library.lz_union
-        self._union.argtypes = [_P, _P, _I64, _P, _P, _I64, _P, _P, _P]
+        self._union.argtypes = [_P, _P, _I64, _P, _P, _I64, _I64, _P, _P, _P]
         self._union.restype = _I64
         self._free = library.lz_free
         self._free.argtypes = [_P]
@@ -176,6 +176,8 @@ class Kernel:
         exterior: NDArray[np.bool_],
         zone_of_ring: NDArray[np.int64],
         n_zones: int,
+        *,
+        threads: int = 1,
     ) -> tuple[NDArray[np.float64], NDArray[np.int64], bool] | int:
         """The union's rings (vertices, ring offsets) and whether any zones overlap, or a code.
 
@@ -183,7 +185,8 @@ class Kernel:
         vertices. Rings come out counter-clockwise around the union and
         clockwise around its holes, each closed. A negative code (see
         ``lz_union``) means the kernel could not settle these polygons: the
-        caller uses GEOS.
+        caller uses GEOS. ``threads`` share the search for crossings and the
+        depth counts (the result does not depend on how many).
         """
         xy = np.ascontiguousarray(coords, dtype=np.float64)
         starts = np.ascontiguousarray(ring_start, dtype=np.int64)
@@ -193,7 +196,7 @@ class Kernel:
         out_xy, out_start = _P(), _P()
         count = int(
             self._union(
-                _ptr(xy), _ptr(starts), len(zones), _ptr(ext), _ptr(zones), n_zones,
+                _ptr(xy), _ptr(starts), len(zones), _ptr(ext), _ptr(zones), n_zones, threads,
                 ctypes.byref(overlaps), ctypes.byref(out_xy), ctypes.byref(out_start),
             )
         )  # fmt: skip

@@ -25,7 +25,7 @@ SOURCE = Path(__file__).with_name("_kernel.c")
 SOURCES = (SOURCE, Path(__file__).with_name("_union.c"))  # one library
 # No FMA contraction and no fast-math: each expression rounds as numpy's does
 # (-O3 vectorises loops but never reorders floating-point sums).
-FLAGS = ("-O3", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-std=c99")
+FLAGS = ("-O3", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-fast-math", "-std=c99")
 
 
 def library_name(sources: Sequence[Path] = SOURCES) -> str:

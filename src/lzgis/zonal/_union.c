@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LZ_MAX_THREADS 16
+#if !defined(_WIN32) && !defined(LZ_NO_THREADS)
+#define LZ_THREADS
+#include <pthread.h>
+#endif
+
 static inline double lz_max(double a, double b) { return a >= b ? a : b; }
 static inline double lz_min(double a, double b) { return a <= b ? a : b; }
 
@@ -135,9 +141,143 @@ static void *lz_push(struct lz_buf *b) {
     return (char *)b->data + (size_t)(b->n++) * b->size;
 }
 
+/* What the searches share: the rings, their zones, and the grids of edges and zones. */
+struct lz_ctx {
+    const double *xy;
+    const int64_t *ring_start, *zone_of_ring, *zone_ring, *zone_end;
+    const uint8_t *left;
+    const int32_t *ring_of, *ecell;
+    const double *zbox;
+    const struct lz_grid *eg, *zg;
+};
+
+/* One thread's share of a search: cells (crossings) or rings (depths) lo .. hi. */
+struct lz_job {
+    const struct lz_ctx *ctx;
+    int64_t lo, hi;
+    struct lz_buf events; /* crossings found */
+    int64_t *depth0;      /* depths, filled for rings lo .. hi */
+    int status;           /* 0, or LZ_UNION_DEGENERATE / LZ_UNION_MEMORY */
+};
+
+/* Crossings of edges of different zones in cells lo .. hi, each found once: in the cell of the
+   lower-left corner of their boxes' overlap. A cell lists its edges in ring order, so those of
+   one zone come together and are skipped together. */
+static void *lz_crossings(void *arg) {
+    struct lz_job *job = arg;
+    const struct lz_ctx *x = job->ctx;
+    const struct lz_grid *eg = x->eg;
+    const double *xy = x->xy;
+    for (int64_t c = job->lo, cx = c % eg->nx, cy = c / eg->nx; c < job->hi;
+         c++, cx = cx + 1 < eg->nx ? cx + 1 : (cy++, 0)) {
+        const int32_t *items = eg->items + eg->start[c];
+        const int64_t k = eg->start[c + 1] - eg->start[c];
+        int64_t q0 = 0; /* the first item past item p's zone */
+        for (int64_t p = 0; p + 1 < k; p++) {
+            const int64_t ea = items[p], ra = x->ring_of[ea], i = ea + ra;
+            const int64_t after = x->zone_end[x->zone_of_ring[ra]];
+            if (q0 <= p)
+                for (q0 = p + 1; q0 < k && items[q0] < after; q0++) {}
+            const int32_t *ca = x->ecell + 4 * ea;
+            const double ax0 = xy[2 * i], ay0 = xy[2 * i + 1], ax1 = xy[2 * i + 2], ay1 = xy[2 * i + 3];
+            for (int64_t q = q0; q < k; q++) {
+                const int64_t eb = items[q];
+                const int32_t *cb = x->ecell + 4 * eb;
+                if ((ca[0] > cb[0] ? ca[0] : cb[0]) != cx || (ca[1] > cb[1] ? ca[1] : cb[1]) != cy)
+                    continue;
+                const int64_t rb = x->ring_of[eb], j = eb + rb;
+                const double bx0 = xy[2 * j], by0 = xy[2 * j + 1], bx1 = xy[2 * j + 2], by1 = xy[2 * j + 3];
+                if (lz_max(ax0, ax1) < lz_min(bx0, bx1) || lz_max(bx0, bx1) < lz_min(ax0, ax1) ||
+                    lz_max(ay0, ay1) < lz_min(by0, by1) || lz_max(by0, by1) < lz_min(ay0, ay1))
+                    continue; /* boxes apart */
+                const double oa0 = lz_orient(bx0, by0, bx1, by1, ax0, ay0);
+                const double oa1 = lz_orient(bx0, by0, bx1, by1, ax1, ay1);
+                const double ob0 = lz_orient(ax0, ay0, ax1, ay1, bx0, by0);
+                const double ob1 = lz_orient(ax0, ay0, ax1, ay1, bx1, by1);
+                if (oa0 == 0.0 || oa1 == 0.0 || ob0 == 0.0 || ob1 == 0.0) {
+                    /* a vertex on the other edge's line within both boxes: touching, or edges
+                       along one line (an edge of no length touches nothing) */
+                    if ((ax0 == ax1 && ay0 == ay1) || (bx0 == bx1 && by0 == by1)) continue;
+                    job->status = LZ_UNION_DEGENERATE;
+                    return NULL;
+                }
+                if ((oa0 > 0) == (oa1 > 0) || (ob0 > 0) == (ob1 > 0)) continue;
+                const double t = oa0 / (oa0 - oa1), u = ob0 / (ob0 - ob1);
+                const double px = ax0 + t * (ax1 - ax0), py = ay0 + t * (ay1 - ay0);
+                struct lz_event *pa = lz_push(&job->events);
+                struct lz_event *pb = pa ? lz_push(&job->events) : NULL;
+                if (!pb) {
+                    job->status = LZ_UNION_MEMORY;
+                    return NULL;
+                }
+                pa = pb - 1; /* lz_push may have moved the buffer */
+                /* along an edge: into the other zone when it ends on the side that zone lies on */
+                *pa = (struct lz_event){t, px, py, ea, ((oa1 > 0) == (x->left[rb] != 0)) ? 1 : -1};
+                *pb = (struct lz_event){u, px, py, eb, ((ob1 > 0) == (x->left[ra] != 0)) ? 1 : -1};
+            }
+        }
+    }
+    return NULL;
+}
+
+/* How many other zones hold the first vertex of rings lo .. hi: winding numbers by the same
+   orientation test as the crossings; a zone holds a point inside an odd number of its rings. */
+static void *lz_depths(void *arg) {
+    struct lz_job *job = arg;
+    const struct lz_ctx *x = job->ctx;
+    const struct lz_grid *zg = x->zg;
+    const double *xy = x->xy;
+    for (int64_t r = job->lo; r < job->hi; r++) {
+        const double px = xy[2 * x->ring_start[r]], py = xy[2 * x->ring_start[r] + 1];
+        const int64_t c = lz_cell_of(zg, py, zg->y0, zg->ny) * zg->nx + lz_cell_of(zg, px, zg->x0, zg->nx);
+        int64_t depth = 0;
+        for (int64_t s = zg->start[c]; s < zg->start[c + 1]; s++) {
+            const int64_t z = zg->items[s];
+            const double *zb = x->zbox + 4 * z;
+            if (z == x->zone_of_ring[r] || px < zb[0] || px > zb[2] || py < zb[1] || py > zb[3]) continue;
+            int inside = 0;
+            for (int64_t rr = x->zone_ring[z]; rr < x->zone_ring[z + 1]; rr++) {
+                int64_t winding = 0;
+                for (int64_t i = x->ring_start[rr]; i + 1 < x->ring_start[rr + 1]; i++) {
+                    const double x0 = xy[2 * i], y0 = xy[2 * i + 1], x1 = xy[2 * i + 2], y1 = xy[2 * i + 3];
+                    if ((y0 <= py) == (y1 <= py)) continue;
+                    const double o = lz_orient(x0, y0, x1, y1, px, py);
+                    if (o == 0.0) {
+                        job->status = LZ_UNION_DEGENERATE; /* on the other zone's edge */
+                        return NULL;
+                    }
+                    if (y0 <= py && o > 0) winding++;
+                    else if (y0 > py && o < 0) winding--;
+                }
+                if (winding != 0) inside ^= 1;
+            }
+            depth += inside;
+        }
+        job->depth0[r] = depth;
+    }
+    return NULL;
+}
+
+/* Run fn on jobs[0 .. n) side by side (one thread each beyond the first); where threads are not
+   available, one after another. The jobs' results never depend on how the work was split. */
+static void lz_run(void *(*fn)(void *), struct lz_job *jobs, int n) {
+#ifdef LZ_THREADS
+    pthread_t ids[LZ_MAX_THREADS];
+    int started[LZ_MAX_THREADS] = {0};
+    for (int t = 1; t < n; t++) started[t] = pthread_create(&ids[t], NULL, fn, &jobs[t]) == 0;
+    fn(&jobs[0]);
+    for (int t = 1; t < n; t++) {
+        if (started[t]) pthread_join(ids[t], NULL);
+        else fn(&jobs[t]);
+    }
+#else
+    for (int t = 0; t < n; t++) fn(&jobs[t]);
+#endif
+}
+
 int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
                  const uint8_t *exterior, const int64_t *zone_of_ring, int64_t n_zones,
-                 int64_t *overlaps, double **out_xy, int64_t **out_start) {
+                 int64_t threads, int64_t *overlaps, double **out_xy, int64_t **out_start) {
     int64_t result = LZ_UNION_MEMORY;
     int64_t *zone_ring = NULL, *depth0 = NULL, *zone_end = NULL;
     int32_t *ring_of = NULL;
@@ -146,7 +286,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     uint8_t *left = NULL;
     double *zbox = NULL, *xy_out = NULL;
     struct lz_grid eg = {0}, zg = {0};
-    struct lz_buf events = {NULL, 0, 0, sizeof(struct lz_event)};
+    struct lz_job jobs[LZ_MAX_THREADS] = {0};
     struct lz_buf segs = {NULL, 0, 0, 4 * sizeof(double)};
     struct lz_point *starts = NULL;
     struct lz_event *ev = NULL;
@@ -229,62 +369,40 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         goto done;
     }
 
-    /* crossings of edges of different zones, each found once: in the cell of the lower-left
-       corner of their boxes' overlap. A cell lists its edges in ring order, so those of one
-       zone come together and are skipped together. */
-    for (int64_t c = 0, cx = 0, cy = 0; c < eg.nx * eg.ny; c++, cx = cx + 1 < eg.nx ? cx + 1 : (cy++, 0)) {
-        const int32_t *items = eg.items + eg.start[c];
-        const int64_t k = eg.start[c + 1] - eg.start[c];
-        int64_t q0 = 0; /* the first item past item p's zone */
-        for (int64_t p = 0; p + 1 < k; p++) {
-            const int64_t ea = items[p], ra = ring_of[ea], i = ea + ra, after = zone_end[zone_of_ring[ra]];
-            if (q0 <= p)
-                for (q0 = p + 1; q0 < k && items[q0] < after; q0++) {}
-            const int32_t *ca = ecell + 4 * ea;
-            const double ax0 = xy[2 * i], ay0 = xy[2 * i + 1], ax1 = xy[2 * i + 2], ay1 = xy[2 * i + 3];
-            for (int64_t q = q0; q < k; q++) {
-                const int64_t eb = items[q];
-                const int32_t *cb = ecell + 4 * eb;
-                if ((ca[0] > cb[0] ? ca[0] : cb[0]) != cx || (ca[1] > cb[1] ? ca[1] : cb[1]) != cy)
-                    continue;
-                const int64_t rb = ring_of[eb], j = eb + rb;
-                const double bx0 = xy[2 * j], by0 = xy[2 * j + 1], bx1 = xy[2 * j + 2], by1 = xy[2 * j + 3];
-                if (lz_max(ax0, ax1) < lz_min(bx0, bx1) || lz_max(bx0, bx1) < lz_min(ax0, ax1) ||
-                    lz_max(ay0, ay1) < lz_min(by0, by1) || lz_max(by0, by1) < lz_min(ay0, ay1))
-                    continue; /* boxes apart */
-                const double oa0 = lz_orient(bx0, by0, bx1, by1, ax0, ay0);
-                const double oa1 = lz_orient(bx0, by0, bx1, by1, ax1, ay1);
-                const double ob0 = lz_orient(ax0, ay0, ax1, ay1, bx0, by0);
-                const double ob1 = lz_orient(ax0, ay0, ax1, ay1, bx1, by1);
-                if (oa0 == 0.0 || oa1 == 0.0 || ob0 == 0.0 || ob1 == 0.0) {
-                    /* a vertex on the other edge's line within both boxes: touching, or edges
-                       along one line (an edge of no length touches nothing) */
-                    if ((ax0 == ax1 && ay0 == ay1) || (bx0 == bx1 && by0 == by1)) continue;
-                    result = LZ_UNION_DEGENERATE;
-                    goto done;
-                }
-                if ((oa0 > 0) == (oa1 > 0) || (ob0 > 0) == (ob1 > 0)) continue;
-                const double t = oa0 / (oa0 - oa1), u = ob0 / (ob0 - ob1);
-                const double x = ax0 + t * (ax1 - ax0), y = ay0 + t * (ay1 - ay0);
-                struct lz_event *pa = lz_push(&events);
-                struct lz_event *pb = pa ? lz_push(&events) : NULL;
-                if (!pb) goto done;
-                pa = pb - 1; /* lz_push may have moved the buffer */
-                /* along an edge: into the other zone when it ends on the side that zone lies on */
-                *pa = (struct lz_event){t, x, y, ea, ((oa1 > 0) == (left[rb] != 0)) ? 1 : -1};
-                *pb = (struct lz_event){u, x, y, eb, ((ob1 > 0) == (left[ra] != 0)) ? 1 : -1};
-            }
+    /* the crossings, on threads: each takes a run of cells holding about as many edges */
+    const int n_jobs = (int)(threads < 1 ? 1 : threads > LZ_MAX_THREADS ? LZ_MAX_THREADS : threads);
+    struct lz_ctx ctx = {xy, ring_start, zone_of_ring, zone_ring, zone_end, left, ring_of, ecell, zbox, &eg, &zg};
+    for (int t = 0; t < n_jobs; t++) jobs[t] = (struct lz_job){&ctx, 0, 0, {NULL, 0, 0, sizeof(struct lz_event)}, NULL, 0};
+    const int64_t cells = eg.nx * eg.ny, entries = eg.start[cells];
+    for (int64_t t = 0, c = 0; t < n_jobs; t++) {
+        jobs[t].lo = c;
+        const int64_t until = entries * (t + 1) / n_jobs;
+        while (c < cells && (t + 1 == n_jobs || eg.start[c] < until)) c++;
+        jobs[t].hi = c;
+    }
+    lz_run(lz_crossings, jobs, n_jobs);
+    int64_t n_events = 0;
+    for (int t = 0; t < n_jobs; t++) {
+        if (jobs[t].status) {
+            result = jobs[t].status;
+            goto done;
         }
+        n_events += jobs[t].events.n;
     }
 
     /* the crossings by edge (counting sort), then along each edge (insertion sort) */
-    ev = malloc((size_t)(events.n > 0 ? events.n : 1) * sizeof(struct lz_event));
+    ev = malloc((size_t)(n_events > 0 ? n_events : 1) * sizeof(struct lz_event));
     offset = calloc((size_t)n_edges + 1, sizeof(int64_t));
     if (!ev || !offset) goto done;
-    const struct lz_event *found = events.data;
-    for (int64_t k = 0; k < events.n; k++) offset[found[k].edge + 1]++;
+    for (int t = 0; t < n_jobs; t++) {
+        const struct lz_event *found = jobs[t].events.data;
+        for (int64_t k = 0; k < jobs[t].events.n; k++) offset[found[k].edge + 1]++;
+    }
     for (int64_t e = 0; e < n_edges; e++) offset[e + 1] += offset[e];
-    for (int64_t k = 0; k < events.n; k++) ev[offset[found[k].edge]++] = found[k];
+    for (int t = 0; t < n_jobs; t++) {
+        const struct lz_event *found = jobs[t].events.data;
+        for (int64_t k = 0; k < jobs[t].events.n; k++) ev[offset[found[k].edge]++] = found[k];
+    }
     for (int64_t e = n_edges; e > 0; e--) offset[e] = offset[e - 1];
     offset[0] = 0;
     for (int64_t e = 0; e < n_edges; e++)
@@ -311,40 +429,36 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     if (!zcell || !depth0) goto done;
     for (int64_t z = 0; z < n_zones; z++) lz_cells(&zg, zbox + 4 * z, zcell + 4 * z);
     if (lz_grid_fill(&zg, zcell, n_zones, 64 * n_zones + 4 * zg.nx * zg.ny + 1024)) goto done;
-    int64_t work = 0; /* vertices tested; past a bound (many large zones on each other): GEOS */
-    for (int64_t r = 0; r < n_rings; r++) {
+    /* the vertices the depth counts will test; past a bound (many large zones on each other):
+       GEOS. Counted first, so the answer never depends on the threads. */
+    int64_t work = 0;
+    for (int64_t r = 0; r < n_rings && work <= 64 * n_edges + 1000000; r++) {
         const double px = xy[2 * ring_start[r]], py = xy[2 * ring_start[r] + 1];
         const int64_t c = lz_cell_of(&zg, py, zg.y0, zg.ny) * zg.nx + lz_cell_of(&zg, px, zg.x0, zg.nx);
         for (int64_t s = zg.start[c]; s < zg.start[c + 1]; s++) {
             const int64_t z = zg.items[s];
             const double *zb = zbox + 4 * z;
             if (z == zone_of_ring[r] || px < zb[0] || px > zb[2] || py < zb[1] || py > zb[3]) continue;
-            int inside = 0;
             work += ring_start[zone_ring[z + 1]] - ring_start[zone_ring[z]];
-            if (work > 64 * n_edges + 1000000) {
-                result = LZ_UNION_DEGENERATE;
-                goto done;
-            }
-            for (int64_t rr = zone_ring[z]; rr < zone_ring[z + 1]; rr++) {
-                int64_t winding = 0;
-                for (int64_t i = ring_start[rr]; i + 1 < ring_start[rr + 1]; i++) {
-                    const double x0 = xy[2 * i], y0 = xy[2 * i + 1], x1 = xy[2 * i + 2], y1 = xy[2 * i + 3];
-                    if ((y0 <= py) == (y1 <= py)) continue;
-                    const double o = lz_orient(x0, y0, x1, y1, px, py);
-                    if (o == 0.0) {
-                        result = LZ_UNION_DEGENERATE; /* on the other zone's edge */
-                        goto done;
-                    }
-                    if (y0 <= py && o > 0) winding++;
-                    else if (y0 > py && o < 0) winding--;
-                }
-                if (winding != 0) inside ^= 1;
-            }
-            depth0[r] += inside;
         }
-        *overlaps += depth0[r];
     }
-    *overlaps += events.n;
+    if (work > 64 * n_edges + 1000000) {
+        result = LZ_UNION_DEGENERATE;
+        goto done;
+    }
+    for (int t = 0; t < n_jobs; t++) {
+        jobs[t].lo = n_rings * t / n_jobs;
+        jobs[t].hi = n_rings * (t + 1) / n_jobs;
+        jobs[t].depth0 = depth0;
+    }
+    lz_run(lz_depths, jobs, n_jobs);
+    for (int t = 0; t < n_jobs; t++)
+        if (jobs[t].status) {
+            result = jobs[t].status;
+            goto done;
+        }
+    for (int64_t r = 0; r < n_rings; r++) *overlaps += depth0[r];
+    *overlaps += n_events;
 
     /* walk the rings: the pieces at depth 0, turned so the union lies on their left */
     int64_t k = 0;
@@ -353,7 +467,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         for (int64_t i = ring_start[r]; i + 1 < ring_start[r + 1]; i++, e++) {
             double cx = xy[2 * i], cy = xy[2 * i + 1];
             for (;; k++) {
-                const int last = !(k < events.n && ev[k].edge == e);
+                const int last = !(k < n_events && ev[k].edge == e);
                 const double nx = last ? xy[2 * i + 2] : ev[k].x, ny = last ? xy[2 * i + 3] : ev[k].y;
                 if (depth == 0 && (nx != cx || ny != cy)) {
                     double *s = lz_push(&segs);
@@ -430,6 +544,7 @@ done:
     free(left), free(zone_ring), free(zbox), free(depth0), free(ring_of), free(zone_end);
     free(next), free(seen), free(start_out), free(xy_out), free(offset), free(ecell), free(zcell);
     free(starts), free(ev), free(eg.start), free(eg.items), free(zg.start), free(zg.items);
-    free(events.data), free(segs.data);
+    free(segs.data);
+    for (int t = 0; t < LZ_MAX_THREADS; t++) free(jobs[t].events.data);
     return result;
 }

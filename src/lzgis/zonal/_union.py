@@ -1,19 +1,24 @@
 """The union of overlapping polygons through the compiled kernel (``lz_union`` in ``_union.c``).
 
-GEOS builds a union by overlaying the polygons pair after pair, most of
-whose boundaries end up inside the result. The kernel walks each polygon's
-boundary once instead and keeps the pieces no other polygon covers: at
-10,000 overlapping circles about 0.03 s against GEOS's 0.3 s (one core).
-It returns None when it cannot settle the polygons (a vertex on another
-polygon's edge, edges along one line, the union touching itself at a
-point, anything inconsistent) or when lzgis was installed without a C
-compiler; then the caller uses :func:`shapely.union_all`. What it returns is
-checked to be a valid polygon; its vertices are the polygons' own and the
-crossings of their edges, as in GEOS's union.
+GEOS builds a union by overlaying the polygons pair after pair, and most
+of what it builds ends up inside the result. The kernel walks each
+polygon's boundary once instead and keeps the pieces no other polygon
+covers. On 10,000 overlapping circles (``benchmarks/bench_bureau_outputs.py``)
+it takes about 0.16 s on one thread and 0.12 s on two, where lzgis's GEOS
+path (covered zones left out, two halves on two threads, then joined)
+takes 0.27 s.
+
+It returns None when it cannot settle the polygons exactly (a vertex on
+another polygon's edge, edges along one line, the union touching itself at
+a point, anything inconsistent), when they crowd into a few cells, or when
+lzgis was installed without a C compiler; the caller then uses GEOS. What
+it returns is checked to be a valid polygon; its vertices are the
+polygons' own and the crossings of their edges, as in GEOS's union.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +84,13 @@ def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geome
     return out if shapely.is_valid(out) else None
 
 
+def _cores() -> int:
+    try:
+        return max(1, min(8, len(os.sched_getaffinity(0))))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, min(8, os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class KernelUnion:
     """What the kernel found: whether any zones share interior, and if so their union."""
@@ -87,8 +99,11 @@ class KernelUnion:
     geometry: shapely.Geometry | None  # None when nothing overlaps (the union is the zones)
 
 
-def kernel_union(geoms: NDArray[np.object_]) -> KernelUnion | None:
+def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> KernelUnion | None:
     """``shapely.union_all(geoms)`` of polygons by the kernel, or None (then use GEOS).
+
+    ``threads`` (default: one per core, at most 8) share the kernel's
+    searches; the union does not depend on how many.
 
     Examples
     --------
@@ -105,7 +120,9 @@ def kernel_union(geoms: NDArray[np.object_]) -> KernelUnion | None:
     if len(geoms) == 0:
         return KernelUnion(False, None)
     coords, ring_start, exterior, zone_of_ring = _rings(geoms)
-    got = kernel.union(coords, ring_start, exterior, zone_of_ring, len(geoms))
+    got = kernel.union(
+        coords, ring_start, exterior, zone_of_ring, len(geoms), threads=threads or _cores()
+    )
     if isinstance(got, int):
         return None
     xy, start, overlaps = got
