@@ -182,3 +182,11 @@ def test_the_union_does_not_depend_on_the_threads() -> None:
     one = shapely.to_wkb(got[1].geometry)  # type: ignore[union-attr]
     assert all(shapely.to_wkb(g.geometry) == one for g in got.values())  # type: ignore[union-attr]
     assert got[1].geometry.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)  # type: ignore[union-attr]
+
+
+def test_long_edges_across_many_zones() -> None:
+    # a band's two long edges cross hundreds of circles' edges each
+    rng = np.random.default_rng(5)
+    centres = shapely.points(rng.uniform(0, 100, 800), rng.uniform(0, 100, 800))
+    circles = shapely.buffer(centres, rng.uniform(0.2, 2, 800), quad_segs=8)
+    _same_as_geos([*circles, box(-1, 40.3, 101, 60.7)])

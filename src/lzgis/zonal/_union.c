@@ -32,8 +32,9 @@ static inline double lz_min(double a, double b) { return a <= b ? a : b; }
  * crossings and the counts agree. Anything that test cannot settle (a vertex on another
  * polygon's edge, edges along one line, three boundaries through one point) returns
  * LZ_UNION_DEGENERATE and the caller uses GEOS; so does any inconsistency found on the way.
- * Input as lz_edges: vertices xy (interleaved, rings closed), ring_of_coord non-decreasing,
- * exterior and zone of each ring (the rings of a zone consecutive). On success returns the
+ * Input: vertices xy (interleaved, rings closed), ring_start (each ring's first vertex, then
+ * the number of vertices), exterior and zone of each ring (the rings of a zone consecutive);
+ * threads share the two searches (crossings, depths). On success returns the
  * number of rings and sets *out_xy (interleaved, each ring closed) and *out_start (n + 1 ring
  * offsets into the vertices); free both with lz_free.
  * ------------------------------------------------------------------------------------------ */
@@ -111,6 +112,11 @@ struct lz_event {
     int64_t edge;
     int delta;
 };
+
+static int lz_event_cmp(const void *a, const void *b) {
+    const double s = ((const struct lz_event *)a)->t, t = ((const struct lz_event *)b)->t;
+    return s < t ? -1 : s > t ? 1 : 0;
+}
 
 struct lz_point {
     double x, y;
@@ -344,7 +350,8 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     eg.nx = (int64_t)(w / size) + 1;
     eg.ny = (int64_t)(h / size) + 1;
     /* each edge's ring and cells (edge e runs from vertex e + ring to the next) */
-    if (n_edges >= INT32_MAX || n_zones >= INT32_MAX) goto done;
+    if (n_edges >= INT32_MAX || n_zones >= INT32_MAX || eg.nx >= INT32_MAX || eg.ny >= INT32_MAX)
+        goto done;
     ring_of = malloc((size_t)n_edges * sizeof(int32_t));
     ecell = malloc((size_t)n_edges * 4 * sizeof(int32_t));
     zone_end = malloc((size_t)(n_zones > 0 ? n_zones : 1) * sizeof(int64_t));
@@ -405,17 +412,24 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     }
     for (int64_t e = n_edges; e > 0; e--) offset[e] = offset[e - 1];
     offset[0] = 0;
-    for (int64_t e = 0; e < n_edges; e++)
-        for (int64_t k = offset[e] + 1; k < offset[e + 1]; k++) {
-            const struct lz_event item = ev[k];
-            int64_t j = k;
-            for (; j > offset[e] && ev[j - 1].t > item.t; j--) ev[j] = ev[j - 1];
-            ev[j] = item;
-            if (j > offset[e] && !(ev[j].t > ev[j - 1].t)) {
+    for (int64_t e = 0; e < n_edges; e++) {
+        const int64_t lo = offset[e], hi = offset[e + 1];
+        if (hi - lo > 16) { /* a long edge across many others */
+            qsort(ev + lo, (size_t)(hi - lo), sizeof(struct lz_event), lz_event_cmp);
+        } else {
+            for (int64_t k = lo + 1; k < hi; k++) {
+                const struct lz_event item = ev[k];
+                int64_t j = k;
+                for (; j > lo && ev[j - 1].t > item.t; j--) ev[j] = ev[j - 1];
+                ev[j] = item;
+            }
+        }
+        for (int64_t k = lo + 1; k < hi; k++)
+            if (!(ev[k].t > ev[k - 1].t)) {
                 result = LZ_UNION_DEGENERATE; /* two crossings at one point of an edge */
                 goto done;
             }
-        }
+    }
 
     /* how many other zones hold each ring's first vertex: winding numbers by the same
        orientation test as the crossings; a zone holds a point inside an odd number of its rings */
