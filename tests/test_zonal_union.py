@@ -190,3 +190,22 @@ def test_long_edges_across_many_zones() -> None:
     centres = shapely.points(rng.uniform(0, 100, 800), rng.uniform(0, 100, 800))
     circles = shapely.buffer(centres, rng.uniform(0.2, 2, 800), quad_segs=8)
     _same_as_geos([*circles, box(-1, 40.3, 101, 60.7)])
+
+
+def test_zones_that_must_overlap_go_straight_to_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lzgis.greening import zones as zones_module
+
+    # two discs of about 3.1 in a 2.2 x 2.1 box: they must overlap, so no search for pairs
+    searched: list[int] = []
+    search = zones_module._candidate_pairs
+    monkeypatch.setattr(
+        zones_module, "_candidate_pairs", lambda g: searched.append(len(g)) or search(g)
+    )
+    geoms = np.array([shapely.Point(0, 0).buffer(1), shapely.Point(0.2, 0.1).buffer(1)])
+    union = zones_union(geoms)
+    assert union is not None
+    assert union.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)
+    assert searched == []
+    # tiles: the search decides (they are disjoint)
+    assert zones_union(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)], dtype=object)) is None
+    assert searched == [2]
