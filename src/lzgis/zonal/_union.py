@@ -129,4 +129,10 @@ def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> K
     if not overlaps:
         return KernelUnion(False, None)
     shape = _polygon(xy, start)
-    return None if shape is None else KernelUnion(True, shape)
+    if shape is None:
+        return None
+    # a last check, cheap: the union is no smaller than its largest zone, no larger than all
+    areas = shapely.area(geoms)
+    if not areas.max() * (1 - 1e-9) <= shape.area <= areas.sum() * (1 + 1e-9):
+        return None
+    return KernelUnion(True, shape)
