@@ -35,6 +35,21 @@ def _ptr(array: NDArray[Any]) -> int:
     return int(array.ctypes.data)
 
 
+def _rings(
+    coords: NDArray[np.float64],
+    index: NDArray[np.int64],
+    exterior: NDArray[np.bool_],
+    zone_of_ring: NDArray[np.int64],
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """Rings as the C functions take them: vertices, their ring index, exteriors, zones."""
+    return (
+        np.ascontiguousarray(coords, dtype=np.float64),
+        np.ascontiguousarray(index, dtype=np.int64),
+        np.ascontiguousarray(exterior, dtype=np.bool_),
+        np.ascontiguousarray(zone_of_ring, dtype=np.int64),
+    )
+
+
 class Kernel:
     """The library's functions (edges, threshold rule, prefix sums, integrals, union) on arrays."""
 
@@ -154,10 +169,7 @@ class Kernel:
         n_zones: int,
     ) -> tuple[tuple[NDArray[np.float64], ...], NDArray[np.int64], NDArray[np.float64]]:
         """((x0, y0, x1, y1), zone, bounds) of the rings' edges (see ``lz_edges``)."""
-        xy = np.ascontiguousarray(coords, dtype=np.float64)
-        rings = np.ascontiguousarray(ring_of_coord, dtype=np.int64)
-        ext = np.ascontiguousarray(exterior, dtype=np.bool_)
-        zones = np.ascontiguousarray(zone_of_ring, dtype=np.int64)
+        xy, rings, ext, zones = _rings(coords, ring_of_coord, exterior, zone_of_ring)
         inv = np.asarray(inverse[:6], dtype=np.float64)
         n = len(rings)
         ends = [np.empty(max(n - 1, 0)) for _ in range(4)]
@@ -188,10 +200,7 @@ class Kernel:
         caller uses GEOS. ``threads`` share the search for crossings and the
         depth counts (the result does not depend on how many).
         """
-        xy = np.ascontiguousarray(coords, dtype=np.float64)
-        starts = np.ascontiguousarray(ring_start, dtype=np.int64)
-        ext = np.ascontiguousarray(exterior, dtype=np.bool_)
-        zones = np.ascontiguousarray(zone_of_ring, dtype=np.int64)
+        xy, starts, ext, zones = _rings(coords, ring_start, exterior, zone_of_ring)
         overlaps = _I64(0)
         out_xy, out_start = _P(), _P()
         count = int(
