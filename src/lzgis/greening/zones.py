@@ -198,16 +198,18 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     >>> zones_union(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1), box(0.5, 0, 1, 1)])).area
     3.0
     """
-    if _must_overlap(geoms):  # the kernel's answer needs no search for pairs first
+    tried = _must_overlap(geoms)  # then the kernel needs no search for pairs first
+    if tried:
         fast = kernel_union(geoms)
         if fast is not None and fast.geometry is not None:
             return fast.geometry
     left, right, b = _candidate_pairs(geoms)
     if _disjoint(geoms, left, right, chunk):
         return None
-    fast = kernel_union(geoms)
-    if fast is not None and fast.geometry is not None:
-        return fast.geometry
+    if not tried:
+        fast = kernel_union(geoms)
+        if fast is not None and fast.geometry is not None:
+            return fast.geometry
     keep = ~_covered(geoms, left, right, b)
     return _union(geoms[keep], b[keep])
 

@@ -48,6 +48,7 @@ __all__ = [
     "accumulate",
     "add_sums",
     "blocks",
+    "cores",
     "default_threads",
     "edges_under",
     "labels",
@@ -74,11 +75,15 @@ def default_threads() -> int:
     two). At most 4, a guess: the threads share one interpreter, so many
     more would mostly wait for the GIL (only two cores were measured).
     """
+    return max(1, min(4, cores() - 1))
+
+
+def cores() -> int:
+    """The cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 2
-    return max(1, min(4, cores - 1))
+        return os.cpu_count() or 2
 
 
 @dataclass(frozen=True)

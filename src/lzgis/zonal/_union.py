@@ -18,7 +18,6 @@ polygons' own and the crossings of their edges, as in GEOS's union.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +25,7 @@ import shapely
 from numpy.typing import NDArray
 
 from lzgis.zonal import _kernel
+from lzgis.zonal._engine import cores
 
 __all__ = ["KernelUnion", "kernel_union"]
 
@@ -56,7 +56,9 @@ def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geome
         return None
     ring_of = np.repeat(np.arange(n), np.diff(start))
     rings = shapely.linearrings(xy, indices=ring_of)
-    x, y = xy[:, 0], xy[:, 1]
+    # twice each ring's signed area, relative to its first vertex (no cancellation far from 0)
+    x = xy[:, 0] - np.repeat(xy[start[:-1], 0], np.diff(start))
+    y = xy[:, 1] - np.repeat(xy[start[:-1], 1], np.diff(start))
     cross = np.r_[x[:-1] * y[1:] - x[1:] * y[:-1], 0.0]
     cross[start[1:] - 1] = 0.0  # no term from a ring's last vertex to the next ring's first
     area = np.add.reduceat(cross, start[:-1])
@@ -80,15 +82,8 @@ def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geome
     is_hole = np.r_[np.zeros(len(shells), dtype=bool), np.ones(len(holes), dtype=bool)]
     order = np.lexsort((is_hole, polygon_of))
     polys = shapely.polygons(rings[np.r_[shells, holes][order]], indices=polygon_of[order])
-    out = polys[0] if len(polys) == 1 else shapely.MultiPolygon(list(polys))
+    out = polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
     return out if shapely.is_valid(out) else None
-
-
-def _cores() -> int:
-    try:
-        return max(1, min(8, len(os.sched_getaffinity(0))))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, min(8, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -121,7 +116,7 @@ def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> K
         return KernelUnion(False, None)
     coords, ring_start, exterior, zone_of_ring = _rings(geoms)
     got = kernel.union(
-        coords, ring_start, exterior, zone_of_ring, len(geoms), threads=threads or _cores()
+        coords, ring_start, exterior, zone_of_ring, len(geoms), threads=threads or min(8, cores())
     )
     if isinstance(got, int):
         return None
