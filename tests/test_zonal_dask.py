@@ -52,8 +52,7 @@ def zones() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": [f"z{i}" for i in range(40)]}, geometry=geoms, crs=UTM)
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
+def _cluster() -> Iterator[Client]:
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
@@ -61,6 +60,17 @@ def client() -> Iterator[Client]:
         Client(cluster) as c,
     ):
         yield c
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    yield from _cluster()
+
+
+@pytest.fixture
+def own_client() -> Iterator[Client]:
+    """A cluster of its own, for a test that kills a worker: the shared one stays whole."""
+    yield from _cluster()
 
 
 @pytest.fixture
@@ -133,8 +143,9 @@ def test_cli_runs_on_a_scheduler_and_on_local_workers(
 
 
 def test_a_killed_worker_still_gives_the_exact_result(
-    client: Client, collection: list[Path]
+    own_client: Client, collection: list[Path]
 ) -> None:
+    client = own_client
     z = zones()
     kw: dict[str, Any] = {"ndvi_threshold": 0.3, "_window_shape": WINDOW}
     alone = raster_coverage(z, collection, **kw)
