@@ -1,10 +1,15 @@
-"""Geometry families: the one rule, shared by styling (:mod:`lzgis.io`) and the analyses."""
+"""Geometry families and polygon rings as arrays: shared by styling (:mod:`lzgis.io`),
+areas (:mod:`lzgis.areas`) and the zonal engine (:mod:`lzgis.zonal`)."""
 
 from __future__ import annotations
 
-import shapely
+from dataclasses import dataclass
 
-__all__ = ["family"]
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+__all__ = ["Rings", "family", "polygon_rings", "ring_areas2"]
 
 
 def family(geom: shapely.Geometry) -> str:
@@ -16,3 +21,74 @@ def family(geom: shapely.Geometry) -> str:
         parts = [g for g in getattr(geom, "geoms", []) if not g.is_empty]
         return family(parts[0]) if parts else "Point"
     return name
+
+
+@dataclass(frozen=True)
+class Rings:
+    """The rings of polygons as arrays: vertices, where each ring starts, what it is."""
+
+    coords: NDArray[np.float64]  # (n, 2) x, y; each ring closed
+    start: NDArray[np.int64]  # each ring's first vertex, then the number of vertices
+    exterior: NDArray[np.bool_]  # per ring: an exterior (else a hole)
+    geom: NDArray[np.int64]  # per ring: the geometry it belongs to
+
+    @property
+    def ring_of_coord(self) -> NDArray[np.int64]:
+        """The ring of each vertex."""
+        return np.repeat(np.arange(len(self.exterior), dtype=np.int64), np.diff(self.start))
+
+
+def polygon_rings(geoms: NDArray[np.object_]) -> Rings | None:
+    """The rings of (multi)polygons ``geoms`` in order; None when any other geometry is among them.
+
+    Missing and empty geometries have no rings. One pass through shapely's
+    ragged arrays (about twice as fast as ``get_parts``, ``get_rings`` and
+    ``get_coordinates`` in turn); z is left out.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> r = polygon_rings(np.array([box(0, 0, 1, 1), None, box(0, 0, 3, 3).difference(box(1, 1, 2, 2))]))
+    >>> r.start.tolist(), r.exterior.tolist(), r.geom.tolist()
+    ([0, 5, 10, 15], [True, True, False], [0, 2, 2])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    present = types >= 0
+    if not np.all(np.isin(types[present], (3, 6))):  # polygons and multipolygons only
+        return None
+    if not present.any():
+        empty = np.empty(0, dtype=np.int64)
+        return Rings(np.empty((0, 2)), np.zeros(1, dtype=np.int64), np.empty(0, bool), empty)
+    kind, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    start = offsets[0].astype(np.int64)
+    part_start = offsets[1]
+    if kind == shapely.GeometryType.POLYGON:
+        geom_of_part = np.arange(len(geoms))
+    else:  # MultiPolygon (or a mix, which shapely turns into MultiPolygons)
+        geom_of_part = np.repeat(np.arange(len(geoms)), np.diff(offsets[2]))
+    exterior = np.zeros(len(start) - 1, dtype=bool)
+    exterior[part_start[:-1][np.diff(part_start) > 0]] = True
+    geom = np.repeat(geom_of_part, np.diff(part_start)).astype(np.int64)
+    return Rings(np.asarray(coords, dtype=np.float64), start, exterior, geom)
+
+
+def ring_areas2(
+    coords: NDArray[np.float64], ring_of_coord: NDArray[np.int64], n_rings: int
+) -> NDArray[np.float64]:
+    """Twice each ring's signed area (> 0 counter-clockwise), summed relative to its first vertex.
+
+    The shoelace sum of each edge, both ends taken relative to the ring's
+    first vertex (no cancellation far from the origin), in the order the
+    compiled kernel adds them (``lz_edges``).
+
+    >>> ring_areas2(np.array([[0.0, 0], [2, 0], [2, 1], [0, 1], [0, 0]]), np.zeros(5, np.int64), 1)
+    array([4.])
+    """
+    same = ring_of_coord[1:] == ring_of_coord[:-1]
+    ring = ring_of_coord[:-1][same]
+    start = np.searchsorted(ring_of_coord, np.arange(n_rings))
+    origin = coords[np.minimum(start, max(len(coords) - 1, 0))[ring]]
+    a, b = coords[:-1][same] - origin, coords[1:][same] - origin
+    cross = a[:, 0] * b[:, 1] - b[:, 0] * a[:, 1]
+    return np.bincount(ring, weights=cross, minlength=n_rings).astype(np.float64, copy=False)

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
+from lzgis._geometry import polygon_rings, ring_areas2
 from lzgis._validate import require_crs
 
 __all__ = [
@@ -119,20 +120,6 @@ def to_equal_area(gdf: gpd.GeoDataFrame, *, crs: CRS | None = None) -> gpd.GeoDa
     return geo.to_crs(target)
 
 
-def _polygon_rings(
-    geoms: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """(coordinates, ring of each coordinate, geometry of each ring, exterior flags) of
-    polygons ``geoms``; None when a geometry is not a (multi)polygon."""
-    parts, geom_of_part = shapely.get_parts(geoms, return_index=True)
-    if not len(parts) or not np.all(shapely.get_type_id(parts) == 3):  # polygons only
-        return None
-    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
-    coords, ring = shapely.get_coordinates(rings, return_index=True)
-    exterior = np.r_[True, part_of_ring[1:] != part_of_ring[:-1]][: len(rings)]
-    return coords, ring, geom_of_part[part_of_ring], exterior
-
-
 def _longest_segment(coords: np.ndarray, ring: np.ndarray) -> float:
     """The longest edge of the rings (CRS units)."""
     same = ring[1:] == ring[:-1]
@@ -144,8 +131,10 @@ def _longest_segment(coords: np.ndarray, ring: np.ndarray) -> float:
 
 def _max_polygon_segment(geoms: np.ndarray) -> float | None:
     """The longest edge of polygons ``geoms`` (CRS units); None for other geometry types."""
-    rings = _polygon_rings(geoms)
-    return None if rings is None else _longest_segment(rings[0], rings[1])
+    rings = polygon_rings(geoms)
+    if rings is None or not len(rings.exterior):
+        return None
+    return _longest_segment(rings.coords, rings.ring_of_coord)
 
 
 def _dense_enough(gdf: gpd.GeoDataFrame, *, longest: float | None = None) -> bool:
@@ -200,27 +189,23 @@ def _polygon_area_m2(frame: gpd.GeoDataFrame) -> np.ndarray | None:
     would split): then the geometries are reprojected.
     """
     geoms = np.asarray(frame.geometry.values, dtype=object)
-    rings = _polygon_rings(geoms)
-    if rings is None:
+    rings = polygon_rings(geoms)
+    if rings is None or not len(rings.exterior):
         return None
-    coords, ring, geom_of_ring, exterior = rings
+    coords, ring = rings.coords, rings.ring_of_coord
     target = equal_area_crs(frame)
     if CRS(frame.crs).equals(target):
-        x, y = coords[:, 0], coords[:, 1]
+        projected = coords
     elif _dense_enough(frame, longest=_longest_segment(coords, ring)):
         x, y = Transformer.from_crs(frame.crs, target, always_xy=True).transform(
             coords[:, 0], coords[:, 1]
         )
+        projected = np.column_stack((x, y))
     else:
         return None
-    same = ring[1:] == ring[:-1]
-    start = np.searchsorted(ring, np.arange(len(exterior)))
-    origin = start[ring[:-1][same]]
-    ax, ay = x[:-1][same] - x[origin], y[:-1][same] - y[origin]
-    bx, by = x[1:][same] - x[origin], y[1:][same] - y[origin]
-    signed = np.bincount(ring[:-1][same], weights=ax * by - bx * ay, minlength=len(exterior))
-    size = np.abs(signed) * 0.5
-    out = np.bincount(geom_of_ring, weights=np.where(exterior, size, -size), minlength=len(geoms))
+    size = np.abs(ring_areas2(projected, ring, len(rings.exterior))) * 0.5
+    weights = np.where(rings.exterior, size, -size)
+    out = np.bincount(rings.geom, weights=weights, minlength=len(geoms))
     return np.where(shapely.is_missing(geoms), np.nan, out)
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import shapely
 from affine import Affine
 from numpy.typing import NDArray
 
+from lzgis._geometry import polygon_rings, ring_areas2
 from lzgis.zonal import _kernel
 
 FloatArray = NDArray[np.float64]
@@ -66,11 +66,11 @@ def pixel_edges(geoms: NDArray[np.object_], transform: Affine) -> Edges:
     edges are turned round when it runs the other way.
     """
     n = len(geoms)
-    parts, zone_of_part = shapely.get_parts(geoms, return_index=True)
-    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
-    coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
-    exterior = np.r_[True, part_of_ring[1:] != part_of_ring[:-1]][: len(rings)]
-    zone_of_ring = zone_of_part[part_of_ring].astype(np.int64)
+    rings = polygon_rings(geoms)
+    if rings is None:
+        raise TypeError("pixel_edges takes polygons and multipolygons only")
+    coords, ring_of_coord = rings.coords, rings.ring_of_coord
+    exterior, zone_of_ring = rings.exterior, rings.geom
     inv = ~transform
     kernel = _kernel.load()
     if kernel is not None:
@@ -110,12 +110,7 @@ def _edges(
     zone = zone_of_ring[ring]
     x0, y0, x1, y1 = px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
     if len(ring):
-        # twice each ring's signed area (CRS units), relative to its first vertex
-        start = np.searchsorted(ring_of_coord, np.arange(len(zone_of_ring)))
-        origin = coords[np.minimum(start, len(coords) - 1)[ring]]
-        a, b = coords[:-1][same] - origin, coords[1:][same] - origin
-        cross = a[:, 0] * b[:, 1] - b[:, 0] * a[:, 1]
-        area2 = np.bincount(ring, weights=cross, minlength=len(zone_of_ring))
+        area2 = ring_areas2(coords, ring_of_coord, len(zone_of_ring))  # CRS units
         flip = np.where(exterior, area2 < 0, area2 > 0)[ring]
         x0, x1 = np.where(flip, x1, x0), np.where(flip, x0, x1)
         y0, y1 = np.where(flip, y1, y0), np.where(flip, y0, y1)

@@ -24,27 +24,11 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from lzgis._geometry import polygon_rings, ring_areas2
 from lzgis.zonal import _kernel
 from lzgis.zonal._engine import cores
 
 __all__ = ["KernelUnion", "kernel_union"]
-
-
-def _rings(
-    geoms: NDArray[np.object_],
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
-    """Vertices, each ring's first vertex (and their count last), exteriors, each ring's polygon."""
-    kind, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
-    ring_start = offsets[0].astype(np.int64)
-    if kind == shapely.GeometryType.POLYGON:
-        part_start, zone_of_part = offsets[1], np.arange(len(geoms))
-    else:  # MultiPolygon (or a mix, which shapely turns into MultiPolygons)
-        part_start = offsets[1]
-        zone_of_part = np.repeat(np.arange(len(geoms)), np.diff(offsets[2]))
-    exterior = np.zeros(len(ring_start) - 1, dtype=bool)
-    exterior[part_start[:-1][np.diff(part_start) > 0]] = True
-    zone_of_ring = np.repeat(zone_of_part, np.diff(part_start)).astype(np.int64)
-    return coords, ring_start, exterior, zone_of_ring
 
 
 def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geometry | None:
@@ -56,12 +40,7 @@ def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geome
         return None
     ring_of = np.repeat(np.arange(n), np.diff(start))
     rings = shapely.linearrings(xy, indices=ring_of)
-    # twice each ring's signed area, relative to its first vertex (no cancellation far from 0)
-    x = xy[:, 0] - np.repeat(xy[start[:-1], 0], np.diff(start))
-    y = xy[:, 1] - np.repeat(xy[start[:-1], 1], np.diff(start))
-    cross = np.r_[x[:-1] * y[1:] - x[1:] * y[:-1], 0.0]
-    cross[start[1:] - 1] = 0.0  # no term from a ring's last vertex to the next ring's first
-    area = np.add.reduceat(cross, start[:-1])
+    area = ring_areas2(xy, ring_of, n)
     if np.any(area == 0):
         return None
     shells, holes = np.flatnonzero(area > 0), np.flatnonzero(area < 0)
@@ -114,9 +93,16 @@ def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> K
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(geoms) == 0:
         return KernelUnion(False, None)
-    coords, ring_start, exterior, zone_of_ring = _rings(geoms)
+    rings = polygon_rings(geoms)
+    if rings is None:
+        return None
     got = kernel.union(
-        coords, ring_start, exterior, zone_of_ring, len(geoms), threads=threads or min(8, cores())
+        rings.coords,
+        rings.start,
+        rings.exterior,
+        rings.geom,
+        len(geoms),
+        threads=threads or min(8, cores()),
     )
     if isinstance(got, int):
         return None
