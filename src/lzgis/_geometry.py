@@ -60,6 +60,19 @@ def polygon_rings(geoms: NDArray[np.object_]) -> Rings | None:
     if not present.any():
         empty = np.empty(0, dtype=np.int64)
         return Rings(np.empty((0, 2)), np.zeros(1, dtype=np.int64), np.empty(0, bool), empty)
+    if np.all(types == 3) and not shapely.get_num_interior_rings(geoms).any():
+        # polygons without holes (buffers, circles, parcels): a ring each, read in one go
+        n = shapely.get_num_coordinates(geoms).astype(np.int64)
+        start = np.zeros(len(geoms) + 1, dtype=np.int64)
+        np.cumsum(n, out=start[1:])
+        coords = shapely.get_coordinates(geoms)
+        keep = n > 0  # empty polygons have no ring
+        return Rings(
+            coords,
+            start[np.r_[keep, True]],
+            np.ones(int(keep.sum()), dtype=bool),
+            np.flatnonzero(keep).astype(np.int64),
+        )
     multi = types == 6
     geom_of_part = np.arange(len(geoms))
     if multi.any():
