@@ -173,12 +173,61 @@ def test_random_zones_are_geos_union(
     assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
 
 
+def test_edges_inside_other_zones_are_left_out() -> None:
+    # the left half of a fine circle (1,024 edges) lies in a square, well inside it but where the
+    # square's right side crosses it; a smaller fine circle lies wholly inside the square
+    big = shapely.Point(0, 0).buffer(10, quad_segs=256)
+    small = shapely.Point(-15, 0).buffer(3, quad_segs=256)
+    square = box(-30, -30, 0.3, 30)  # (its side through x = 0 would touch two vertices)
+    got = kernel_union(np.array([big, small, square], dtype=object))
+    assert got is not None and got.geometry is not None
+    assert 1024 < got.inside_edges < 2048 - 200  # all of the small circle, most of a half
+    u = _same_as_geos([big, small, square])
+    assert u.area == pytest.approx(60 * 30.3 + np.pi * 100 / 2 - 2 * 0.3 * 10, rel=1e-3)
+    # a zone none of whose edges is left out: nothing is skipped
+    assert kernel_union(np.array([box(0, 0, 2, 2), box(1, 1, 3, 3)])).inside_edges == 0  # type: ignore[union-attr]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 10),  # centre x
+            st.floats(0, 10),  # centre y
+            st.floats(0.05, 6),  # radius: small ones often lie inside large ones
+            st.integers(8, 64),  # quad_segs: fine edges, so cells lie wholly inside zones
+            st.booleans(),  # with a hole
+        ),
+        min_size=2,
+        max_size=25,
+    )
+)
+def test_fine_nested_zones_are_geos_union(
+    zones: list[tuple[float, float, float, int, bool]],
+) -> None:
+    geoms = []
+    for x, y, r, segs, hole in zones:
+        g = shapely.Point(x, y).buffer(r, quad_segs=segs)
+        if hole:
+            g = g.difference(shapely.Point(x + r / 4, y).buffer(r / 2, quad_segs=segs))
+        geoms.append(g)
+    got = kernel_union(np.array(geoms, dtype=object))
+    whole = shapely.union_all(geoms)
+    if got is None or not got.overlaps:  # GEOS is used, or they do not overlap
+        assert got is None or whole.area == pytest.approx(sum(g.area for g in geoms), rel=1e-12)
+        return
+    assert got.geometry is not None and shapely.is_valid(got.geometry)
+    assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
+    assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
+
+
 def test_the_union_does_not_depend_on_the_threads() -> None:
     rng = np.random.default_rng(11)
     centres = shapely.points(rng.uniform(0, 100, 600), rng.uniform(0, 100, 600))
-    geoms = np.array(shapely.buffer(centres, rng.uniform(0.5, 8, 600), quad_segs=8), dtype=object)
+    geoms = np.array(shapely.buffer(centres, rng.uniform(0.5, 8, 600), quad_segs=16), dtype=object)
     got = {n: kernel_union(geoms, threads=n) for n in (1, 2, 3, 5)}
     assert all(g is not None and g.geometry is not None for g in got.values())
+    assert got[1].inside_edges > 0  # type: ignore[union-attr]
     one = shapely.to_wkb(got[1].geometry)  # type: ignore[union-attr]
     assert all(shapely.to_wkb(g.geometry) == one for g in got.values())  # type: ignore[union-attr]
     assert got[1].geometry.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)  # type: ignore[union-attr]

@@ -15,7 +15,7 @@ import ctypes
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +48,15 @@ def _rings(
         np.ascontiguousarray(exterior, dtype=np.bool_),
         np.ascontiguousarray(zone_of_ring, dtype=np.int64),
     )
+
+
+class UnionRings(NamedTuple):
+    """What ``lz_union`` found: the union's rings, whether zones overlap, and what it skipped."""
+
+    xy: NDArray[np.float64]  # the rings' vertices, each ring closed
+    start: NDArray[np.int64]  # each ring's first vertex, then the number of vertices
+    overlaps: bool
+    inside: int  # edges wholly inside another zone: they never border the union
 
 
 class Kernel:
@@ -83,7 +92,7 @@ class Kernel:
         self._edges.argtypes = [_P, _P, _I64, _P, _P, _P, _P, _P, _P, _P, _P, _P]
         self._edges.restype = _I64
         self._union = library.lz_union
-        self._union.argtypes = [_P, _P, _I64, _P, _P, _I64, _I64, _P, _P, _P]
+        self._union.argtypes = [_P, _P, _I64, _P, _P, _I64, _I64, _P, _P, _P, _P]
         self._union.restype = _I64
         self._free = library.lz_free
         self._free.argtypes = [_P]
@@ -190,8 +199,8 @@ class Kernel:
         n_zones: int,
         *,
         threads: int = 1,
-    ) -> tuple[NDArray[np.float64], NDArray[np.int64], bool] | int:
-        """The union's rings (vertices, ring offsets) and whether any zones overlap, or a code.
+    ) -> UnionRings | int:
+        """The union's rings (:class:`UnionRings`), or a negative code.
 
         ``ring_start`` holds each ring's first vertex and, last, the number of
         vertices. Rings come out counter-clockwise around the union and
@@ -201,12 +210,13 @@ class Kernel:
         depth counts (the result does not depend on how many).
         """
         xy, starts, ext, zones = _rings(coords, ring_start, exterior, zone_of_ring)
-        overlaps = _I64(0)
+        overlaps, inside = _I64(0), _I64(0)
         out_xy, out_start = _P(), _P()
         count = int(
             self._union(
                 _ptr(xy), _ptr(starts), len(zones), _ptr(ext), _ptr(zones), n_zones, threads,
-                ctypes.byref(overlaps), ctypes.byref(out_xy), ctypes.byref(out_start),
+                ctypes.byref(overlaps), ctypes.byref(inside), ctypes.byref(out_xy),
+                ctypes.byref(out_start),
             )
         )  # fmt: skip
         if count < 0:
@@ -224,7 +234,7 @@ class Kernel:
         finally:
             self._free(out_xy)
             self._free(out_start)
-        return vertices, start, overlaps.value > 0
+        return UnionRings(vertices, start, overlaps.value > 0, int(inside.value))
 
     def threshold(
         self, data: NDArray[np.floating], nodata: float | None, threshold: float

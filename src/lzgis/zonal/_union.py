@@ -48,7 +48,8 @@ def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geome
     if len(holes):
         filled = shapely.polygons(rings[shells])
         points = shapely.points(xy[start[holes]])
-        hole, shell = shapely.STRtree(filled).query(points, predicate="within")
+        # each shell, prepared, asks which hole points it holds (10x faster than the points asking)
+        shell, hole = shapely.STRtree(points).query(filled, predicate="contains")
         if not np.array_equal(np.unique(hole), np.arange(len(holes))):  # a hole in no shell
             return None
         # a hole belongs to the smallest shell around it (an island in a hole of a larger
@@ -71,6 +72,7 @@ class KernelUnion:
 
     overlaps: bool
     geometry: shapely.Geometry | None  # None when nothing overlaps (the union is the zones)
+    inside_edges: int = 0  # zones' edges wholly inside another zone, left out of the search
 
 
 def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> KernelUnion | None:
@@ -106,14 +108,13 @@ def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> K
     )
     if isinstance(got, int):
         return None
-    xy, start, overlaps = got
-    if not overlaps:
+    if not got.overlaps:
         return KernelUnion(False, None)
-    shape = _polygon(xy, start)
+    shape = _polygon(got.xy, got.start)
     if shape is None:
         return None
     # a last check, cheap: the union is no smaller than its largest zone, no larger than all
     areas = shapely.area(geoms)
     if not areas.max() * (1 - 1e-9) <= shape.area <= areas.sum() * (1 + 1e-9):
         return None
-    return KernelUnion(True, shape)
+    return KernelUnion(True, shape, got.inside)
