@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -23,7 +25,7 @@ from shapely import box
 
 from lzgis._errors import RasterError
 from lzgis.areas import geodesic_area_m2
-from lzgis.zonal import raster_coverage, window_count
+from lzgis.zonal import EXTRA_ZONE, raster_coverage, window_count
 from lzgis.zonal._sources import resolve
 
 NODATA = -9999.0
@@ -330,3 +332,27 @@ def test_zones_outside_every_source_and_a_bad_preference(tmp_path: Path) -> None
         raster_coverage(far, tiles, ndvi_threshold=0.3)
     with pytest.raises(RasterError, match=r"`prefer` is 'oldest'"):
         raster_coverage(grid_zones(), tiles, ndvi_threshold=0.3, prefer="oldest")
+
+
+def _done(geom: shapely.Geometry | None) -> Future[shapely.Geometry | None]:
+    future: Future[shapely.Geometry | None] = Future()
+    future.set_result(geom)
+    return future
+
+
+def test_an_extra_zone_is_one_more_zone_in_the_same_pass(seam_tiles: tuple[Path, Path]) -> None:
+    # the extra zone (the union, as the bureau's total uses it) crosses both UTM tiles: planned
+    # on its own and merged source by source, it gives exactly what one more zone gives
+    zones = seam_zones()
+    union = shapely.union_all(zones.geometry.values)
+    one_more = pd.concat(
+        [zones, gpd.GeoDataFrame({"id": [EXTRA_ZONE]}, geometry=[union], crs=zones.crs)],
+        ignore_index=True,
+    )
+    want = raster_coverage(one_more, list(seam_tiles), ndvi_threshold=0.3)
+    got = raster_coverage(zones, list(seam_tiles), ndvi_threshold=0.3, extra=_done(union))
+    assert got.index.tolist() == [0, 1, 2, EXTRA_ZONE]
+    assert np.array_equal(got.to_numpy(), want.to_numpy(), equal_nan=True)
+    # an extra zone that comes out None adds no row
+    alone = raster_coverage(zones, list(seam_tiles), ndvi_threshold=0.3, extra=_done(None))
+    pd.testing.assert_frame_equal(alone, got.iloc[:3], check_index_type=False)

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,7 @@ def coverage_from_raster(
     client: Any = None,
     ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
+    extra: Future[shapely.Geometry | None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Green coverage of each zone from a raster (NDVI, red + NIR, or classes).
 
@@ -246,7 +248,10 @@ def coverage_from_raster(
     ``ndvi_threshold`` is given; with ``nir`` the raster is the red band and
     NDVI = (NIR − red) / (NIR + red). ``raster`` may be a collection and
     ``client`` a dask client (see :func:`lzgis.zonal.raster_coverage`).
-    ``ndvi_scale`` multiplies the raw values of an NDVI raster.
+    ``ndvi_scale`` multiplies the raw values of an NDVI raster. ``extra``:
+    one more zone, still being computed, measured in the same pass; its row
+    comes last, zone and label ``lzgis.zonal.EXTRA_ZONE`` (see
+    :func:`lzgis.zonal.raster_coverage`).
 
     Returns
     -------
@@ -270,8 +275,17 @@ def coverage_from_raster(
         client=client,
         ndvi_scale=ndvi_scale,
         progress=progress,
+        extra=extra,
     )
-    table = table.reindex(zones.index)
-    table.insert(0, "zone", zones[zone_field].to_numpy())
+    names = zones[zone_field].to_numpy()
+    geometry = np.asarray(zones.geometry.values, dtype=object)
+    more = extra.result() if extra is not None else None
+    if more is None:
+        table = table.reindex(zones.index)
+    else:
+        table = table.reindex(zones.index.append(pd.Index([zonal.EXTRA_ZONE])))
+        names = np.r_[names.astype(object), [zonal.EXTRA_ZONE]]
+        geometry = np.r_[geometry, np.array([more], dtype=object)]
+    table.insert(0, "zone", names)
     cols = COVERAGE_COLUMNS + [c for c in table.columns if c not in COVERAGE_COLUMNS]
-    return gpd.GeoDataFrame(table[cols], geometry=zones.geometry.values, crs=zones.crs)
+    return gpd.GeoDataFrame(table[cols], geometry=geometry, crs=zones.crs)

@@ -32,6 +32,7 @@ names duplicate and missing zone names once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -309,7 +310,8 @@ def coverage_with_total(
     Zones that share no interior: the total is the sum of the zones (exact).
     Overlapping zones: their union is measured as one more zone *in the same
     pass* over the source, so the overlap is never counted twice and the
-    raster is read once. Returns ``(result, total)`` with ``total`` holding
+    raster is read once; from a raster the union is made on a second thread
+    while the zones are checked and planned. Returns ``(result, total)`` with ``total`` holding
     ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown`` and
     ``data_share`` (None when ``total`` is False). ``encoding`` forces the
     text encoding of Shapefile green, extent and ``within`` layers.
@@ -341,50 +343,60 @@ def coverage_with_total(
         raise LzgisError(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
-    shape = zones_union(geoms[~empty]) if total else None
-    union = shape is not None
-    if union:
-        extra = gpd.GeoDataFrame(
-            {zone_field: ["__union__"]},
-            geometry=[shape],
-            crs=part.crs,
-            index=pd.Index(["__union__"]),
-        )
-        part = pd.concat([part[[zone_field, part.geometry.name]], extra])
-    if kind == "polygons":
-        layers = [
-            read_vector(
-                p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if kind in ("polygons", "embedded"):
+            # the union first, measured as one more zone
+            shape = zones_union(geoms[~empty]) if total else None
+            union = shape is not None
+            if union:
+                extra = gpd.GeoDataFrame(
+                    {zone_field: ["__union__"]},
+                    geometry=[shape],
+                    crs=part.crs,
+                    index=pd.Index(["__union__"]),
+                )
+                part = pd.concat([part[[zone_field, part.geometry.name]], extra])
+            if kind == "polygons":
+                layers = [
+                    read_vector(
+                        p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+                    )
+                    for p in green
+                ]
+                extent = [
+                    read_vector(
+                        p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
+                    )
+                    for p in green_extent
+                ]
+                result = coverage_from_polygons(
+                    part, layers, zone_field=zone_field, extent=extent or None
+                )
+            else:
+                result = coverage_from_polygons(
+                    part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
+                )
+        else:
+            # the union on the pool's thread while the zones are checked and planned, then
+            # measured in the same pass (raster_coverage's `extra`)
+            pending = pool.submit(zones_union, geoms[~empty]) if total else None
+            path = raster if kind != "red_nir" else red
+            assert path is not None
+            result = coverage_from_raster(
+                part,
+                path,
+                zone_field=zone_field,
+                classes=classes,
+                ndvi_threshold=ndvi_threshold,
+                nir=nir if kind == "red_nir" else None,
+                band=band,
+                ndvi_scale=ndvi_scale,
+                prefer=prefer,
+                client=client,
+                progress=progress,
+                extra=pending,
             )
-            for p in green
-        ]
-        extent = [
-            read_vector(
-                p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
-            )
-            for p in green_extent
-        ]
-        result = coverage_from_polygons(part, layers, zone_field=zone_field, extent=extent or None)
-    elif kind == "embedded":
-        result = coverage_from_polygons(
-            part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
-        )
-    else:
-        path = raster if kind != "red_nir" else red
-        assert path is not None
-        result = coverage_from_raster(
-            part,
-            path,
-            zone_field=zone_field,
-            classes=classes,
-            ndvi_threshold=ndvi_threshold,
-            nir=nir if kind == "red_nir" else None,
-            band=band,
-            ndvi_scale=ndvi_scale,
-            prefer=prefer,
-            client=client,
-            progress=progress,
-        )
+            union = pending is not None and pending.result() is not None
     totals = None
     if union:
         totals = _total(result.iloc[-1:])

@@ -19,11 +19,12 @@ with the green gained and lost between years on a shared grid or tiling),
 """
 
 from lzgis.zonal._change import ChangePreview, change_preview, change_raster
-from lzgis.zonal._coverage import class_composition, raster_coverage, window_count
+from lzgis.zonal._coverage import EXTRA_ZONE, class_composition, raster_coverage, window_count
 from lzgis.zonal._dask import dask_client
 from lzgis.zonal._lockstep import collection_years, raster_trend, trend_window_count
 
 __all__ = [
+    "EXTRA_ZONE",
     "ChangePreview",
     "change_preview",
     "change_raster",

@@ -52,7 +52,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
@@ -67,14 +67,17 @@ from lzgis import _validate as v
 from lzgis._errors import RasterError
 from lzgis.areas import area_km2
 from lzgis.zonal._engine import Sums, Task, run_task
-from lzgis.zonal._mosaic import Part, plan_parts, project, weights
+from lzgis.zonal._mosaic import Part, add_zones, plan_parts, project, weights
 from lzgis.zonal._raster import WINDOW_CELLS
 from lzgis.zonal._rules import Rule
 from lzgis.zonal._sources import RasterInput, resolve
 
-__all__ = ["class_composition", "raster_coverage", "window_count"]
+__all__ = ["EXTRA_ZONE", "class_composition", "raster_coverage", "window_count"]
 
 _SNAP = 1e-9  # ratios within this of 0 or 1 are rounding noise
+
+
+EXTRA_ZONE = "__extra__"  # the row of raster_coverage's ``extra`` zone
 
 
 def _check_zones(zones: gpd.GeoDataFrame) -> None:
@@ -135,6 +138,26 @@ def _plan(
     paths, nir_paths = _resolve_bands(
         raster, nir, prefer=prefer, red_what="raster", nir_what="NIR raster"
     )
+    return _plan_on(
+        zones,
+        paths,
+        nir_paths,
+        band=band,
+        window_shape=window_shape,
+        check_overlap=check_overlap,
+    )
+
+
+def _plan_on(
+    zones: gpd.GeoDataFrame,
+    paths: list[str],
+    nir_paths: list[str] | None,
+    *,
+    band: int,
+    window_shape: tuple[int, int] | None,
+    check_overlap: bool = True,
+) -> list[Part]:
+    """:func:`_plan` on the sources' files (``paths``, and ``nir_paths`` or None)."""
     geoms = np.asarray(zones.geometry.values, dtype=object)
     parts = plan_parts(
         geoms,
@@ -238,6 +261,7 @@ def raster_coverage(
     client: Any = None,
     ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
+    extra: Future[shapely.Geometry | None] | None = None,
     _window_shape: tuple[int, int] | None = None,
     _task_windows: int | None = None,
 ) -> pd.DataFrame:
@@ -279,6 +303,12 @@ def raster_coverage(
     progress
         Called with the number of newly finished windows (e.g. a
         ``click.progressbar``'s ``update``); see :func:`window_count`.
+    extra
+        One more zone (a valid polygon in the zones' CRS), still being
+        computed on another thread: the union of the zones for a total, say.
+        It is awaited once the zones are checked and planned, so it is made
+        while they are, and measured in the same pass; its row comes last,
+        labelled :data:`EXTRA_ZONE` (no row when it comes out None).
 
     Returns
     -------
@@ -314,15 +344,35 @@ def raster_coverage(
         )
 
     _check_zones(zones)
-    with ExitStack() as stack:
-        # the zones' equal-area areas, on a side thread while the raster is read
-        area_job = stack.enter_context(ThreadPoolExecutor(max_workers=1)).submit(_area_km2, zones)
-        parts = _plan(zones, raster, band=band, nir=nir, prefer=prefer, window_shape=_window_shape)
+    paths, nir_paths = _resolve_bands(
+        raster, nir, prefer=prefer, red_what="raster", nir_what="NIR raster"
+    )
+    index = zones.index
+    with ThreadPoolExecutor(max_workers=2) as side:
+        parts = _plan_on(zones, paths, nir_paths, band=band, window_shape=_window_shape)
+        # the extra zone, made on another thread meanwhile: planned on the same sources
+        more = extra.result() if extra is not None else None
+        one = None
+        if more is not None:
+            name = zones.geometry.name
+            one = gpd.GeoDataFrame(
+                {name: [more]}, geometry=name, crs=zones.crs, index=pd.Index([EXTRA_ZONE])
+            )
+            planned = _plan_on(
+                one, paths, nir_paths, band=band, window_shape=_window_shape, check_overlap=False
+            )
+            parts = add_zones(
+                parts, planned, band=band, window_shape=_window_shape, window_cells=WINDOW_CELLS
+            )
+            index = index.append(one.index)
+        # the equal-area areas, on side threads while the raster is read (the pass leaves a
+        # core partly idle; planning does not)
+        area_jobs = [side.submit(_area_km2, z) for z in (zones, one) if z is not None]
         sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
-        area = area_job.result()
+        area = np.concatenate([job.result() for job in area_jobs])
     km2 = _km2(parts, sums, area)
 
-    n = len(zones)
+    n = len(index)
     data = km2.get("data", np.zeros(n))
     green = km2.get("green", np.zeros(n))
     share = _ratio(data, area)
@@ -345,7 +395,7 @@ def raster_coverage(
             "coverage": coverage,
             "unknown": unknown,
         },
-        index=zones.index,
+        index=index,
     )
 
 

@@ -16,7 +16,7 @@ equal-area km² of the parts they measure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -32,7 +32,7 @@ from lzgis.zonal._geom import Edges, pixel_edges, zone_row_areas
 from lzgis.zonal._raster import Win, cell_area_function, plan_windows
 from lzgis.zonal._sources import extent_polygon
 
-__all__ = ["Part", "plan_parts", "project", "weights"]
+__all__ = ["Part", "add_zones", "plan_parts", "project", "weights"]
 
 _DENSIFY_DEG = 0.005  # ~500 m, as in lzgis.areas
 _DENSIFY_M = 500.0
@@ -139,6 +139,51 @@ def _plan_parts(
                 )
             )
     return parts
+
+
+def add_zones(
+    parts: list[Part],
+    more: list[Part],
+    *,
+    band: int,
+    window_shape: tuple[int, int] | None,
+    window_cells: int,
+) -> list[Part]:
+    """``parts`` with the zones of ``more`` (planned on the same sources) after their own.
+
+    Each zone's parts, edges and metric depend on that zone alone, so this is
+    what planning all the zones together gives; the windows are planned again
+    for all of them.
+    """
+    out = []
+    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
+        for a, b in zip(parts, more, strict=True):
+            ea, eb = a.edges, b.edges
+            edges = Edges(
+                x0=np.concatenate([ea.x0, eb.x0]),
+                y0=np.concatenate([ea.y0, eb.y0]),
+                x1=np.concatenate([ea.x1, eb.x1]),
+                y1=np.concatenate([ea.y1, eb.y1]),
+                zone=np.concatenate([ea.zone, eb.zone + ea.n_zones]),
+                bounds=np.vstack([ea.bounds, eb.bounds]),
+                sign=ea.sign,
+                n_zones=ea.n_zones + eb.n_zones,
+            )
+            with v.open_raster(a.paths[0], what="raster") as src:
+                windows = plan_windows(
+                    src, band, edges.bounds, shape=window_shape, cells=window_cells
+                )
+            out.append(
+                replace(
+                    a,
+                    geoms=np.concatenate([a.geoms, b.geoms]),
+                    edges=edges,
+                    windows=windows,
+                    metric=np.concatenate([a.metric, b.metric]),
+                    touches=a.touches or b.touches,
+                )
+            )
+    return out
 
 
 def weights(parts: list[Part], zone_km2: NDArray[np.float64]) -> list[NDArray[np.float64]]:
