@@ -74,16 +74,15 @@ static inline int64_t lz_cell_of(const struct lz_grid *g, double v, double origi
 }
 
 /* Fill g with n items covering the cells cell[4i] .. cell[4i+2] (x) and cell[4i+1] .. cell[4i+3]
-   (y); an item with cell[4i] < 0, or not in sel (when given), covers none. 0, or -1 when more
-   than cap entries or no memory. */
-static int lz_grid_fill(struct lz_grid *g, const int32_t *cell, const uint8_t *sel, int64_t n, int64_t cap) {
+   (y); an item with cell[4i] < 0 covers none. 0, or -1 when more than cap entries or no memory. */
+static int lz_grid_fill(struct lz_grid *g, const int32_t *cell, int64_t n, int64_t cap) {
     const int64_t cells = g->nx * g->ny;
     g->start = calloc((size_t)cells + 1, sizeof(int64_t));
     if (!g->start) return -1;
     int64_t total = 0;
     for (int64_t i = 0; i < n; i++) {
         const int32_t *b = cell + 4 * i;
-        if (b[0] < 0 || (sel && !sel[i])) continue;
+        if (b[0] < 0) continue;
         total += (int64_t)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
         if (total > cap) return -1;
         for (int64_t iy = b[1]; iy <= b[3]; iy++)
@@ -94,7 +93,7 @@ static int lz_grid_fill(struct lz_grid *g, const int32_t *cell, const uint8_t *s
     if (!g->items) return -1;
     for (int64_t i = 0; i < n; i++) {
         const int32_t *b = cell + 4 * i;
-        if (b[0] < 0 || (sel && !sel[i])) continue;
+        if (b[0] < 0) continue;
         for (int64_t iy = b[1]; iy <= b[3]; iy++)
             for (int64_t ix = b[0]; ix <= b[2]; ix++) g->items[g->start[iy * g->nx + ix]++] = (int32_t)i;
     }
@@ -156,6 +155,42 @@ static void *lz_push(struct lz_buf *b) {
     return (char *)b->data + (size_t)(b->n++) * b->size;
 }
 
+/* The bits a value below n needs. */
+static int lz_bits(uint64_t n) {
+    int b = 0;
+    while (b < 64 && (n >> b) > 0) b++;
+    return b;
+}
+
+/* Sort a[0 .. n) stably by bits lo .. hi of each value (least significant digit first, eleven
+   bits a pass). 0, or -1 without memory. */
+static int lz_radix(uint64_t *a, int64_t n, int lo, int hi) {
+    uint64_t *tmp = malloc((size_t)(n > 0 ? n : 1) * sizeof(uint64_t)), *from = a, *to = tmp;
+    if (!tmp) return -1;
+    for (int b = lo; b < hi; b += 11) {
+        int64_t at[2049] = {0};
+        for (int64_t i = 0; i < n; i++) at[((from[i] >> b) & 2047) + 1]++;
+        for (int d = 0; d < 2048; d++) at[d + 1] += at[d];
+        for (int64_t i = 0; i < n; i++) to[at[(from[i] >> b) & 2047]++] = from[i];
+        uint64_t *swap = from;
+        from = to, to = swap;
+    }
+    if (from != a) memcpy(a, from, (size_t)n * sizeof(uint64_t));
+    free(tmp);
+    return 0;
+}
+
+/* The first of ev[0 .. n) (sorted by edge) on edge e or after it. */
+static int64_t lz_first_event(const struct lz_event *ev, int64_t n, int64_t e) {
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (ev[mid].edge < e) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 struct lz_rowx {
     int64_t row;
     double x;
@@ -177,6 +212,9 @@ struct lz_ctx {
     int64_t *ring_kept;         /* each ring's kept edges */
     uint8_t *inside;            /* cells of eg wholly inside some zone (0 or 1) */
     const int64_t *query; /* the vertices whose depth is counted, and their rings */
+    const int32_t *items; /* the search's edges, cell by cell (the runs of one cell) */
+    const uint64_t *entry; /* the same, each with its cell in the upper 32 bits */
+    const int64_t *run;   /* where each run of one cell starts in items, then their count */
     const double *zbox;
     const struct lz_grid *eg, *zg;
 };
@@ -307,7 +345,29 @@ static void *lz_keep(void *arg) {
     return NULL;
 }
 
-/* Crossings of edges of different zones in cells lo .. hi, each found once: in the cell of the
+/* The edges of rings lo .. hi the search needs (job->events, as int32): the kept ones, and those
+   reaching a cell that a kept one reaches (x->inside marks those cells). */
+static void *lz_near(void *arg) {
+    struct lz_job *job = arg;
+    const struct lz_ctx *x = job->ctx;
+    const int64_t nx = x->eg->nx;
+    for (int64_t r = job->lo; r < job->hi; r++)
+        for (int64_t e = x->ring_start[r] - r; e < x->ring_start[r + 1] - r - 1; e++) {
+            const int32_t *b = x->ecell + 4 * e;
+            int near = x->kept[e];
+            for (int64_t iy = b[1]; !near && iy <= b[3]; iy++)
+                for (int64_t ix = b[0]; !near && ix <= b[2]; ix++) near = x->inside[iy * nx + ix];
+            int32_t *p = near ? lz_push(&job->events) : NULL;
+            if (near && !p) {
+                job->status = LZ_UNION_MEMORY;
+                return NULL;
+            }
+            if (p) *p = (int32_t)e;
+        }
+    return NULL;
+}
+
+/* Crossings of edges of different zones in runs (cells) lo .. hi, each found once: in the cell of the
    lower-left corner of their boxes' overlap; pairs of edges both inside other zones are skipped.
    A cell lists its edges in ring order, so those of one zone come together and are skipped
    together. */
@@ -316,10 +376,10 @@ static void *lz_crossings(void *arg) {
     const struct lz_ctx *x = job->ctx;
     const struct lz_grid *eg = x->eg;
     const double *xy = x->xy;
-    for (int64_t c = job->lo, cx = c % eg->nx, cy = c / eg->nx; c < job->hi;
-         c++, cx = cx + 1 < eg->nx ? cx + 1 : (cy++, 0)) {
-        const int32_t *items = eg->items + eg->start[c];
-        const int64_t k = eg->start[c + 1] - eg->start[c];
+    for (int64_t run = job->lo; run < job->hi; run++) {
+        const int64_t c = (int64_t)(x->entry[x->run[run]] >> 32), cx = c % eg->nx, cy = c / eg->nx;
+        const int32_t *items = x->items + x->run[run];
+        const int64_t k = x->run[run + 1] - x->run[run];
         int64_t q0 = 0; /* the first item past item p's zone */
         for (int64_t p = 0; p + 1 < k; p++) {
             const int64_t ea = items[p], ra = x->ring_of[ea], i = ea + ra;
@@ -458,9 +518,12 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     int64_t result = LZ_UNION_MEMORY;
     int64_t *zone_ring = NULL, *depth0 = NULL, *zone_end = NULL;
     int32_t *ring_of = NULL;
-    int64_t *next = NULL, *seen = NULL, *start_out = NULL, *offset = NULL;
+    int64_t *next = NULL, *seen = NULL, *start_out = NULL;
     int32_t *ecell = NULL, *zcell = NULL;
-    uint8_t *left = NULL, *count = NULL, *kept = NULL, *sel = NULL;
+    uint8_t *left = NULL, *count = NULL, *kept = NULL;
+    int32_t *sel = NULL, *items = NULL;
+    uint64_t *entry = NULL, *order = NULL;
+    int64_t *run = NULL;
     int64_t *query = NULL, *ring_kept = NULL;
     double *zbox = NULL, *xy_out = NULL;
     struct lz_grid eg = {0}, zg = {0};
@@ -524,7 +587,8 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     eg.ny = (int64_t)(h / size) + 1;
     /* each edge's ring and cells (edge e runs from vertex e + ring to the next), on threads:
        each takes a run of rings holding about as many edges */
-    if (n_edges >= INT32_MAX || n_zones >= INT32_MAX || eg.nx >= INT32_MAX || eg.ny >= INT32_MAX)
+    if (n_edges >= INT32_MAX || n_zones >= INT32_MAX || eg.nx >= INT32_MAX || eg.ny >= INT32_MAX ||
+        eg.nx * eg.ny >= ((int64_t)1 << 32)) /* a cell's number goes in 32 bits */
         goto done;
     const int64_t cells = eg.nx * eg.ny;
     ring_of = malloc((size_t)n_edges * sizeof(int32_t));
@@ -538,7 +602,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         zone_end[zone_of_ring[r]] = ring_start[r + 1] - (r + 1); /* past the zone's last edge */
     const int n_jobs = (int)(threads < 1 ? 1 : threads > LZ_MAX_THREADS ? LZ_MAX_THREADS : threads);
     struct lz_ctx ctx = {xy, ring_start, zone_of_ring, zone_ring, zone_end, left, kept, ring_of,
-                         ecell, ring_kept, count, NULL, zbox, &eg, &zg};
+                         ecell, ring_kept, count, NULL, NULL, NULL, NULL, zbox, &eg, &zg};
     for (int t = 0; t < n_jobs; t++)
         jobs[t] = (struct lz_job){&ctx, 0, 0, {NULL, 0, 0, sizeof(struct lz_event)}, NULL, NULL, 0, 0};
     for (int64_t t = 0, r = 0; t < n_jobs; t++) {
@@ -590,13 +654,16 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         lz_run(lz_keep, jobs, n_jobs);
         for (int t = 0; t < n_jobs; t++) *inside += jobs[t].n;
     }
+    /* the edges the search needs, in order: all, or the kept ones and those that reach a cell a
+       kept one reaches (count reused) */
+    int64_t n_sel = n_edges;
+    sel = malloc((size_t)n_edges * sizeof(int32_t));
+    if (!sel) goto done;
     if (*inside == 0) {
         memset(kept, 1, (size_t)n_edges);
         for (int64_t r = 0; r < n_rings; r++) ring_kept[r] = ring_start[r + 1] - ring_start[r] - 1;
+        for (int64_t e = 0; e < n_edges; e++) sel[e] = (int32_t)e;
     } else {
-        /* the cells kept edges reach (count reused), then the edges that reach any of them */
-        sel = malloc((size_t)n_edges);
-        if (!sel) goto done;
         memset(count, 0, (size_t)cells);
         for (int64_t e = 0; e < n_edges; e++) {
             const int32_t *b = ecell + 4 * e;
@@ -604,31 +671,62 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
                 for (int64_t iy = b[1]; iy <= b[3]; iy++)
                     for (int64_t ix = b[0]; ix <= b[2]; ix++) count[iy * eg.nx + ix] = 1;
         }
-        for (int64_t e = 0; e < n_edges; e++) {
-            const int32_t *b = ecell + 4 * e;
-            int near = kept[e];
-            for (int64_t iy = b[1]; !near && iy <= b[3]; iy++)
-                for (int64_t ix = b[0]; !near && ix <= b[2]; ix++) near = count[iy * eg.nx + ix];
-            sel[e] = (uint8_t)near;
+        for (int t = 0; t < n_jobs; t++) jobs[t].events = (struct lz_buf){NULL, 0, 0, sizeof(int32_t)};
+        lz_run(lz_near, jobs, n_jobs); /* the rings split as for lz_keep */
+        n_sel = 0;
+        for (int t = 0; t < n_jobs; t++) {
+            if (jobs[t].status) goto done;
+            memcpy(sel + n_sel, jobs[t].events.data, (size_t)jobs[t].events.n * sizeof(int32_t));
+            n_sel += jobs[t].events.n;
+            free(jobs[t].events.data);
+            jobs[t].events = (struct lz_buf){NULL, 0, 0, sizeof(struct lz_event)};
         }
     }
-    if (lz_grid_fill(&eg, ecell, sel, n_edges, 16 * n_edges + 1024)) goto done;
-    double pairs = 0.0; /* edges crowded into a few cells (a cluster far from the rest): GEOS */
-    for (int64_t c = 0; c < eg.nx * eg.ny; c++) {
-        const double k = (double)(eg.start[c + 1] - eg.start[c]);
-        pairs += k * k;
+    /* (cell, edge) for each cell an edge reaches, sorted by cell and, within one, by edge: cells
+       list their edges in ring order */
+    int64_t n_entries = 0;
+    for (int64_t s = 0; s < n_sel; s++) {
+        const int32_t *b = ecell + 4 * sel[s];
+        n_entries += (int64_t)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
+        if (n_entries > 16 * n_edges + 1024) goto done;
     }
+    entry = malloc((size_t)(n_entries > 0 ? n_entries : 1) * sizeof(uint64_t));
+    if (!entry) goto done;
+    for (int64_t s = 0, k = 0; s < n_sel; s++) {
+        const int32_t *b = ecell + 4 * sel[s];
+        for (int64_t iy = b[1]; iy <= b[3]; iy++)
+            for (int64_t ix = b[0]; ix <= b[2]; ix++)
+                entry[k++] = ((uint64_t)(iy * eg.nx + ix) << 32) | (uint32_t)sel[s];
+    }
+    if (lz_radix(entry, n_entries, 32, 32 + lz_bits((uint64_t)cells))) goto done;
+    /* the runs of one cell; crowded cells (a cluster far from the rest): GEOS */
+    run = malloc((size_t)(n_entries + 1) * sizeof(int64_t));
+    items = malloc((size_t)(n_entries > 0 ? n_entries : 1) * sizeof(int32_t));
+    if (!run || !items) goto done;
+    int64_t n_runs = 0;
+    double pairs = 0.0;
+    for (int64_t k = 0; k < n_entries; k++) {
+        items[k] = (int32_t)(entry[k] & 0xffffffffu);
+        if (k == 0 || (entry[k] >> 32) != (entry[k - 1] >> 32)) {
+            if (n_runs) pairs += (double)(k - run[n_runs - 1]) * (double)(k - run[n_runs - 1]);
+            run[n_runs++] = k;
+        }
+    }
+    if (n_runs) pairs += (double)(n_entries - run[n_runs - 1]) * (double)(n_entries - run[n_runs - 1]);
+    run[n_runs] = n_entries;
     if (pairs > 64.0 * (double)n_edges + 1e6) {
         result = LZ_UNION_DEGENERATE;
         goto done;
     }
+    ctx.entry = entry;
+    ctx.items = items;
+    ctx.run = run;
 
     /* the crossings, on threads: each takes a run of cells holding about as many edges */
-    const int64_t entries = eg.start[cells];
     for (int64_t t = 0, c = 0; t < n_jobs; t++) {
         jobs[t].lo = c;
-        const int64_t until = entries * (t + 1) / n_jobs;
-        while (c < cells && (t + 1 == n_jobs || eg.start[c] < until)) c++;
+        const int64_t until = n_entries * (t + 1) / n_jobs;
+        while (c < n_runs && (t + 1 == n_jobs || run[c] < until)) c++;
         jobs[t].hi = c;
     }
     lz_run(lz_crossings, jobs, n_jobs);
@@ -641,23 +739,28 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         n_events += jobs[t].events.n;
     }
 
-    /* the crossings by edge (counting sort), then along each edge (insertion sort) */
+    /* the crossings by edge (radix sort), then along each edge (insertion sort) */
     ev = malloc((size_t)(n_events > 0 ? n_events : 1) * sizeof(struct lz_event));
-    offset = calloc((size_t)n_edges + 1, sizeof(int64_t));
-    if (!ev || !offset) goto done;
-    for (int t = 0; t < n_jobs; t++) {
+    order = malloc((size_t)(n_events > 0 ? n_events : 1) * sizeof(uint64_t));
+    if (!ev || !order) goto done;
+    for (int t = 0, k = 0; t < n_jobs; t++) {
         const struct lz_event *found = jobs[t].events.data;
-        for (int64_t k = 0; k < jobs[t].events.n; k++) offset[found[k].edge + 1]++;
+        for (int64_t j = 0; j < jobs[t].events.n; j++, k++) {
+            ev[k] = found[j];
+            order[k] = ((uint64_t)found[j].edge << 32) | (uint64_t)k;
+        }
     }
-    for (int64_t e = 0; e < n_edges; e++) offset[e + 1] += offset[e];
-    for (int t = 0; t < n_jobs; t++) {
-        const struct lz_event *found = jobs[t].events.data;
-        for (int64_t k = 0; k < jobs[t].events.n; k++) ev[offset[found[k].edge]++] = found[k];
+    if (lz_radix(order, n_events, 32, 32 + lz_bits((uint64_t)n_edges))) goto done;
+    for (int t = 0; t < n_jobs; t++) jobs[t].events.n = 0;
+    {
+        struct lz_event *sorted = malloc((size_t)(n_events > 0 ? n_events : 1) * sizeof(struct lz_event));
+        if (!sorted) goto done;
+        for (int64_t k = 0; k < n_events; k++) sorted[k] = ev[order[k] & 0xffffffffu];
+        free(ev);
+        ev = sorted;
     }
-    for (int64_t e = n_edges; e > 0; e--) offset[e] = offset[e - 1];
-    offset[0] = 0;
-    for (int64_t e = 0; e < n_edges; e++) {
-        const int64_t lo = offset[e], hi = offset[e + 1];
+    for (int64_t lo = 0, hi = 0; lo < n_events; lo = hi) {
+        for (hi = lo + 1; hi < n_events && ev[hi].edge == ev[lo].edge; hi++) {}
         if (hi - lo > 16) { /* a long edge across many others */
             qsort(ev + lo, (size_t)(hi - lo), sizeof(struct lz_event), lz_event_cmp);
         } else {
@@ -708,7 +811,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     depth0 = calloc((size_t)(n_query > 0 ? n_query : 1), sizeof(int64_t));
     if (!zcell || !depth0) goto done;
     for (int64_t z = 0; z < n_zones; z++) lz_cells(&zg, zbox + 4 * z, zcell + 4 * z);
-    if (lz_grid_fill(&zg, zcell, NULL, n_zones, 64 * n_zones + 4 * zg.nx * zg.ny + 1024)) goto done;
+    if (lz_grid_fill(&zg, zcell, n_zones, 64 * n_zones + 4 * zg.nx * zg.ny + 1024)) goto done;
     /* the vertices the depth counts will test; past a bound (many large zones on each other):
        GEOS. Counted first, so the answer never depends on the threads. */
     int64_t work = 0;
@@ -747,10 +850,15 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     for (int64_t q = 0; q < n_query; q++) {
         const int64_t r = query[2 * q + 1], e0 = ring_start[r] - r;
         const int64_t m = ring_start[r + 1] - ring_start[r] - 1, whole = ring_kept[r] == m;
-        int64_t depth = depth0[q];
+        int64_t depth = depth0[q], k = -1; /* k: the next crossing, along the edges in order */
         for (int64_t j = query[2 * q] - ring_start[r], n = 0; n < m && kept[e0 + j]; j = (j + 1) % m, n++) {
             const int64_t e = e0 + j, i = ring_start[r] + j;
-            const int status = lz_walk(xy, i, ev, offset[e], offset[e + 1], left[r], &depth, &segs);
+            if (k < 0 || (k > 0 && ev[k - 1].edge >= e) || (k < n_events && ev[k].edge < e))
+                k = lz_first_event(ev, n_events, e); /* a walk's first edge, or round the ring */
+            int64_t hi = k;
+            while (hi < n_events && ev[hi].edge == e) hi++;
+            const int status = lz_walk(xy, i, ev, k, hi, left[r], &depth, &segs);
+            k = hi;
             if (status) {
                 result = status;
                 goto done;
@@ -811,9 +919,10 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
 
 done:
     free(left), free(zone_ring), free(zbox), free(depth0), free(ring_of), free(zone_end);
-    free(next), free(seen), free(start_out), free(xy_out), free(offset), free(ecell), free(zcell);
+    free(next), free(seen), free(start_out), free(xy_out), free(ecell), free(zcell);
     free(starts), free(ev), free(eg.start), free(eg.items), free(zg.start), free(zg.items);
-    free(count), free(kept), free(sel), free(query), free(ring_kept);
+    free(count), free(kept), free(sel), free(query), free(ring_kept), free(entry), free(order);
+    free(items), free(run);
     free(segs.data);
     for (int t = 0; t < LZ_MAX_THREADS; t++) {
         free(jobs[t].events.data);
