@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ from pyproj import CRS
 from shapely import Polygon, box
 
 from lzgis._errors import CRSError, RasterError, ValidationError
-from lzgis.zonal import class_composition, raster_coverage, window_count
+from lzgis.zonal import EXTRA_ZONE, class_composition, raster_coverage, window_count
 
 UTM = "EPSG:32648"  # Lanzhou's UTM zone
 X0, Y0 = 500_000.0, 4_000_000.0  # upper-left corner of the test grids
@@ -328,6 +329,24 @@ def test_windows_match_one_window_and_report_progress(tmp_path: Path) -> None:
     comp_one = class_composition(zones, path)
     assert np.allclose(comp_small, comp_one, atol=1e-12)
     assert np.allclose(comp_one.sum(axis=1), one["data_km2"], rtol=1e-9)
+
+
+def test_an_extra_zone_over_blocks_no_zone_reaches(tmp_path: Path) -> None:
+    # zones in two corners read two windows of 10 x 10; the extra zone lies between them, over
+    # windows they never read: it is planned into the pass, exactly as one more zone
+    rng = np.random.default_rng(3)
+    path = write_raster(tmp_path / "ndvi.tif", rng.uniform(-0.2, 0.9, (40, 40)).astype("float32"))
+    zones = zones_of(px_box(1, 1, 6.5, 7), px_box(33, 32.5, 39, 39))
+    middle = px_poly([(12, 14), (27, 11), (25, 26)])
+    one_more = pd.concat([zones, zones_of(middle)], ignore_index=True)
+    future: Future[shapely.Geometry | None] = Future()
+    future.set_result(middle)
+    got = raster_coverage(zones, path, ndvi_threshold=0.3, extra=future, _window_shape=(10, 10))
+    want = raster_coverage(one_more, path, ndvi_threshold=0.3, _window_shape=(10, 10))
+    # the same sums; the areas each in their own frame's equal-area CRS (to the last bits)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-9, atol=0)
+    assert got.index[-1] == EXTRA_ZONE and got["unknown"].max() == 0
+    assert window_count(zones, path, _window_shape=(10, 10)) == 2
 
 
 def test_against_exactextract_and_rasterstats(tmp_path: Path) -> None:

@@ -352,7 +352,7 @@ def test_an_extra_zone_is_one_more_zone_in_the_same_pass(seam_tiles: tuple[Path,
     want = raster_coverage(one_more, list(seam_tiles), ndvi_threshold=0.3)
     got = raster_coverage(zones, list(seam_tiles), ndvi_threshold=0.3, extra=_done(union))
     assert got.index.tolist() == [0, 1, 2, EXTRA_ZONE]
-    assert np.array_equal(got.to_numpy(), want.to_numpy(), equal_nan=True)
+    assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=0)
     # an extra zone that comes out None adds no row
     alone = raster_coverage(zones, list(seam_tiles), ndvi_threshold=0.3, extra=_done(None))
     pd.testing.assert_frame_equal(alone, got.iloc[:3], check_index_type=False)

@@ -169,10 +169,14 @@ def add_zones(
                 sign=ea.sign,
                 n_zones=ea.n_zones + eb.n_zones,
             )
-            with v.open_raster(a.paths[0], what="raster") as src:
-                windows = plan_windows(
-                    src, band, edges.bounds, shape=window_shape, cells=window_cells
-                )
+            if set(b.windows) <= set(a.windows):
+                # the blocks b's zones touch are a's already: the same plan for all of them
+                windows = a.windows
+            else:
+                with v.open_raster(a.paths[0], what="raster") as src:
+                    windows = plan_windows(
+                        src, band, edges.bounds, shape=window_shape, cells=window_cells
+                    )
             out.append(
                 replace(
                     a,
