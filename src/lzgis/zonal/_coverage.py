@@ -181,6 +181,11 @@ def _plan_on(
     return parts
 
 
+def _with_row(zones: gpd.GeoDataFrame, one: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The zones' geometry and ``one``'s row after them."""
+    return pd.concat([zones[[zones.geometry.name]], one])
+
+
 def _run(
     parts: list[Part],
     rule: Rule,
@@ -348,7 +353,7 @@ def raster_coverage(
         raster, nir, prefer=prefer, red_what="raster", nir_what="NIR raster"
     )
     index = zones.index
-    with ThreadPoolExecutor(max_workers=2) as side:
+    with ThreadPoolExecutor(max_workers=1) as side:
         parts = _plan_on(zones, paths, nir_paths, band=band, window_shape=_window_shape)
         # the extra zone, made on another thread meanwhile: planned on the same sources
         more = extra.result() if extra is not None else None
@@ -365,11 +370,11 @@ def raster_coverage(
                 parts, planned, band=band, window_shape=_window_shape, window_cells=WINDOW_CELLS
             )
             index = index.append(one.index)
-        # the equal-area areas, on side threads while the raster is read (the pass leaves a
-        # core partly idle; planning does not)
-        area_jobs = [side.submit(_area_km2, z) for z in (zones, one) if z is not None]
+        # the equal-area areas, on a side thread while the raster is read (the pass leaves a
+        # core partly idle; planning does not); the extra zone's with the zones' (one CRS)
+        area_job = side.submit(_area_km2, zones if one is None else _with_row(zones, one))
         sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
-        area = np.concatenate([job.result() for job in area_jobs])
+        area = area_job.result()
     km2 = _km2(parts, sums, area)
 
     n = len(index)
