@@ -1,4 +1,4 @@
-"""Build hook: compiles lzgis's kernel (src/lzgis/zonal/_kernel.c, _union.c) during ``pip install``.
+"""Build hook: compiles lzgis's kernel (src/lzgis/zonal/_kernel.c, _union*.c) during ``pip install``.
 
 Editable installs (``pip install -e .``) put the library next to the source,
 where lzgis finds it; wheels carry it and are tagged for this platform.

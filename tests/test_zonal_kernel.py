@@ -344,9 +344,12 @@ def test_a_library_from_another_source_is_not_loaded(tmp_path: Path) -> None:
         _kernel_build.library_name([edited, _kernel_build.SOURCES[1]])
         != _kernel_build.library_name()
     )
-    union = tmp_path / "_union.c"  # either source
+    union = tmp_path / "_union.c"  # any source
     union.write_bytes(_kernel_build.SOURCES[1].read_bytes() + b"\n/* edited */\n")
     assert _kernel_build.library_name([_kernel_build.SOURCE, union]) != _kernel_build.library_name()
+    header = tmp_path / "_union.h"  # or header
+    header.write_bytes(_kernel_build.HEADERS[0].read_bytes() + b"\n/* edited */\n")
+    assert _kernel_build.library_name(headers=[header]) != _kernel_build.library_name()
     junk = tmp_path / "junk.so"
     junk.write_bytes(b"not a library")
     assert _kernel.open_library(junk) is None
@@ -366,7 +369,9 @@ def test_a_compiler_that_cannot_run_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
-    with pytest.raises(RuntimeError, match=r"compiling _kernel\.c, _union\.c failed"):
+    with pytest.raises(
+        RuntimeError, match=r"compiling _kernel\.c, _union\.c, _union_cells\.c failed"
+    ):
         _kernel_build.build(tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
 

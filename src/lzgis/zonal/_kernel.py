@@ -1,4 +1,4 @@
-"""The compiled kernel (``_kernel.c``, ``_union.c``) through ctypes, when the install built it.
+"""The compiled kernel (``_kernel.c``, ``_union*.c``) through ctypes, when the install built it.
 
 :func:`load` finds the library built for the current C sources (its file
 name carries their hash, see :mod:`lzgis.zonal._kernel_build`) and returns a

@@ -1,10 +1,10 @@
-"""Building the compiled kernel (``_kernel.c`` and ``_union.c``): standard library only.
+"""Building the compiled kernel (``_kernel.c`` and the union's ``_union*.c``): standard library only.
 
 The install (``hatch_build.py``, run by ``pip install``) calls :func:`build`
 with the machine's C compiler; without one the install still succeeds and
 lzgis uses the numpy code, which gives the same bits, more slowly. The
-library's file name carries a hash of the C sources, so a library built from
-older sources is never loaded (:mod:`lzgis.zonal._kernel`).
+library's file name carries a hash of the C sources and headers, so a
+library built from older sources is never loaded (:mod:`lzgis.zonal._kernel`).
 """
 
 from __future__ import annotations
@@ -19,19 +19,24 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["SOURCE", "SOURCES", "build", "compiler", "library_name"]
+__all__ = ["HEADERS", "SOURCE", "SOURCES", "build", "compiler", "library_name"]
 
 SOURCE = Path(__file__).with_name("_kernel.c")
-SOURCES = (SOURCE, Path(__file__).with_name("_union.c"))  # one library
+SOURCES = (  # one library
+    SOURCE,
+    Path(__file__).with_name("_union.c"),
+    Path(__file__).with_name("_union_cells.c"),
+)
+HEADERS = (Path(__file__).with_name("_union.h"),)  # in the library's hash, not compiled
 # No FMA contraction and no fast-math: each expression rounds as numpy's does
 # (-O3 vectorises loops but never reorders floating-point sums).
 FLAGS = ("-O3", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-fast-math", "-std=c99")
 
 
-def library_name(sources: Sequence[Path] = SOURCES) -> str:
-    """``_kernel-<hash of the sources>.so`` (``.dll`` on Windows)."""
+def library_name(sources: Sequence[Path] = SOURCES, headers: Sequence[Path] = HEADERS) -> str:
+    """``_kernel-<hash of the sources and headers>.so`` (``.dll`` on Windows)."""
     digest = hashlib.sha256()
-    for source in sources:
+    for source in [*sources, *headers]:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return f"_kernel-{digest.hexdigest()[:12]}.{'dll' if sys.platform == 'win32' else 'so'}"
 

@@ -2,21 +2,10 @@
  * lzgis compiled kernel, part two: the union of overlapping zones (lzgis/zonal/_union.py).
  *
  * No numpy twin: without the kernel GEOS builds the union, and tests/test_zonal_union.py checks
- * that the two agree. Compiled into the same library as _kernel.c (see _kernel_build.py).
+ * that the two agree. Compiled into the same library as _kernel.c (see _kernel_build.py), with
+ * _union_cells.c (the grid, the cells inside zones, which edges the search needs).
  */
-#include <math.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define LZ_MAX_THREADS 16
-#if !defined(_WIN32) && !defined(LZ_NO_THREADS)
-#define LZ_THREADS
-#include <pthread.h>
-#endif
-
-static inline double lz_max(double a, double b) { return a >= b ? a : b; }
-static inline double lz_min(double a, double b) { return a <= b ? a : b; }
+#include "_union.h"
 
 /* ---------------------------------------------------------------------------------------------
  * lz_union: the union of polygons, from the pieces of their edges that no other polygon covers.
@@ -47,79 +36,7 @@ static inline double lz_min(double a, double b) { return a <= b ? a : b; }
  * interior.
  * ------------------------------------------------------------------------------------------ */
 
-#define LZ_UNION_DEGENERATE (-1)
-#define LZ_UNION_INCONSISTENT (-2)
-#define LZ_UNION_MEMORY (-3)
-
 void lz_free(void *p) { free(p); }
-
-/* > 0: r lies left of p -> q; < 0: right; 0: on the line (as far as doubles tell) */
-static inline double lz_orient(double px, double py, double qx, double qy, double rx, double ry) {
-    return (qx - px) * (ry - py) - (qy - py) * (rx - px);
-}
-
-/* Boxes in a uniform grid: cell c holds items[start[c] .. start[c + 1]). */
-struct lz_grid {
-    double x0, y0, size, inv; /* inv = 1 / size */
-    int64_t nx, ny;
-    int64_t *start;
-    int32_t *items;
-};
-
-static inline int64_t lz_cell_of(const struct lz_grid *g, double v, double origin, int64_t n) {
-    const double k = (v - origin) * g->inv;
-    if (!(k >= 0.0)) return 0;
-    if (k >= (double)(n - 1)) return n - 1;
-    return (int64_t)k;
-}
-
-/* Fill g with n items covering the cells cell[4i] .. cell[4i+2] (x) and cell[4i+1] .. cell[4i+3]
-   (y); an item with cell[4i] < 0 covers none. 0, or -1 when more than cap entries or no memory. */
-static int lz_grid_fill(struct lz_grid *g, const int32_t *cell, int64_t n, int64_t cap) {
-    const int64_t cells = g->nx * g->ny;
-    g->start = calloc((size_t)cells + 1, sizeof(int64_t));
-    if (!g->start) return -1;
-    int64_t total = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const int32_t *b = cell + 4 * i;
-        if (b[0] < 0) continue;
-        total += (int64_t)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
-        if (total > cap) return -1;
-        for (int64_t iy = b[1]; iy <= b[3]; iy++)
-            for (int64_t ix = b[0]; ix <= b[2]; ix++) g->start[iy * g->nx + ix + 1]++;
-    }
-    for (int64_t c = 0; c < cells; c++) g->start[c + 1] += g->start[c];
-    g->items = malloc((size_t)(total > 0 ? total : 1) * sizeof(int32_t));
-    if (!g->items) return -1;
-    for (int64_t i = 0; i < n; i++) {
-        const int32_t *b = cell + 4 * i;
-        if (b[0] < 0) continue;
-        for (int64_t iy = b[1]; iy <= b[3]; iy++)
-            for (int64_t ix = b[0]; ix <= b[2]; ix++) g->items[g->start[iy * g->nx + ix]++] = (int32_t)i;
-    }
-    /* the fill advanced each start to the next cell's: shift back */
-    for (int64_t c = cells; c > 0; c--) g->start[c] = g->start[c - 1];
-    g->start[0] = 0;
-    return 0;
-}
-
-/* The cells of box b (xmin, ymin, xmax, ymax) in g, as lz_grid_fill takes them. */
-static inline void lz_cells(const struct lz_grid *g, const double *b, int32_t *out) {
-    if (!(b[0] <= b[2] && b[1] <= b[3])) { /* no box (an empty zone) */
-        out[0] = -1;
-        return;
-    }
-    out[0] = (int32_t)lz_cell_of(g, b[0], g->x0, g->nx);
-    out[1] = (int32_t)lz_cell_of(g, b[1], g->y0, g->ny);
-    out[2] = (int32_t)lz_cell_of(g, b[2], g->x0, g->nx);
-    out[3] = (int32_t)lz_cell_of(g, b[3], g->y0, g->ny);
-}
-
-struct lz_event {
-    double t, x, y;
-    int64_t edge;
-    int delta;
-};
 
 static int lz_event_cmp(const void *a, const void *b) {
     const double s = ((const struct lz_event *)a)->t, t = ((const struct lz_event *)b)->t;
@@ -138,48 +55,6 @@ static int lz_point_cmp(const void *a, const void *b) {
     return 0;
 }
 
-struct lz_buf {
-    void *data;
-    int64_t n, cap;
-    size_t size;
-};
-
-static void *lz_push(struct lz_buf *b) {
-    if (b->n == b->cap) {
-        int64_t cap = b->cap ? 2 * b->cap : 1024;
-        void *grown = realloc(b->data, (size_t)cap * b->size);
-        if (!grown) return NULL;
-        b->data = grown;
-        b->cap = cap;
-    }
-    return (char *)b->data + (size_t)(b->n++) * b->size;
-}
-
-/* The bits a value below n needs. */
-static int lz_bits(uint64_t n) {
-    int b = 0;
-    while (b < 64 && (n >> b) > 0) b++;
-    return b;
-}
-
-/* Sort a[0 .. n) stably by bits lo .. hi of each value (least significant digit first, eleven
-   bits a pass). 0, or -1 without memory. */
-static int lz_radix(uint64_t *a, int64_t n, int lo, int hi) {
-    uint64_t *tmp = malloc((size_t)(n > 0 ? n : 1) * sizeof(uint64_t)), *from = a, *to = tmp;
-    if (!tmp) return -1;
-    for (int b = lo; b < hi; b += 11) {
-        int64_t at[2049] = {0};
-        for (int64_t i = 0; i < n; i++) at[((from[i] >> b) & 2047) + 1]++;
-        for (int d = 0; d < 2048; d++) at[d + 1] += at[d];
-        for (int64_t i = 0; i < n; i++) to[at[(from[i] >> b) & 2047]++] = from[i];
-        uint64_t *swap = from;
-        from = to, to = swap;
-    }
-    if (from != a) memcpy(a, from, (size_t)n * sizeof(uint64_t));
-    free(tmp);
-    return 0;
-}
-
 /* The first of ev[0 .. n) (sorted by edge) on edge e or after it. */
 static int64_t lz_first_event(const struct lz_event *ev, int64_t n, int64_t e) {
     int64_t lo = 0, hi = n;
@@ -189,182 +64,6 @@ static int64_t lz_first_event(const struct lz_event *ev, int64_t n, int64_t e) {
         else hi = mid;
     }
     return lo;
-}
-
-struct lz_rowx {
-    int64_t row;
-    double x;
-};
-
-static int lz_rowx_cmp(const void *a, const void *b) {
-    const struct lz_rowx *p = a, *q = b;
-    if (p->row != q->row) return p->row < q->row ? -1 : 1;
-    return p->x < q->x ? -1 : p->x > q->x ? 1 : 0;
-}
-
-/* What the searches share: the rings, their zones, and the grids of edges and zones. */
-struct lz_ctx {
-    const double *xy;
-    const int64_t *ring_start, *zone_of_ring, *zone_ring, *zone_end;
-    const uint8_t *left;
-    uint8_t *kept;              /* edges not wholly inside another zone */
-    int32_t *ring_of, *ecell;   /* each edge's ring and cells in eg */
-    int64_t *ring_kept;         /* each ring's kept edges */
-    uint8_t *inside;            /* cells of eg wholly inside some zone (0 or 1) */
-    const int64_t *query; /* the vertices whose depth is counted, and their rings */
-    const int32_t *items; /* the search's edges, cell by cell (the runs of one cell) */
-    const uint64_t *entry; /* the same, each with its cell in the upper 32 bits */
-    const int64_t *run;   /* where each run of one cell starts in items, then their count */
-    const double *zbox;
-    const struct lz_grid *eg, *zg;
-};
-
-/* One thread's share of a step: rings, zones, cells or queries lo .. hi. */
-struct lz_job {
-    const struct lz_ctx *ctx;
-    int64_t lo, hi;
-    struct lz_buf events; /* crossings found */
-    int64_t *depth0;      /* depths, filled for queries lo .. hi */
-    uint8_t *inside;      /* lz_cover: this job's cells inside its zones */
-    int64_t n;            /* lz_keep: edges inside other zones */
-    int status;           /* 0, or LZ_UNION_DEGENERATE / LZ_UNION_MEMORY; lz_cover: 1 to give up */
-};
-
-/* Each edge's ring and cells in eg, for rings lo .. hi (edge e runs from vertex e + ring). */
-static void *lz_ecells(void *arg) {
-    struct lz_job *job = arg;
-    const struct lz_ctx *x = job->ctx;
-    const double *xy = x->xy;
-    for (int64_t r = job->lo; r < job->hi; r++)
-        for (int64_t i = x->ring_start[r]; i + 1 < x->ring_start[r + 1]; i++) {
-            const double box[4] = {lz_min(xy[2 * i], xy[2 * i + 2]), lz_min(xy[2 * i + 1], xy[2 * i + 3]),
-                                   lz_max(xy[2 * i], xy[2 * i + 2]), lz_max(xy[2 * i + 1], xy[2 * i + 3])};
-            lz_cells(x->eg, box, x->ecell + 4 * (i - r));
-            x->ring_of[i - r] = (int32_t)r;
-        }
-    return NULL;
-}
-
-/* The cells of eg wholly inside zones lo .. hi: job->inside[c] = 1. A zone holds a cell when
-   none of its edges' boxes reaches the cell (so its boundary keeps out of the cell, as lz_cell_of
-   draws the cells) and the cell's centre lies inside it (even-odd over its rings along the row
-   through the centres). The boundary is then at least half a cell from the centre, so rounding
-   cannot change the answer. Such a cell lies strictly inside the zone's box of cells, so zones
-   less than three cells across hold none. status 1: a ring that does not close (prune nothing). */
-static void *lz_cover(void *arg) {
-    struct lz_job *job = arg;
-    const struct lz_ctx *x = job->ctx;
-    const struct lz_grid *g = x->eg;
-    const double *xy = x->xy;
-    uint8_t *touched = NULL;
-    int64_t room = 0;
-    struct lz_buf xs = {NULL, 0, 0, sizeof(struct lz_rowx)};
-    int32_t zc[4];
-    for (int64_t z = job->lo; z < job->hi && !job->status; z++) {
-        lz_cells(g, x->zbox + 4 * z, zc);
-        if (zc[0] < 0 || zc[2] - zc[0] < 2 || zc[3] - zc[1] < 2) continue;
-        const int64_t bw = zc[2] - zc[0] + 1, cells = bw * (zc[3] - zc[1] + 1);
-        if (cells > room) {
-            free(touched);
-            room = 2 * cells;
-            touched = malloc((size_t)room);
-            if (!touched) {
-                job->status = LZ_UNION_MEMORY;
-                break;
-            }
-        }
-        memset(touched, 0, (size_t)cells);
-        xs.n = 0;
-        for (int64_t r = x->zone_ring[z]; r < x->zone_ring[z + 1] && !job->status; r++) {
-            for (int64_t i = x->ring_start[r]; i + 1 < x->ring_start[r + 1]; i++) {
-                const int32_t *b = x->ecell + 4 * (i - r);
-                const double x0 = xy[2 * i], y0 = xy[2 * i + 1], x1 = xy[2 * i + 2], y1 = xy[2 * i + 3];
-                for (int64_t iy = b[1]; iy <= b[3]; iy++) {
-                    for (int64_t ix = b[0]; ix <= b[2]; ix++) touched[(iy - zc[1]) * bw + ix - zc[0]] = 1;
-                    const double yc = g->y0 + ((double)iy + 0.5) * g->size;
-                    if ((y0 <= yc) == (y1 <= yc)) continue;
-                    struct lz_rowx *p = lz_push(&xs);
-                    if (!p) {
-                        job->status = LZ_UNION_MEMORY;
-                        break;
-                    }
-                    *p = (struct lz_rowx){iy, x0 + (yc - y0) * (x1 - x0) / (y1 - y0)};
-                }
-            }
-        }
-        if (job->status) break;
-        struct lz_rowx *rx = xs.data;
-        if (xs.n % 2) {
-            job->status = 1;
-            break;
-        }
-        if (xs.n > 32) {
-            qsort(rx, (size_t)xs.n, sizeof(struct lz_rowx), lz_rowx_cmp);
-        } else {
-            for (int64_t k = 1; k < xs.n; k++) {
-                const struct lz_rowx item = rx[k];
-                int64_t j = k;
-                for (; j > 0 && lz_rowx_cmp(&rx[j - 1], &item) > 0; j--) rx[j] = rx[j - 1];
-                rx[j] = item;
-            }
-        }
-        for (int64_t k = 0; k + 1 < xs.n; k += 2) {
-            if (rx[k].row != rx[k + 1].row) {
-                job->status = 1;
-                break;
-            }
-            const int64_t iy = rx[k].row;
-            const int64_t hi = lz_cell_of(g, rx[k + 1].x, g->x0, g->nx);
-            for (int64_t ix = lz_cell_of(g, rx[k].x, g->x0, g->nx); ix <= hi; ix++) {
-                const double xc = g->x0 + ((double)ix + 0.5) * g->size;
-                if (xc > rx[k].x && xc < rx[k + 1].x && !touched[(iy - zc[1]) * bw + ix - zc[0]])
-                    job->inside[iy * g->nx + ix] = 1;
-            }
-        }
-    }
-    free(touched), free(xs.data);
-    return NULL;
-}
-
-/* Which edges of rings lo .. hi are wholly inside other zones: every cell they reach is inside
-   one (never their own zone, whose boundary reaches the cell). */
-static void *lz_keep(void *arg) {
-    struct lz_job *job = arg;
-    const struct lz_ctx *x = job->ctx;
-    const int64_t nx = x->eg->nx;
-    for (int64_t r = job->lo; r < job->hi; r++)
-        for (int64_t e = x->ring_start[r] - r; e < x->ring_start[r + 1] - r - 1; e++) {
-            const int32_t *b = x->ecell + 4 * e;
-            int in = 1;
-            for (int64_t iy = b[1]; in && iy <= b[3]; iy++)
-                for (int64_t ix = b[0]; in && ix <= b[2]; ix++) in = x->inside[iy * nx + ix];
-            x->kept[e] = (uint8_t)!in;
-            x->ring_kept[r] += !in;
-            job->n += in;
-        }
-    return NULL;
-}
-
-/* The edges of rings lo .. hi the search needs (job->events, as int32): the kept ones, and those
-   reaching a cell that a kept one reaches (x->inside marks those cells). */
-static void *lz_near(void *arg) {
-    struct lz_job *job = arg;
-    const struct lz_ctx *x = job->ctx;
-    const int64_t nx = x->eg->nx;
-    for (int64_t r = job->lo; r < job->hi; r++)
-        for (int64_t e = x->ring_start[r] - r; e < x->ring_start[r + 1] - r - 1; e++) {
-            const int32_t *b = x->ecell + 4 * e;
-            int near = x->kept[e];
-            for (int64_t iy = b[1]; !near && iy <= b[3]; iy++)
-                for (int64_t ix = b[0]; !near && ix <= b[2]; ix++) near = x->inside[iy * nx + ix];
-            int32_t *p = near ? lz_push(&job->events) : NULL;
-            if (near && !p) {
-                job->status = LZ_UNION_MEMORY;
-                return NULL;
-            }
-            if (p) *p = (int32_t)e;
-        }
-    return NULL;
 }
 
 /* Crossings of edges of different zones in runs (cells) lo .. hi, each found once: in the cell of the
@@ -492,23 +191,6 @@ static int lz_walk(const double *xy, int64_t i, const struct lz_event *ev, int64
         if (*depth < 0) return LZ_UNION_INCONSISTENT;
         cx = nx, cy = ny;
     }
-}
-
-/* Run fn on jobs[0 .. n) side by side (one thread each beyond the first); where threads are not
-   available, one after another. The jobs' results never depend on how the work was split. */
-static void lz_run(void *(*fn)(void *), struct lz_job *jobs, int n) {
-#ifdef LZ_THREADS
-    pthread_t ids[LZ_MAX_THREADS];
-    int started[LZ_MAX_THREADS] = {0};
-    for (int t = 1; t < n; t++) started[t] = pthread_create(&ids[t], NULL, fn, &jobs[t]) == 0;
-    fn(&jobs[0]);
-    for (int t = 1; t < n; t++) {
-        if (started[t]) pthread_join(ids[t], NULL);
-        else fn(&jobs[t]);
-    }
-#else
-    for (int t = 0; t < n; t++) fn(&jobs[t]);
-#endif
 }
 
 int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
