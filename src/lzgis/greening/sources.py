@@ -311,9 +311,10 @@ def coverage_with_total(
     Overlapping zones: their union is measured as one more zone *in the same
     pass* over the source, so the overlap is never counted twice and the
     raster is read once; from a raster the union is made on a second thread
-    while the zones are checked and planned. Returns ``(result, total)`` with ``total`` holding
-    ``area_km2``, ``data_km2``, ``green_km2``, ``coverage``, ``unknown`` and
-    ``data_share`` (None when ``total`` is False). ``encoding`` forces the
+    while the zones are checked and planned. Returns ``(result, total)``
+    with ``total`` holding ``area_km2``, ``data_km2``, ``green_km2``,
+    ``coverage``, ``unknown`` and ``data_share`` (None when ``total`` is
+    False). ``encoding`` forces the
     text encoding of Shapefile green, extent and ``within`` layers.
     """
     kind = source_kind(
@@ -343,45 +344,45 @@ def coverage_with_total(
         raise LzgisError(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if kind in ("polygons", "embedded"):
-            # the union first, measured as one more zone
-            shape = zones_union(geoms[~empty]) if total else None
-            union = shape is not None
-            if union:
-                extra = gpd.GeoDataFrame(
-                    {zone_field: ["__union__"]},
-                    geometry=[shape],
-                    crs=part.crs,
-                    index=pd.Index(["__union__"]),
+    if kind in ("polygons", "embedded"):
+        # the union first, measured as one more zone
+        shape = zones_union(geoms[~empty]) if total else None
+        union = shape is not None
+        if union:
+            extra = gpd.GeoDataFrame(
+                {zone_field: ["__union__"]},
+                geometry=[shape],
+                crs=part.crs,
+                index=pd.Index(["__union__"]),
+            )
+            part = pd.concat([part[[zone_field, part.geometry.name]], extra])
+        if kind == "polygons":
+            layers = [
+                read_vector(
+                    p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
                 )
-                part = pd.concat([part[[zone_field, part.geometry.name]], extra])
-            if kind == "polygons":
-                layers = [
-                    read_vector(
-                        p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
-                    )
-                    for p in green
-                ]
-                extent = [
-                    read_vector(
-                        p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
-                    )
-                    for p in green_extent
-                ]
-                result = coverage_from_polygons(
-                    part, layers, zone_field=zone_field, extent=extent or None
+                for p in green
+            ]
+            extent = [
+                read_vector(
+                    p, id_field=None, geometry_type="Polygon", to_wgs84=False, encoding=encoding
                 )
-            else:
-                result = coverage_from_polygons(
-                    part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
-                )
+                for p in green_extent
+            ]
+            result = coverage_from_polygons(
+                part, layers, zone_field=zone_field, extent=extent or None
+            )
         else:
+            result = coverage_from_polygons(
+                part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
+            )
+    else:
+        path = raster if kind != "red_nir" else red
+        assert path is not None
+        with ThreadPoolExecutor(max_workers=1) as pool:
             # the union on the pool's thread while the zones are checked and planned, then
             # measured in the same pass (raster_coverage's `extra`)
             pending = pool.submit(zones_union, geoms[~empty]) if total else None
-            path = raster if kind != "red_nir" else red
-            assert path is not None
             result = coverage_from_raster(
                 part,
                 path,

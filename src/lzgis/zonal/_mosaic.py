@@ -153,7 +153,7 @@ def add_zones(
 
     Each zone's parts, edges and metric depend on that zone alone, so this is
     what planning all the zones together gives; the windows are planned again
-    for all of them.
+    for all of them, unless ``more``'s windows are among ``parts``' already.
     """
     out = []
     with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
