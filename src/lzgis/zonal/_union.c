@@ -287,12 +287,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
                          ecell, ring_kept, count, NULL, NULL, NULL, NULL, zbox, &eg, &zg};
     for (int t = 0; t < n_jobs; t++)
         jobs[t] = (struct lz_job){&ctx, 0, 0, {NULL, 0, 0, sizeof(struct lz_event)}, NULL, NULL, 0, 0};
-    for (int64_t t = 0, r = 0; t < n_jobs; t++) {
-        jobs[t].lo = r;
-        const int64_t until = ring_start[n_rings] * (t + 1) / n_jobs;
-        while (r < n_rings && (t + 1 == n_jobs || ring_start[r] < until)) r++;
-        jobs[t].hi = r;
-    }
+    lz_split_rings(jobs, n_jobs, ring_start, n_rings);
     lz_run(lz_ecells, jobs, n_jobs);
 
     /* edges wholly inside another zone (every cell they reach lies inside one) never border the
@@ -327,12 +322,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         jobs[t].status = 0;
     }
     if (prune) {
-        for (int64_t t = 0, r = 0; t < n_jobs; t++) {
-            jobs[t].lo = r;
-            const int64_t until = ring_start[n_rings] * (t + 1) / n_jobs;
-            while (r < n_rings && (t + 1 == n_jobs || ring_start[r] < until)) r++;
-            jobs[t].hi = r;
-        }
+        lz_split_rings(jobs, n_jobs, ring_start, n_rings);
         lz_run(lz_keep, jobs, n_jobs);
         for (int t = 0; t < n_jobs; t++) *inside += jobs[t].n;
     }

@@ -103,6 +103,7 @@ void *lz_ecells(void *arg);
 void *lz_cover(void *arg);
 void *lz_keep(void *arg);
 void *lz_near(void *arg);
+void lz_split_rings(struct lz_job *jobs, int n, const int64_t *ring_start, int64_t n_rings);
 void lz_run(void *(*fn)(void *), struct lz_job *jobs, int n);
 
 #endif

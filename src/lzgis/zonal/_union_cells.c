@@ -219,6 +219,16 @@ void *lz_near(void *arg) {
     return NULL;
 }
 
+/* Give jobs[0 .. n) runs of rings holding about as many vertices each (lo .. hi). */
+void lz_split_rings(struct lz_job *jobs, int n, const int64_t *ring_start, int64_t n_rings) {
+    for (int64_t t = 0, r = 0; t < n; t++) {
+        jobs[t].lo = r;
+        const int64_t until = ring_start[n_rings] * (t + 1) / n;
+        while (r < n_rings && (t + 1 == n || ring_start[r] < until)) r++;
+        jobs[t].hi = r;
+    }
+}
+
 /* Run fn on jobs[0 .. n) side by side (one thread each beyond the first); where threads are not
    available, one after another. The jobs' results never depend on how the work was split. */
 void lz_run(void *(*fn)(void *), struct lz_job *jobs, int n) {
