@@ -76,20 +76,20 @@ static void *lz_crossings(void *arg) {
     const struct lz_grid *eg = x->eg;
     const double *xy = x->xy;
     for (int64_t run = job->lo; run < job->hi; run++) {
-        const int64_t c = (int64_t)(x->entry[x->run[run]] >> 32), cx = c % eg->nx, cy = c / eg->nx;
-        const int32_t *items = x->items + x->run[run];
+        const uint64_t *items = x->entry + x->run[run]; /* the cell's (cell, edge) entries */
+        const int64_t c = (int64_t)(items[0] >> 32), cx = c % eg->nx, cy = c / eg->nx;
         const int64_t k = x->run[run + 1] - x->run[run];
         int64_t q0 = 0; /* the first item past item p's zone */
         for (int64_t p = 0; p + 1 < k; p++) {
-            const int64_t ea = items[p], ra = x->ring_of[ea], i = ea + ra;
+            const int64_t ea = lz_edge(items[p]), ra = x->ring_of[ea], i = ea + ra;
             const int64_t after = x->zone_end[x->zone_of_ring[ra]];
             if (q0 <= p)
-                for (q0 = p + 1; q0 < k && items[q0] < after; q0++) {}
+                for (q0 = p + 1; q0 < k && lz_edge(items[q0]) < after; q0++) {}
             const int32_t *ca = x->ecell + 4 * ea;
             const int ka = x->kept[ea];
             const double ax0 = xy[2 * i], ay0 = xy[2 * i + 1], ax1 = xy[2 * i + 2], ay1 = xy[2 * i + 3];
             for (int64_t q = q0; q < k; q++) {
-                const int64_t eb = items[q];
+                const int64_t eb = lz_edge(items[q]);
                 if (!ka && !x->kept[eb]) continue;
                 const int32_t *cb = x->ecell + 4 * eb;
                 if ((ca[0] > cb[0] ? ca[0] : cb[0]) != cx || (ca[1] > cb[1] ? ca[1] : cb[1]) != cy)
@@ -203,7 +203,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     int64_t *next = NULL, *seen = NULL, *start_out = NULL;
     int32_t *ecell = NULL, *zcell = NULL;
     uint8_t *left = NULL, *count = NULL, *kept = NULL;
-    int32_t *sel = NULL, *items = NULL;
+    int32_t *sel = NULL;
     uint64_t *entry = NULL, *order = NULL;
     int64_t *run = NULL;
     int64_t *query = NULL, *ring_kept = NULL;
@@ -284,7 +284,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         zone_end[zone_of_ring[r]] = ring_start[r + 1] - (r + 1); /* past the zone's last edge */
     const int n_jobs = (int)(threads < 1 ? 1 : threads > LZ_MAX_THREADS ? LZ_MAX_THREADS : threads);
     struct lz_ctx ctx = {xy, ring_start, zone_of_ring, zone_ring, zone_end, left, kept, ring_of,
-                         ecell, ring_kept, count, NULL, NULL, NULL, NULL, zbox, &eg, &zg};
+                         ecell, ring_kept, count, NULL, NULL, NULL, zbox, &eg, &zg};
     for (int t = 0; t < n_jobs; t++)
         jobs[t] = (struct lz_job){&ctx, 0, 0, {NULL, 0, 0, sizeof(struct lz_event)}, NULL, NULL, 0, 0};
     lz_split_rings(jobs, n_jobs, ring_start, n_rings);
@@ -373,12 +373,10 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     if (lz_radix(entry, n_entries, 32, 32 + lz_bits((uint64_t)cells))) goto done;
     /* the runs of one cell; crowded cells (a cluster far from the rest): GEOS */
     run = malloc((size_t)(n_entries + 1) * sizeof(int64_t));
-    items = malloc((size_t)(n_entries > 0 ? n_entries : 1) * sizeof(int32_t));
-    if (!run || !items) goto done;
+    if (!run) goto done;
     int64_t n_runs = 0;
     double pairs = 0.0;
     for (int64_t k = 0; k < n_entries; k++) {
-        items[k] = (int32_t)(entry[k] & 0xffffffffu);
         if (k == 0 || (entry[k] >> 32) != (entry[k - 1] >> 32)) {
             if (n_runs) pairs += (double)(k - run[n_runs - 1]) * (double)(k - run[n_runs - 1]);
             run[n_runs++] = k;
@@ -391,7 +389,6 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         goto done;
     }
     ctx.entry = entry;
-    ctx.items = items;
     ctx.run = run;
 
     /* the crossings, on threads: each takes a run of cells holding about as many edges */
@@ -423,7 +420,6 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         }
     }
     if (lz_radix(order, n_events, 32, 32 + lz_bits((uint64_t)n_edges))) goto done;
-    for (int t = 0; t < n_jobs; t++) jobs[t].events.n = 0;
     {
         struct lz_event *sorted = malloc((size_t)(n_events > 0 ? n_events : 1) * sizeof(struct lz_event));
         if (!sorted) goto done;
@@ -592,9 +588,9 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
 done:
     free(left), free(zone_ring), free(zbox), free(depth0), free(ring_of), free(zone_end);
     free(next), free(seen), free(start_out), free(xy_out), free(ecell), free(zcell);
-    free(starts), free(ev), free(eg.start), free(eg.items), free(zg.start), free(zg.items);
+    free(starts), free(ev), free(zg.start), free(zg.items);
     free(count), free(kept), free(sel), free(query), free(ring_kept), free(entry), free(order);
-    free(items), free(run);
+    free(run);
     free(segs.data);
     for (int t = 0; t < LZ_MAX_THREADS; t++) {
         free(jobs[t].events.data);

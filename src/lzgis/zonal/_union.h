@@ -76,9 +76,8 @@ struct lz_ctx {
     int64_t *ring_kept;         /* each ring's kept edges */
     uint8_t *inside;            /* cells of eg wholly inside some zone (0 or 1) */
     const int64_t *query; /* the vertices whose depth is counted, and their rings */
-    const int32_t *items; /* the search's edges, cell by cell (the runs of one cell) */
-    const uint64_t *entry; /* the same, each with its cell in the upper 32 bits */
-    const int64_t *run;   /* where each run of one cell starts in items, then their count */
+    const uint64_t *entry; /* the search's (cell << 32 | edge), by cell, in ring order within one */
+    const int64_t *run;    /* where each cell's run starts in entry, then their count */
     const double *zbox;
     const struct lz_grid *eg, *zg;
 };
@@ -93,6 +92,9 @@ struct lz_job {
     int64_t n;            /* lz_keep: edges inside other zones */
     int status;           /* 0, or LZ_UNION_DEGENERATE / LZ_UNION_MEMORY; lz_cover: 1 to give up */
 };
+
+/* The edge of a (cell << 32 | edge) entry. */
+static inline int64_t lz_edge(uint64_t entry) { return (int64_t)(entry & 0xffffffffu); }
 
 /* _union_cells.c */
 int lz_grid_fill(struct lz_grid *g, const int32_t *cell, int64_t n, int64_t cap);
