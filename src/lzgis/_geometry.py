@@ -41,9 +41,11 @@ class Rings:
 def polygon_rings(geoms: NDArray[np.object_]) -> Rings | None:
     """The rings of (multi)polygons ``geoms`` in order; None when any other geometry is among them.
 
-    Missing and empty geometries have no rings. One pass through shapely's
-    ragged arrays (about twice as fast as ``get_parts``, ``get_rings`` and
-    ``get_coordinates`` in turn); z is left out.
+    Missing and empty geometries have no rings; z is left out. Polygons
+    without holes are read with ``get_coordinates`` in one go; others go
+    through shapely's ragged arrays, multipolygons split into their parts
+    first (about twice as fast as ``get_parts``, ``get_rings`` and
+    ``get_coordinates`` in turn).
 
     Examples
     --------

@@ -198,18 +198,14 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     >>> zones_union(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1), box(0.5, 0, 1, 1)])).area
     3.0
     """
-    tried = _must_overlap(geoms)  # then the kernel needs no search for pairs first
-    if tried:
-        fast = kernel_union(geoms)
-        if fast is not None and fast.geometry is not None:
-            return fast.geometry
-    left, right, b = _candidate_pairs(geoms)
-    if _disjoint(geoms, left, right, chunk):
+    # zones that must overlap need no search for pairs before the kernel
+    pairs = None if _must_overlap(geoms) else _candidate_pairs(geoms)
+    if pairs is not None and _disjoint(geoms, pairs[0], pairs[1], chunk):
         return None
-    if not tried:
-        fast = kernel_union(geoms)
-        if fast is not None and fast.geometry is not None:
-            return fast.geometry
+    fast = kernel_union(geoms)
+    if fast is not None and fast.geometry is not None:
+        return fast.geometry
+    left, right, b = pairs if pairs is not None else _candidate_pairs(geoms)
     keep = ~_covered(geoms, left, right, b)
     return _union(geoms[keep], b[keep])
 
