@@ -25,7 +25,9 @@ def _by_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["box", "holed", "multi", "reversed", "empty", "missing"]),
+            st.sampled_from(
+                ["box", "holed", "multi", "reversed", "empty", "missing", "empty multi"]
+            ),
             st.floats(-1e6, 1e6),
             st.floats(-1e6, 1e6),
         ),
@@ -47,6 +49,7 @@ def test_rings_are_those_of_parts_rings_and_coordinates(
                 "reversed": shapely.reverse(square),
                 "empty": shapely.Polygon(),
                 "missing": None,
+                "empty multi": shapely.MultiPolygon(),
             }[kind]
         )
     geoms = np.array(made, dtype=object)
