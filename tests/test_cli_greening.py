@@ -315,6 +315,24 @@ def test_raster_coverage_csv(
     assert t.loc["whole", "unknown"] == pytest.approx(0.0, abs=1e-6)
 
 
+def test_off_a_terminal_the_windows_are_not_counted(
+    raster_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bar's length costs a second planning of the zones; with no terminal there is no bar
+    from lzgis.greening import sources
+
+    counted: list[int] = []
+    real = sources.raster_windows
+    monkeypatch.setattr(sources, "raster_windows", lambda *a, **k: counted.append(real(*a, **k)))
+    out = tmp_path / "rcov.csv"
+    base = ["--zones", raster_files["zones"], "--zone-field", "name"]
+    code, _, stderr = _run("greening", "coverage", *base, "--raster", raster_files["ndvi"],
+                           "--ndvi-threshold", "0.3", "--out", out)  # fmt: skip
+    assert code == 0, stderr
+    assert "raster windows: done" in stderr and counted == []
+    assert pd.read_csv(out).set_index("zone").loc["whole", "coverage"] == pytest.approx(0.5)
+
+
 def test_raster_coverage_gpkg(raster_files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "rcov.gpkg"
     code, _, stderr = _run(

@@ -254,12 +254,14 @@ class LzgisGroup(click.Group):
 
 
 @contextlib.contextmanager
-def progress(length: int, label: str) -> Iterator[Any]:
+def progress(length: int | Callable[[], int], label: str) -> Iterator[Any]:
     """A progress bar (stderr) with ``update(n)``.
 
     On a terminal: click's bar, erased (not left on the line) when an error
     interrupts the work. Elsewhere (logs, pipes): nothing while working and
     ``LABEL: done`` at the end, so an error is never preceded by a label.
+    ``length`` may be a function, called only for a bar on a terminal (counting
+    a raster's windows means planning the zones once more: 0.05 s at 10,000).
     """
     if not sys.stderr.isatty():
 
@@ -270,7 +272,8 @@ def progress(length: int, label: str) -> Iterator[Any]:
         yield _Quiet()
         click.echo(f"{label}: done", err=True)
         return
-    bar = click.progressbar(length=length, label=label, file=sys.stderr)
+    total = length() if callable(length) else length
+    bar = click.progressbar(length=total, label=label, file=sys.stderr)
     bar.__enter__()
     try:
         yield bar

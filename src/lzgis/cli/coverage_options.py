@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import click
@@ -260,7 +261,8 @@ def run_coverage(
             zones_gdf, zone_field=field, within=within, total=total, **source
         )
     else:
-        length = _sources.raster_windows(zones_gdf, list(raster or red), prefer=prefer)
+        # counted only for a bar on a terminal (it plans the zones once more)
+        length = partial(_sources.raster_windows, zones_gdf, list(raster or red), prefer=prefer)
         with (
             dask_client(workers=workers, scheduler=scheduler) as client,
             progress(length, "raster windows") as bar,

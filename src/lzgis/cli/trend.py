@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +172,8 @@ def trend(
         "band": band,
         "ndvi_scale": ndvi_scale,
     }
-    length = _zonal.trend_window_count(zones_gdf, years, band=band, prefer=prefer)
+    # counted only for a bar on a terminal (it plans the zones once more)
+    length = partial(_zonal.trend_window_count, zones_gdf, years, band=band, prefer=prefer)
     with (
         _zonal.dask_client(workers=workers, scheduler=scheduler) as client,
         progress(length, "raster windows") as bar,
