@@ -199,10 +199,11 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     3.0
     """
     # zones that must overlap need no search for pairs before the kernel
-    pairs = None if _must_overlap(geoms) else _candidate_pairs(geoms)
+    areas = shapely.area(geoms)
+    pairs = None if _must_overlap(geoms, areas) else _candidate_pairs(geoms)
     if pairs is not None and _disjoint(geoms, pairs[0], pairs[1], chunk):
         return None
-    fast = kernel_union(geoms)
+    fast = kernel_union(geoms, areas=areas)
     if fast is not None and fast.geometry is not None:
         return fast.geometry
     left, right, b = pairs if pairs is not None else _candidate_pairs(geoms)
@@ -210,19 +211,21 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     return _union(geoms[keep], b[keep])
 
 
-def _must_overlap(geoms: np.ndarray) -> bool:
-    """True when the zones' areas add up to more than their bounding box: some must overlap.
+def _must_overlap(geoms: np.ndarray, areas: np.ndarray) -> bool:
+    """True when the zones' ``areas`` add up to more than their bounding box: some must overlap.
 
     >>> from shapely import box
-    >>> bool(_must_overlap(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1)])))
+    >>> two = np.array([box(0, 0, 2, 1), box(1, 0, 3, 1)])
+    >>> bool(_must_overlap(two, shapely.area(two)))
     True
-    >>> bool(_must_overlap(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)])))
+    >>> tiles = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    >>> bool(_must_overlap(tiles, shapely.area(tiles)))
     False
     """
     if len(geoms) < 2:
         return False
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-    return bool(np.sum(shapely.area(geoms)) > (xmax - xmin) * (ymax - ymin) * (1 + 1e-9))
+    return bool(np.sum(areas) > (xmax - xmin) * (ymax - ymin) * (1 + 1e-9))
 
 
 def _union(geoms: np.ndarray, b: np.ndarray, *, split: int = 1000) -> shapely.Geometry:

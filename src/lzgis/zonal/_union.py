@@ -76,11 +76,17 @@ class KernelUnion:
     inside_edges: int = 0  # zones' edges wholly inside another zone, left out of the search
 
 
-def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> KernelUnion | None:
+def kernel_union(
+    geoms: NDArray[np.object_],
+    *,
+    threads: int | None = None,
+    areas: NDArray[np.float64] | None = None,
+) -> KernelUnion | None:
     """``shapely.union_all(geoms)`` of polygons by the kernel, or None (then use GEOS).
 
     ``threads`` (default: one per core, at most 8) share the kernel's
-    searches; the union does not depend on how many.
+    searches; the union does not depend on how many. ``areas``:
+    ``shapely.area(geoms)``, when the caller has it already (3 ms at 10,000 circles).
 
     Examples
     --------
@@ -93,7 +99,8 @@ def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> K
     if kernel is None:
         return None
     geoms = np.asarray(geoms, dtype=object)
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    there = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    geoms = geoms[there]
     if len(geoms) == 0:
         return KernelUnion(False, None)
     rings = polygon_rings(geoms)
@@ -115,7 +122,7 @@ def kernel_union(geoms: NDArray[np.object_], *, threads: int | None = None) -> K
     if shape is None:
         return None
     # a last check, cheap: the union is no smaller than its largest zone, no larger than all
-    areas = shapely.area(geoms)
+    areas = shapely.area(geoms) if areas is None else np.asarray(areas)[there]
     if not areas.max() * (1 - 1e-9) <= shape.area <= areas.sum() * (1 + 1e-9):
         return None
     return KernelUnion(True, shape, got.inside)
