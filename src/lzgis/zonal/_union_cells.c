@@ -75,12 +75,6 @@ struct lz_rowx {
     double x;
 };
 
-static int lz_rowx_cmp(const void *a, const void *b) {
-    const struct lz_rowx *p = a, *q = b;
-    if (p->row != q->row) return p->row < q->row ? -1 : 1;
-    return p->x < q->x ? -1 : p->x > q->x ? 1 : 0;
-}
-
 /* Each edge's ring and cells in eg, for rings lo .. hi (edge e runs from vertex e + ring). */
 void *lz_ecells(void *arg) {
     struct lz_job *job = arg;
@@ -110,6 +104,8 @@ void *lz_cover(void *arg) {
     uint8_t *touched = NULL;
     int64_t room = 0;
     struct lz_buf xs = {NULL, 0, 0, sizeof(struct lz_rowx)};
+    int64_t *at = NULL, at_room = 0, xv_room = 0;
+    double *xv = NULL;
     int32_t zc[4];
     for (int64_t z = job->lo; z < job->hi && !job->status; z++) {
         lz_cells(g, x->zbox + 4 * z, zc);
@@ -144,35 +140,51 @@ void *lz_cover(void *arg) {
             }
         }
         if (job->status) break;
-        struct lz_rowx *rx = xs.data;
+        /* the crossings row by row (a counting sort), each row's along x: usually two */
+        const struct lz_rowx *rx = xs.data;
+        const int64_t bh = zc[3] - zc[1] + 1;
         if (xs.n % 2) {
             job->status = 1;
             break;
         }
-        if (xs.n > 32) {
-            qsort(rx, (size_t)xs.n, sizeof(struct lz_rowx), lz_rowx_cmp);
-        } else {
-            for (int64_t k = 1; k < xs.n; k++) {
-                const struct lz_rowx item = rx[k];
-                int64_t j = k;
-                for (; j > 0 && lz_rowx_cmp(&rx[j - 1], &item) > 0; j--) rx[j] = rx[j - 1];
-                rx[j] = item;
+        if (bh + 1 > at_room || xs.n > xv_room) {
+            free(at), free(xv);
+            at_room = 2 * (bh + 1), xv_room = 2 * xs.n + 64;
+            at = malloc((size_t)at_room * sizeof(int64_t));
+            xv = malloc((size_t)xv_room * sizeof(double));
+            if (!at || !xv) {
+                job->status = LZ_UNION_MEMORY;
+                break;
             }
         }
-        for (int64_t k = 0; k + 1 < xs.n; k += 2) {
-            if (rx[k].row != rx[k + 1].row) {
+        memset(at, 0, (size_t)(bh + 1) * sizeof(int64_t));
+        for (int64_t k = 0; k < xs.n; k++) at[rx[k].row - zc[1] + 1]++;
+        for (int64_t r = 0; r < bh; r++) at[r + 1] += at[r];
+        for (int64_t k = 0; k < xs.n; k++) xv[at[rx[k].row - zc[1]]++] = rx[k].x;
+        /* at[r] is now where row r + 1 starts */
+        for (int64_t r = 0, lo = 0; r < bh && !job->status; lo = at[r++]) {
+            const int64_t hi = at[r], iy = zc[1] + r;
+            if ((hi - lo) % 2) {
                 job->status = 1;
                 break;
             }
-            const int64_t iy = rx[k].row;
-            const int64_t hi = lz_cell_of(g, rx[k + 1].x, g->x0, g->nx);
-            for (int64_t ix = lz_cell_of(g, rx[k].x, g->x0, g->nx); ix <= hi; ix++) {
-                const double xc = g->x0 + ((double)ix + 0.5) * g->size;
-                if (xc > rx[k].x && xc < rx[k + 1].x && !touched[(iy - zc[1]) * bw + ix - zc[0]])
-                    job->inside[iy * g->nx + ix] = 1;
+            for (int64_t k = lo + 1; k < hi; k++) {
+                const double item = xv[k];
+                int64_t j = k;
+                for (; j > lo && xv[j - 1] > item; j--) xv[j] = xv[j - 1];
+                xv[j] = item;
+            }
+            for (int64_t k = lo; k + 1 < hi; k += 2) {
+                const int64_t last = lz_cell_of(g, xv[k + 1], g->x0, g->nx);
+                for (int64_t ix = lz_cell_of(g, xv[k], g->x0, g->nx); ix <= last; ix++) {
+                    const double xc = g->x0 + ((double)ix + 0.5) * g->size;
+                    if (xc > xv[k] && xc < xv[k + 1] && !touched[(iy - zc[1]) * bw + ix - zc[0]])
+                        job->inside[iy * g->nx + ix] = 1;
+                }
             }
         }
     }
+    free(at), free(xv);
     free(touched), free(xs.data);
     return NULL;
 }
