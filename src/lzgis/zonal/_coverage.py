@@ -214,8 +214,9 @@ def _km2(
     return out
 
 
-def _area_km2(zones: gpd.GeoDataFrame) -> NDArray[np.float64]:
-    return area_km2(zones).to_numpy(dtype=np.float64)
+def _area_km2(zones: gpd.GeoDataFrame, one: gpd.GeoDataFrame | None = None) -> NDArray[np.float64]:
+    """The zones' equal-area km², and ``one``'s after them (measured together: one CRS)."""
+    return area_km2(zones if one is None else _with_row(zones, one)).to_numpy(dtype=np.float64)
 
 
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -372,7 +373,7 @@ def raster_coverage(
             index = index.append(one.index)
         # the equal-area areas, on a side thread while the raster is read (the pass leaves a
         # core partly idle; planning does not); the extra zone's with the zones' (one CRS)
-        area_job = side.submit(_area_km2, zones if one is None else _with_row(zones, one))
+        area_job = side.submit(_area_km2, zones, one)
         sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
         area = area_job.result()
     km2 = _km2(parts, sums, area)
