@@ -178,8 +178,8 @@ def zones_union(geoms: np.ndarray, *, chunk: int = 256) -> shapely.Geometry | No
     and the union; zones whose areas add up to more than their bounding box
     must overlap and skip it. Overlapping zones are unioned by lzgis's compiled kernel
     (:mod:`lzgis.zonal._union`): it walks each zone's boundary once and keeps
-    the pieces no other zone covers (10,000 overlapping circles: 0.07 s
-    on two cores, against 0.29 s below; ``benchmarks/bench_union.py``). It
+    the pieces no other zone covers (10,000 overlapping circles: 0.05 s
+    on two cores, against 0.22 s below; ``benchmarks/bench_union.py``). It
     leaves to GEOS what it cannot settle exactly, such as zones that share edges.
 
     With GEOS, the candidate pairs serve the union too: a zone covered by
