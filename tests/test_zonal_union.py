@@ -18,7 +18,7 @@ from shapely.affinity import rotate
 
 from lzgis.greening.zones import zones_union
 from lzgis.zonal import _kernel, _kernel_build, _union
-from lzgis.zonal._union import kernel_union
+from lzgis.zonal._union import KernelUnion, kernel_union
 
 pytestmark = pytest.mark.skipif(
     _kernel_build.compiler() is None, reason="no C compiler: lzgis uses GEOS for unions"
@@ -40,15 +40,35 @@ def kernel(built: _kernel.Kernel, monkeypatch: pytest.MonkeyPatch) -> Iterator[_
     yield built
 
 
-def _same_as_geos(geoms: list[shapely.Geometry]) -> shapely.Geometry:
-    """The kernel's union, checked against GEOS's: same area to 1e-12, no area between them."""
-    got = kernel_union(np.array(geoms, dtype=object))
-    assert got is not None and got.overlaps and got.geometry is not None
+def _like_geos(got: KernelUnion, geoms: list[shapely.Geometry]) -> shapely.Geometry:
+    """The kernel's union ``got``, checked against GEOS's: valid, same area to 1e-12, none between."""
     whole = shapely.union_all(geoms)
-    assert shapely.is_valid(got.geometry)
+    assert got.geometry is not None and shapely.is_valid(got.geometry)
     assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
     assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
     return got.geometry
+
+
+def _same_as_geos(geoms: list[shapely.Geometry]) -> shapely.Geometry:
+    """The kernel's union of overlapping ``geoms``, checked against GEOS's (:func:`_like_geos`)."""
+    got = kernel_union(np.array(geoms, dtype=object))
+    assert got is not None and got.overlaps
+    return _like_geos(got, geoms)
+
+
+def _settled_like_geos(geoms: list[shapely.Geometry]) -> None:
+    """What the kernel settles agrees with GEOS: their union, or with no overlap the areas' sum.
+
+    Zones the kernel cannot settle (None) go to GEOS, so nothing is checked for them.
+    """
+    got = kernel_union(np.array(geoms, dtype=object))
+    if got is None:
+        return
+    if not got.overlaps:
+        whole = shapely.union_all(geoms)
+        assert whole.area == pytest.approx(sum(g.area for g in geoms), rel=1e-12)
+        return
+    _like_geos(got, geoms)
 
 
 def test_two_squares_by_hand() -> None:
@@ -161,16 +181,7 @@ def test_random_zones_are_geos_union(
         if hole:
             g = g.difference(shapely.Point(x, y).buffer(r / 3, quad_segs=segs))
         geoms.append(g)
-    got = kernel_union(np.array(geoms, dtype=object))
-    whole = shapely.union_all(geoms)
-    if got is None:  # something it cannot settle: GEOS is used
-        return
-    if not got.overlaps:
-        assert whole.area == pytest.approx(sum(g.area for g in geoms), rel=1e-12)
-        return
-    assert got.geometry is not None and shapely.is_valid(got.geometry)
-    assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
-    assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
+    _settled_like_geos(geoms)
 
 
 def test_edges_inside_other_zones_are_left_out() -> None:
@@ -211,14 +222,7 @@ def test_fine_nested_zones_are_geos_union(
         if hole:
             g = g.difference(shapely.Point(x + r / 4, y).buffer(r / 2, quad_segs=segs))
         geoms.append(g)
-    got = kernel_union(np.array(geoms, dtype=object))
-    whole = shapely.union_all(geoms)
-    if got is None or not got.overlaps:  # GEOS is used, or they do not overlap
-        assert got is None or whole.area == pytest.approx(sum(g.area for g in geoms), rel=1e-12)
-        return
-    assert got.geometry is not None and shapely.is_valid(got.geometry)
-    assert got.geometry.area == pytest.approx(whole.area, rel=1e-12)
-    assert got.geometry.symmetric_difference(whole).area <= 1e-9 * whole.area
+    _settled_like_geos(geoms)
 
 
 def test_the_union_does_not_depend_on_the_threads() -> None:
