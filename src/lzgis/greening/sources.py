@@ -55,6 +55,7 @@ from lzgis.greening.zones import (
     zones_union,
 )
 from lzgis.io import read_vector
+from lzgis.zonal import EXTRA_ZONE
 
 __all__ = [
     "EMBEDDED_ZONE_FIELD",
@@ -345,15 +346,15 @@ def coverage_with_total(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
     if kind in ("polygons", "embedded"):
-        # the union first, measured as one more zone
+        # the union first, measured as one more zone (labelled as a raster pass labels it)
         shape = zones_union(geoms[~empty]) if total else None
         union = shape is not None
         if union:
             extra = gpd.GeoDataFrame(
-                {zone_field: ["__union__"]},
+                {zone_field: [EXTRA_ZONE]},
                 geometry=[shape],
                 crs=part.crs,
-                index=pd.Index(["__union__"]),
+                index=pd.Index([EXTRA_ZONE]),
             )
             part = pd.concat([part[[zone_field, part.geometry.name]], extra])
         if kind == "polygons":
