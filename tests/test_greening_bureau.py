@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from click.testing import CliRunner
 from geotiffs import write_geotiff
 from hypothesis import given, settings
@@ -215,6 +216,40 @@ def test_xlsx_headers_formats_and_union_total(
     assert "g1.gpkg" in method["绿地 / green"] and "EPSG:32648" in method["区县坐标系 / zones CRS"]
     assert "lzgis 版本 / lzgis version" in method and "运行日期 / date of the run" in method
     assert str(tmp_path) not in "".join(map(str, method.values()))  # names, not paths
+
+
+def test_union_total_from_a_raster_equals_the_union_measured_directly(
+    ndvi: Path, tmp_path: Path
+) -> None:
+    from lzgis.greening import coverage_from_raster
+    from lzgis.greening.sources import coverage_with_total
+    from lzgis.greening.zones import zones_union
+    from lzgis.zonal._union import RingsUnion
+
+    # two overlapping zones (no edges along one line: the kernel's rings are measured in the
+    # pass, while their polygon is checked beside it)
+    a = box(X0 + 15, Y0 - 185, X0 + 125, Y0 - 5)
+    b = shapely.affinity.rotate(box(X0 + 85, Y0 - 155, X0 + 185, Y0 - 35), 17)
+    path = _zones(tmp_path / "z.gpkg", ["城关区", "七里河区"], [a, b], adcode=[1, 2])
+    zones = gpd.read_file(path)
+    assert isinstance(zones_union(np.asarray(zones.geometry.values), rings=True), RingsUnion)
+    kw = {"raster": ndvi, "ndvi_threshold": 0.3}
+    result, total = coverage_with_total(zones, zone_field="name", **kw)  # type: ignore[arg-type]
+    union = gpd.GeoDataFrame({"zone": ["u"]}, geometry=[a.union(b)], crs=UTM)
+    direct = coverage_from_raster(union, ndvi, zone_field="zone", ndvi_threshold=0.3).iloc[0]
+    assert total is not None
+    for key in ("area_km2", "data_km2", "green_km2", "coverage"):
+        assert total[key] == pytest.approx(direct[key], rel=1e-9)
+    assert total["area_km2"] < result["area_km2"].sum()  # never the sum
+    assert result["adcode"].tolist() == [1, 2]  # the zones' rows, without the union's
+    # and the workbook's total row shows it
+    out = tmp_path / "cov.xlsx"
+    args = ["--zones", path, "--zone-field", "name", "--raster", ndvi, "--ndvi-threshold", "0.3"]
+    assert _run("greening", "coverage", *args, "--out", out)[0] == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    assert ws.cell(4, 1).value == TOTAL_NAME
+    assert ws.cell(4, col["覆盖率 / coverage"]).value == round(direct["coverage"], 4)
 
 
 def test_gpkg_in_zones_crs_styled_with_attributes(

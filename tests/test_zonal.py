@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +21,7 @@ from shapely import Polygon, box
 
 from lzgis._errors import CRSError, RasterError, ValidationError
 from lzgis.zonal import EXTRA_ZONE, class_composition, raster_coverage, window_count
+from lzgis.zonal._union import RingsUnion, kernel_union
 
 UTM = "EPSG:32648"  # Lanzhou's UTM zone
 X0, Y0 = 500_000.0, 4_000_000.0  # upper-left corner of the test grids
@@ -347,6 +349,80 @@ def test_an_extra_zone_over_blocks_no_zone_reaches(tmp_path: Path) -> None:
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-9, atol=0)
     assert got.index[-1] == EXTRA_ZONE and got["unknown"].max() == 0
     assert window_count(zones, path, _window_shape=(10, 10)) == 2
+
+
+def _done(value: object) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
+# Three overlapping zones in an L (no edges along one line, so the kernel settles them): the
+# union's box reaches windows of 10 x 10 that no zone's box reaches
+L_ZONES = (
+    px_box(1, 1.3, 30.2, 6.1),
+    px_box(25.5, 0.7, 29.7, 38.4),
+    px_poly([(20.1, 30.2), (33.6, 31.1), (27.3, 39.2)]),
+)
+
+
+def _rings(zones: gpd.GeoDataFrame) -> RingsUnion:
+    """The kernel's union of ``zones`` as rings (it settles these zones)."""
+    got = kernel_union(np.asarray(zones.geometry.values), check=False)
+    assert got is not None and got.rings is not None
+    return got.rings
+
+
+def _l_raster(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(5)
+    return write_raster(tmp_path / "ndvi.tif", rng.uniform(-0.2, 0.9, (40, 40)).astype("float32"))
+
+
+def test_a_union_as_rings_is_measured_as_its_polygon(tmp_path: Path) -> None:
+    # the kernel's rings are measured as they are, over the zones' windows only
+    path, zones = _l_raster(tmp_path), zones_of(*L_ZONES)
+    union = shapely.union_all(zones.geometry.values)
+    assert window_count(zones, path, _window_shape=(10, 10)) < window_count(
+        zones_of(union), path, _window_shape=(10, 10)
+    )
+    rings = _rings(zones)
+    got = raster_coverage(
+        zones, path, ndvi_threshold=0.3, extra=_done(rings), _window_shape=(10, 10)
+    )
+    want = raster_coverage(zones_of(union), path, ndvi_threshold=0.3, _window_shape=(10, 10))
+    assert got.index[-1] == EXTRA_ZONE
+    np.testing.assert_allclose(got.iloc[-1], want.iloc[0], rtol=1e-9, atol=1e-12)
+    alone = raster_coverage(zones, path, ndvi_threshold=0.3, _window_shape=(10, 10))
+    pd.testing.assert_frame_equal(
+        got.iloc[:-1], alone, check_index_type=False
+    )  # the zones' rows are their own
+    assert rings.checked is not None and rings.polygon.equals(union)
+
+
+def test_rings_that_fail_their_check_give_way_to_geos(tmp_path: Path) -> None:
+    # a kernel fault, made up: rings that are not the union (a small triangle, smaller than
+    # the largest zone). The pass measures them; their check beside it fails, and GEOS's
+    # union is measured alone instead
+    path, zones = _l_raster(tmp_path), zones_of(*L_ZONES)
+    geoms = np.asarray(zones.geometry.values)
+    union = shapely.union_all(geoms)
+    triangle = shapely.get_coordinates(px_poly([(2, 2), (9, 3), (4, 5), (2, 2)]))
+    bad = RingsUnion(triangle, np.array([0, 4]), shapely.area(geoms), geos=lambda: union)
+    assert bad.checked is None
+    got = raster_coverage(zones, path, ndvi_threshold=0.3, extra=_done(bad), _window_shape=(10, 10))
+    want = raster_coverage(zones_of(union), path, ndvi_threshold=0.3, _window_shape=(10, 10))
+    np.testing.assert_allclose(got.iloc[-1], want.iloc[0], rtol=1e-9, atol=1e-12)
+
+
+def test_rings_from_another_crs_are_measured_as_their_polygon(tmp_path: Path) -> None:
+    # zones in lon/lat over a UTM raster: the union's rings are not in the raster's CRS, so
+    # their polygon (checked) is projected and measured as any zone
+    path, zones = _l_raster(tmp_path), zones_of(*L_ZONES).to_crs(4326)
+    rings = _rings(zones)
+    got = raster_coverage(zones, path, ndvi_threshold=0.3, extra=_done(rings))
+    union = zones_of(shapely.union_all(zones.geometry.values), crs="EPSG:4326")
+    want = raster_coverage(union, path, ndvi_threshold=0.3)
+    np.testing.assert_allclose(got.iloc[-1], want.iloc[0], rtol=1e-9, atol=1e-12)
 
 
 def test_against_exactextract_and_rasterstats(tmp_path: Path) -> None:

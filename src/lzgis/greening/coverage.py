@@ -46,6 +46,7 @@ from pyproj import CRS
 
 from lzgis._validate import require_crs, require_zone_field, validate_frame
 from lzgis.areas import equal_area_crs, to_equal_area
+from lzgis.zonal._union import RingsUnion
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -239,7 +240,7 @@ def coverage_from_raster(
     client: Any = None,
     ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
-    extra: Future[shapely.Geometry | None] | None = None,
+    extra: Future[shapely.Geometry | RingsUnion | None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Green coverage of each zone from a raster (NDVI, red + NIR, or classes).
 
@@ -285,7 +286,8 @@ def coverage_from_raster(
     else:
         table = table.reindex(zones.index.append(pd.Index([zonal.EXTRA_ZONE])))
         names = np.r_[names.astype(object), [zonal.EXTRA_ZONE]]
-        geometry = np.r_[geometry, np.array([more], dtype=object)]
+        shape = more.polygon if isinstance(more, RingsUnion) else more
+        geometry = np.r_[geometry, np.array([shape], dtype=object)]
     table.insert(0, "zone", names)
     cols = COVERAGE_COLUMNS + [c for c in table.columns if c not in COVERAGE_COLUMNS]
     return gpd.GeoDataFrame(table[cols], geometry=geometry, crs=zones.crs)

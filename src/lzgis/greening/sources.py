@@ -383,7 +383,7 @@ def coverage_with_total(
         with ThreadPoolExecutor(max_workers=1) as pool:
             # the union on the pool's thread while the zones are checked and planned, then
             # measured in the same pass (raster_coverage's `extra`)
-            pending = pool.submit(zones_union, geoms[~empty]) if total else None
+            pending = pool.submit(zones_union, geoms[~empty], rings=True) if total else None
             result = coverage_from_raster(
                 part,
                 path,

@@ -54,6 +54,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -67,10 +69,11 @@ from lzgis import _validate as v
 from lzgis._errors import RasterError
 from lzgis.areas import area_km2
 from lzgis.zonal._engine import Sums, Task, run_task
-from lzgis.zonal._mosaic import Part, add_zones, plan_parts, project, weights
+from lzgis.zonal._mosaic import Part, add_union_rings, add_zones, plan_parts, project, weights
 from lzgis.zonal._raster import WINDOW_CELLS
 from lzgis.zonal._rules import Rule
 from lzgis.zonal._sources import RasterInput, resolve
+from lzgis.zonal._union import RingsUnion
 
 __all__ = ["EXTRA_ZONE", "class_composition", "raster_coverage", "window_count"]
 
@@ -186,6 +189,46 @@ def _with_row(zones: gpd.GeoDataFrame, one: gpd.GeoDataFrame) -> gpd.GeoDataFram
     return pd.concat([zones[[zones.geometry.name]], one])
 
 
+def _one(zones: gpd.GeoDataFrame, shape: shapely.Geometry) -> gpd.GeoDataFrame:
+    """``shape`` as the extra zone, in the zones' CRS and geometry column."""
+    name = zones.geometry.name
+    return gpd.GeoDataFrame(
+        {name: [shape]}, geometry=name, crs=zones.crs, index=pd.Index([EXTRA_ZONE])
+    )
+
+
+def _takes_rings(parts: list[Part], zones: gpd.GeoDataFrame) -> bool:
+    """Whether a union's rings can be measured as they are: one source, projected, in the
+    zones' CRS (:func:`lzgis.zonal._mosaic.add_union_rings`)."""
+    if len(parts) != 1 or parts[0].crs.is_geographic:
+        return False
+    return bool(parts[0].crs.equals(CRS(zones.crs)))
+
+
+def _rings_area_km2(
+    zones: gpd.GeoDataFrame, rings: RingsUnion
+) -> tuple[NDArray[np.float64], gpd.GeoDataFrame | None]:
+    """:func:`_area_km2` of the zones and the union, once its rings are checked; and, when
+    they fail the check, GEOS's union as the extra zone to measure instead (else None)."""
+    one = _one(zones, rings.polygon)
+    return _area_km2(zones, one), (one if rings.checked is None else None)
+
+
+def _zones_area_km2(
+    zones: gpd.GeoDataFrame, one: gpd.GeoDataFrame | None
+) -> tuple[NDArray[np.float64], None]:
+    """:func:`_area_km2`, shaped as :func:`_rings_area_km2`'s answer."""
+    return _area_km2(zones, one), None
+
+
+def _last_from(sums: Sums, alone: Sums) -> Sums:
+    """``sums`` with the last zone's sums replaced by ``alone``'s only zone's."""
+    out = {key: values.copy() for key, values in sums.items()}
+    for key, values in out.items():
+        values[-1] = alone[key][0] if key in alone else 0.0
+    return out
+
+
 def _run(
     parts: list[Part],
     rule: Rule,
@@ -267,7 +310,7 @@ def raster_coverage(
     client: Any = None,
     ndvi_scale: float | None = None,
     progress: Callable[[int], None] | None = None,
-    extra: Future[shapely.Geometry | None] | None = None,
+    extra: Future[shapely.Geometry | RingsUnion | None] | None = None,
     _window_shape: tuple[int, int] | None = None,
     _task_windows: int | None = None,
 ) -> pd.DataFrame:
@@ -314,7 +357,12 @@ def raster_coverage(
         computed on another thread: the union of the zones for a total, say.
         It is awaited once the zones are checked and planned, so it is made
         while they are, and measured in the same pass; its row comes last,
-        labelled :data:`EXTRA_ZONE` (no row when it comes out None).
+        labelled :data:`EXTRA_ZONE` (no row when it comes out None). The
+        union may come as the kernel's rings
+        (:class:`~lzgis.zonal._union.RingsUnion`): from one projected source
+        in the zones' CRS they are measured as they are, while their polygon
+        is checked on a side thread (should the check fail, GEOS's union is
+        measured alone after the pass); otherwise their polygon is measured.
 
     Returns
     -------
@@ -354,16 +402,22 @@ def raster_coverage(
         raster, nir, prefer=prefer, red_what="raster", nir_what="NIR raster"
     )
     index = zones.index
+    run = partial(_run, rule=rule, client=client, progress=progress, task_windows=_task_windows)
     with ThreadPoolExecutor(max_workers=1) as side:
         parts = _plan_on(zones, paths, nir_paths, band=band, window_shape=_window_shape)
         # the extra zone, made on another thread meanwhile: planned on the same sources
         more = extra.result() if extra is not None else None
-        one = None
-        if more is not None:
-            name = zones.geometry.name
-            one = gpd.GeoDataFrame(
-                {name: [more]}, geometry=name, crs=zones.crs, index=pd.Index([EXTRA_ZONE])
-            )
+        rings = None
+        if isinstance(more, RingsUnion):
+            if _takes_rings(parts, zones):
+                # measured from its rings while its polygon is checked on the side thread
+                rings, more = more, None
+                parts = [add_union_rings(parts[0], rings.xy, rings.start)]
+                index = index.append(pd.Index([EXTRA_ZONE]))
+            else:
+                more = more.polygon
+        one = None if more is None else _one(zones, more)
+        if one is not None:
             planned = _plan_on(
                 one, paths, nir_paths, band=band, window_shape=_window_shape, check_overlap=False
             )
@@ -373,9 +427,21 @@ def raster_coverage(
             index = index.append(one.index)
         # the equal-area areas, on a side thread while the raster is read (the pass leaves a
         # core partly idle; planning does not); the extra zone's with the zones' (one CRS)
-        area_job = side.submit(_area_km2, zones, one)
-        sums = _run(parts, rule, client=client, progress=progress, task_windows=_task_windows)
-        area = area_job.result()
+        if rings is None:
+            area_job = side.submit(_zones_area_km2, zones, one)
+        else:  # the rings' polygon, checked, and then the areas
+            area_job = side.submit(_rings_area_km2, zones, rings)
+        sums = run(parts)
+        area, rejected = area_job.result()
+        if rejected is not None:
+            # the rings failed their check (a kernel fault): GEOS's union, measured alone
+            again = _plan_on(rejected, paths, nir_paths, band=band,
+                             window_shape=_window_shape, check_overlap=False)  # fmt: skip
+            sums = [_last_from(s, a) for s, a in zip(sums, run(again), strict=True)]
+            parts = [
+                replace(p, metric=np.r_[p.metric[:-1], a.metric])
+                for p, a in zip(parts, again, strict=True)
+            ]
     km2 = _km2(parts, sums, area)
 
     n = len(index)

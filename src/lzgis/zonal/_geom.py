@@ -65,12 +65,23 @@ def pixel_edges(geoms: NDArray[np.object_], transform: Affine) -> Edges:
     its first vertex, as :func:`shapely.orient_polygons` decides it; its
     edges are turned round when it runs the other way.
     """
-    n = len(geoms)
     rings = polygon_rings(geoms)
     if rings is None:
         raise TypeError("pixel_edges takes polygons and multipolygons only")
-    coords, ring_of_coord = rings.coords, rings.ring_of_coord
-    exterior, zone_of_ring = rings.exterior, rings.geom
+    return ring_edges(
+        rings.coords, rings.ring_of_coord, rings.exterior, rings.geom, transform, len(geoms)
+    )
+
+
+def ring_edges(
+    coords: FloatArray,
+    ring_of_coord: IntArray,
+    exterior: NDArray[np.bool_],
+    zone_of_ring: IntArray,
+    transform: Affine,
+    n: int,
+) -> Edges:
+    """:func:`pixel_edges` of ``n`` zones given as closed rings (each ring's ``exterior`` and zone)."""
     inv = ~transform
     kernel = _kernel.load()
     if kernel is not None:

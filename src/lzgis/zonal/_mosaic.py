@@ -23,16 +23,18 @@ import geopandas as gpd
 import numpy as np
 import rasterio
 import shapely
+from affine import Affine
 from numpy.typing import NDArray
 from pyproj import CRS
 
 from lzgis import _validate as v
+from lzgis._geometry import ring_areas2
 from lzgis.areas import area_km2
-from lzgis.zonal._geom import Edges, pixel_edges, zone_row_areas
+from lzgis.zonal._geom import Edges, pixel_edges, ring_edges, zone_row_areas
 from lzgis.zonal._raster import Win, cell_area_function, plan_windows
 from lzgis.zonal._sources import extent_polygon
 
-__all__ = ["Part", "add_zones", "plan_parts", "project", "weights"]
+__all__ = ["Part", "add_union_rings", "add_zones", "plan_parts", "project", "weights"]
 
 _DENSIFY_DEG = 0.005  # ~500 m, as in lzgis.areas
 _DENSIFY_M = 500.0
@@ -51,6 +53,7 @@ class Part:
     metric: NDArray[np.float64]  # the parts' areas in the source's pixel-weight metric
     touches: bool  # some part lies over the source's grid
     bounds: tuple[float, float, float, float]  # the source's extent, in its CRS
+    transform: Affine  # the source's grid
 
 
 def project(geoms: NDArray[np.object_], source: CRS, crs: CRS) -> NDArray[np.object_]:
@@ -135,7 +138,15 @@ def _plan_parts(
             metric = _metric(piece, edges, src, crs, path)
             parts.append(
                 Part(
-                    pair, crs, piece, edges, windows, metric, bool(touches.any()), tuple(src.bounds)
+                    pair,
+                    crs,
+                    piece,
+                    edges,
+                    windows,
+                    metric,
+                    bool(touches.any()),
+                    tuple(src.bounds),
+                    src.transform,
                 )
             )
     return parts
@@ -158,17 +169,7 @@ def add_zones(
     out = []
     with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
         for a, b in zip(parts, more, strict=True):
-            ea, eb = a.edges, b.edges
-            edges = Edges(
-                x0=np.concatenate([ea.x0, eb.x0]),
-                y0=np.concatenate([ea.y0, eb.y0]),
-                x1=np.concatenate([ea.x1, eb.x1]),
-                y1=np.concatenate([ea.y1, eb.y1]),
-                zone=np.concatenate([ea.zone, eb.zone + ea.n_zones]),
-                bounds=np.vstack([ea.bounds, eb.bounds]),
-                sign=ea.sign,
-                n_zones=ea.n_zones + eb.n_zones,
-            )
+            edges = _joined(a.edges, b.edges)
             if set(b.windows) <= set(a.windows):
                 # the blocks b's zones touch are a's already: the same plan for all of them
                 windows = a.windows
@@ -188,6 +189,44 @@ def add_zones(
                 )
             )
     return out
+
+
+def _joined(ea: Edges, eb: Edges) -> Edges:
+    """The edges of ``ea``'s zones, then ``eb``'s (numbered after them)."""
+    return Edges(
+        x0=np.concatenate([ea.x0, eb.x0]),
+        y0=np.concatenate([ea.y0, eb.y0]),
+        x1=np.concatenate([ea.x1, eb.x1]),
+        y1=np.concatenate([ea.y1, eb.y1]),
+        zone=np.concatenate([ea.zone, eb.zone + ea.n_zones]),
+        bounds=np.vstack([ea.bounds, eb.bounds]),
+        sign=ea.sign,
+        n_zones=ea.n_zones + eb.n_zones,
+    )
+
+
+def add_union_rings(part: Part, xy: NDArray[np.float64], start: NDArray[np.int64]) -> Part:
+    """``part`` with one more zone after its own: the union of its zones, given as closed rings.
+
+    For one source in a projected CRS, the zones' own (so a zone's metric is
+    its area in CRS units). The rings (``xy``, ``start`` as
+    :class:`lzgis.zonal._union.RingsUnion` holds them: shells
+    counter-clockwise, holes clockwise) need no polygon: their edges are
+    integrated as they are, and the metric is the sum of their signed areas.
+    The union covers no cell that its zones do not, so the zones' windows
+    serve it too. Its geometry in ``geoms`` is None: with one source no
+    weight needs it.
+    """
+    n = len(start) - 1
+    ring_of = np.repeat(np.arange(n), np.diff(start))
+    area2 = ring_areas2(xy, ring_of, n)
+    edges = ring_edges(xy, ring_of, area2 > 0, np.zeros(n, dtype=np.int64), part.transform, 1)
+    return replace(
+        part,
+        geoms=np.r_[part.geoms, np.array([None], dtype=object)],
+        edges=_joined(part.edges, edges),
+        metric=np.r_[part.metric, area2.sum() / 2],
+    )
 
 
 def weights(parts: list[Part], zone_km2: NDArray[np.float64]) -> list[NDArray[np.float64]]:

@@ -19,7 +19,9 @@ polygons' own and the crossings of their edges, as in GEOS's union.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -29,7 +31,7 @@ from lzgis._geometry import polygon_rings, ring_areas2
 from lzgis.zonal import _kernel
 from lzgis.zonal._engine import cores
 
-__all__ = ["KernelUnion", "kernel_union"]
+__all__ = ["KernelUnion", "RingsUnion", "kernel_union"]
 
 
 def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geometry | None:
@@ -67,13 +69,49 @@ def _polygon(xy: NDArray[np.float64], start: NDArray[np.int64]) -> shapely.Geome
     return out if shapely.is_valid(out) else None
 
 
+@dataclass(frozen=True, eq=False)
+class RingsUnion:
+    """The kernel's union as closed rings, before they are assembled and checked.
+
+    Shells run counter-clockwise, holes clockwise, so the signed ring areas
+    add up to the union's area and the edges can be integrated as they
+    are (a raster pass measures the union from them, while :attr:`polygon`
+    is assembled and checked beside it). ``geos`` makes the same union by
+    GEOS, for when the rings fail the check.
+    """
+
+    xy: NDArray[np.float64]  # the rings' vertices, each ring closed
+    start: NDArray[np.int64]  # each ring's first vertex, then the number of vertices
+    zone_areas: NDArray[np.float64]  # the zones' areas, for the check
+    geos: Callable[[], shapely.Geometry] = field(repr=False)
+
+    @cached_property
+    def checked(self) -> shapely.Geometry | None:
+        """The rings as a valid (multi)polygon no smaller than the largest zone and no larger
+        than all of them together, or None (a kernel fault: then use :attr:`geos`)."""
+        shape = _polygon(self.xy, self.start)
+        if shape is None:
+            return None
+        a = self.zone_areas
+        if not a.max() * (1 - 1e-9) <= shape.area <= a.sum() * (1 + 1e-9):
+            return None
+        return shape
+
+    @cached_property
+    def polygon(self) -> shapely.Geometry:
+        """The union as a polygon: :attr:`checked`, or ``geos()`` when the rings fail the check."""
+        return self.checked if self.checked is not None else self.geos()
+
+
 @dataclass(frozen=True)
 class KernelUnion:
     """What the kernel found: whether any zones share interior, and if so their union."""
 
     overlaps: bool
-    geometry: shapely.Geometry | None  # None when nothing overlaps (the union is the zones)
+    # None when nothing overlaps (the union is the zones), or when not checked (see `rings`)
+    geometry: shapely.Geometry | None
     inside_edges: int = 0  # zones' edges wholly inside another zone, left out of the search
+    rings: RingsUnion | None = None  # the union's rings, when it overlaps
 
 
 def kernel_union(
@@ -81,12 +119,16 @@ def kernel_union(
     *,
     threads: int | None = None,
     areas: NDArray[np.float64] | None = None,
+    check: bool = True,
 ) -> KernelUnion | None:
     """``shapely.union_all(geoms)`` of polygons by the kernel, or None (then use GEOS).
 
     ``threads`` (default: one per core, at most 8) share the kernel's
     searches; the union does not depend on how many. ``areas``:
     ``shapely.area(geoms)``, when the caller has it already (3 ms at 10,000 circles).
+    ``check=False``: the union is left as rings (``rings``; ``geometry``
+    None), for a caller that checks them later (:attr:`RingsUnion.checked`);
+    their ``geos`` is ``shapely.union_all``.
 
     Examples
     --------
@@ -118,11 +160,10 @@ def kernel_union(
         return None
     if not got.overlaps:
         return KernelUnion(False, None)
-    shape = _polygon(got.xy, got.start)
-    if shape is None:
-        return None
-    # a last check, cheap: the union is no smaller than its largest zone, no larger than all
     areas = shapely.area(geoms) if areas is None else np.asarray(areas)[there]
-    if not areas.max() * (1 - 1e-9) <= shape.area <= areas.sum() * (1 + 1e-9):
+    union = RingsUnion(got.xy, got.start, areas, geos=lambda: shapely.union_all(geoms))
+    if not check:
+        return KernelUnion(True, None, got.inside, union)
+    if union.checked is None:
         return None
-    return KernelUnion(True, shape, got.inside)
+    return KernelUnion(True, union.checked, got.inside, union)
