@@ -114,3 +114,25 @@ def test_xlsx_round_trips_every_cell_in_its_own_column(tmp_path_factory, rows, t
         assert row[0] == (None if rate is None or rate != rate else pytest.approx(rate))
         assert row[1] == name
         assert row[2] == code
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.floats(min_value=-1e9, max_value=1e9, width=64)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(min_value=0, max_value=6),
+)
+def test_xlsx_rounded_numbers_read_back_as_the_rounded_floats(tmp_path_factory, values, digits):
+    """Rounded numbers go in as whole units of their last place (``1235E-4``): the same floats."""
+    frame = pd.DataFrame({"x": pd.array(values, dtype="float64"), "y": 1.0})
+    out = tmp_path_factory.mktemp("x") / "r.xlsx"
+    write_table(frame, out, digits={"x": digits})
+    got = [
+        r[0]
+        for r in openpyxl.load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True)
+    ]
+    want = [None if v is None else float(pd.Series([v]).round(digits)[0]) for v in values]
+    assert got == want  # exactly: never a different last bit
