@@ -228,14 +228,21 @@ def _column_slots(
             ],
         )
     items = values.tolist()
-    missing = values.isna().tolist()
-    if all(type(v) is str for v in items):  # text without empty cells
+    missing = values.isna()
+    # text without empty cells (a string column holds nothing else)
+    if (isinstance(values.dtype, pd.StringDtype) and not missing.any()) or all(
+        type(v) is str for v in items
+    ):
         return (
             f'<c{attr} t="inlineStr"><is><t xml:space="preserve">',
             "</t></is></c>",
             _texts(items),
         )
-    return "", "", [empty if m else _cell_xml(v, attr) for v, m in zip(items, missing, strict=True)]
+    return (
+        "",
+        "",
+        [empty if m else _cell_xml(v, attr) for v, m in zip(items, missing.tolist(), strict=True)],
+    )
 
 
 def _units_fit(nums: NDArray[np.float64], digits: int) -> bool:
@@ -275,8 +282,7 @@ def _rows_xml(
         template = (
             '<row r="{}">' + "".join(f"{b}{{}}{a}" for b, a in zip(before, after, strict=True))
         ) + "</row>"
-        fill = template.format
-        out.extend(fill(r, *cells) for r, *cells in zip(range(lo + 2, hi + 2), *slots, strict=True))
+        out.extend(map(template.format, range(lo + 2, hi + 2), *slots))
     return "".join(out)
 
 
