@@ -413,21 +413,24 @@ def _with_attributes(
     result: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, zone_field: str
 ) -> gpd.GeoDataFrame:
     """Reindex to every zone (empty ones: 0 km², no coverage), add data_share and the attributes."""
-    frame = pd.DataFrame(result.drop(columns=result.geometry.name)).reindex(zones.index)
-    missing = frame["zone"].isna().to_numpy()
-    if missing.any():
+    frame = pd.DataFrame(result).drop(columns=result.geometry.name)
+    if not frame.index.equals(zones.index):  # zones left out of the measurement (empty ones)
+        frame = frame.reindex(zones.index)
+        missing = frame["zone"].isna().to_numpy()
         frame.loc[missing, "zone"] = zones.loc[missing, zone_field].to_numpy()
         frame.loc[missing, ["area_km2", "data_km2", "green_km2"]] = 0.0
         frame.loc[missing, "unknown"] = 1.0
     pos = list(frame.columns).index("unknown") + 1
     frame.insert(pos, "data_share", 1.0 - frame["unknown"].to_numpy(dtype=float))
     taken = set(frame.columns) | {"geometry"}
+    attributes = {}
     for col in zones.columns:
         if col == zones.geometry.name:
             continue
         name = col if col not in taken else f"zones_{col}"
-        frame[name] = zones[col].to_numpy()
+        attributes[name] = zones[col].array  # positional: the frame is indexed as the zones
         taken.add(name)
+    frame = pd.concat([frame, pd.DataFrame(attributes, index=frame.index)], axis=1)
     return gpd.GeoDataFrame(frame, geometry=zones.geometry.values, crs=zones.crs)
 
 
