@@ -56,20 +56,27 @@ class Edges:
         return np.maximum(self.y0, self.y1)
 
 
-def pixel_edges(geoms: NDArray[np.object_], transform: Affine) -> Edges:
+def pixel_edges(geoms: NDArray[np.object_], transform: Affine, *, room: float = 0.0) -> Edges:
     """Edges of polygon ``geoms`` (in the raster CRS) in the pixel frame of ``transform``.
 
     Edges run counter-clockwise around exteriors and clockwise around holes
     (in the CRS), so the signed line integrals add up to areas (holes
     subtract). A ring's orientation is the sign of its area, computed from
     its first vertex, as :func:`shapely.orient_polygons` decides it; its
-    edges are turned round when it runs the other way.
+    edges are turned round when it runs the other way. ``room``: spare
+    slots after the edges, as a share of them (see :func:`ring_edges`).
     """
     rings = polygon_rings(geoms)
     if rings is None:
         raise TypeError("pixel_edges takes polygons and multipolygons only")
     return ring_edges(
-        rings.coords, rings.ring_of_coord, rings.exterior, rings.geom, transform, len(geoms)
+        rings.coords,
+        rings.ring_of_coord,
+        rings.exterior,
+        rings.geom,
+        transform,
+        len(geoms),
+        room=int(len(rings.coords) * room) + 1024 if room > 0 else 0,
     )
 
 
@@ -80,13 +87,20 @@ def ring_edges(
     zone_of_ring: IntArray,
     transform: Affine,
     n: int,
+    *,
+    room: int = 0,
 ) -> Edges:
-    """:func:`pixel_edges` of ``n`` zones given as closed rings (each ring's ``exterior`` and zone)."""
+    """:func:`pixel_edges` of ``n`` zones given as closed rings (each ring's ``exterior`` and zone).
+
+    ``room``: spare slots after the edges in their arrays (memory that is not
+    touched until used), so one more zone's edges can be added without
+    copying these (:func:`lzgis.zonal._mosaic.add_union_rings`, once).
+    """
     inv = ~transform
     kernel = _kernel.load()
     if kernel is not None:
         (x0, y0, x1, y1), zone, bounds = kernel.edges(
-            coords, ring_of_coord, exterior, zone_of_ring, tuple(inv), n
+            coords, ring_of_coord, exterior, zone_of_ring, tuple(inv), n, room=room
         )
     else:
         (x0, y0, x1, y1), zone, bounds = _edges(

@@ -176,13 +176,16 @@ class Kernel:
         zone_of_ring: NDArray[np.int64],
         inverse: tuple[float, ...],
         n_zones: int,
+        *,
+        room: int = 0,
     ) -> tuple[tuple[NDArray[np.float64], ...], NDArray[np.int64], NDArray[np.float64]]:
-        """((x0, y0, x1, y1), zone, bounds) of the rings' edges (see ``lz_edges``)."""
+        """((x0, y0, x1, y1), zone, bounds) of the rings' edges (see ``lz_edges``); the edge
+        arrays are views of buffers with ``room`` spare slots after them."""
         xy, rings, ext, zones = _rings(coords, ring_of_coord, exterior, zone_of_ring)
         inv = np.asarray(inverse[:6], dtype=np.float64)
         n = len(rings)
-        ends = [np.empty(max(n - 1, 0)) for _ in range(4)]
-        zone = np.empty(max(n - 1, 0), dtype=np.int64)
+        ends = [np.empty(max(n - 1, 0) + room) for _ in range(4)]
+        zone = np.empty(max(n - 1, 0) + room, dtype=np.int64)
         bounds = np.full((n_zones, 4), np.nan)
         count = self._edges(
             _ptr(xy), _ptr(rings), n, _ptr(ext), _ptr(zones), _ptr(inv),

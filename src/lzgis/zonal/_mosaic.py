@@ -95,10 +95,17 @@ def plan_parts(
     band: int,
     window_shape: tuple[int, int] | None,
     window_cells: int,
+    room: float = 0.0,
 ) -> list[Part]:
-    """Cut the zones among the sources (see the module doc) and plan each source's windows."""
+    """Cut the zones among the sources (see the module doc) and plan each source's windows.
+
+    ``room``: spare slots after the edges, as a share of them, for one more
+    zone to come (:func:`add_union_rings`).
+    """
     with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no listing of URLs' folders
-        return _plan_parts(geoms, zones_crs, paths, nir_paths, band, window_shape, window_cells)
+        return _plan_parts(
+            geoms, zones_crs, paths, nir_paths, band, window_shape, window_cells, room
+        )
 
 
 def _plan_parts(
@@ -109,6 +116,7 @@ def _plan_parts(
     band: int,
     window_shape: tuple[int, int] | None,
     window_cells: int,
+    room: float,
 ) -> list[Part]:
     parts = []
     rest, rest_crs = geoms, zones_crs
@@ -128,7 +136,7 @@ def _plan_parts(
                 rest, rest_crs = _polygonal(shapely.difference(here, extent)), crs
             else:
                 piece = here
-            edges = pixel_edges(piece, src.transform)
+            edges = pixel_edges(piece, src.transform, room=room)
             b = edges.bounds
             with np.errstate(invalid="ignore"):
                 touches = (
@@ -194,15 +202,32 @@ def add_zones(
 def _joined(ea: Edges, eb: Edges) -> Edges:
     """The edges of ``ea``'s zones, then ``eb``'s (numbered after them)."""
     return Edges(
-        x0=np.concatenate([ea.x0, eb.x0]),
-        y0=np.concatenate([ea.y0, eb.y0]),
-        x1=np.concatenate([ea.x1, eb.x1]),
-        y1=np.concatenate([ea.y1, eb.y1]),
-        zone=np.concatenate([ea.zone, eb.zone + ea.n_zones]),
+        x0=_extended(ea.x0, eb.x0),
+        y0=_extended(ea.y0, eb.y0),
+        x1=_extended(ea.x1, eb.x1),
+        y1=_extended(ea.y1, eb.y1),
+        zone=_extended(ea.zone, eb.zone + ea.n_zones),
         bounds=np.vstack([ea.bounds, eb.bounds]),
         sign=ea.sign,
         n_zones=ea.n_zones + eb.n_zones,
     )
+
+
+def _extended(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+    """``a`` then ``b``: written into the room after ``a`` in its buffer when there is enough
+    (``ring_edges(room=)``: ``a`` is not copied), else a new array."""
+    base, n = a.base, len(a)
+    if (
+        isinstance(base, np.ndarray)
+        and base.ndim == 1
+        and base.dtype == a.dtype
+        and a.strides == base.strides
+        and a.ctypes.data == base.ctypes.data
+        and len(base) >= n + len(b)
+    ):
+        base[n : n + len(b)] = b
+        return base[: n + len(b)]
+    return np.concatenate([a, b])
 
 
 def add_union_rings(part: Part, xy: NDArray[np.float64], start: NDArray[np.int64]) -> Part:
@@ -215,7 +240,9 @@ def add_union_rings(part: Part, xy: NDArray[np.float64], start: NDArray[np.int64
     integrated as they are, and the metric is the sum of their signed areas.
     The union covers no cell that its zones do not, so the zones' windows
     serve it too. Its geometry in ``geoms`` is None: with one source no
-    weight needs it.
+    weight needs it. Its edges go into the room the zones' edges were
+    planned with (``plan_parts(room=)``), if any, so the zones' are not
+    copied: a part's room serves one union.
     """
     n = len(start) - 1
     ring_of = np.repeat(np.arange(n), np.diff(start))
