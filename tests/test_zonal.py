@@ -399,6 +399,30 @@ def test_a_union_as_rings_is_measured_as_its_polygon(tmp_path: Path) -> None:
     assert rings.checked is not None and rings.polygon.equals(union)
 
 
+def test_union_strips_where_windows_of_other_rows_reach_across_their_lines(
+    tmp_path: Path,
+) -> None:
+    # 16 x 16 tiles, merged into one window per run of tiles: the runs start at different
+    # columns in different rows, so some windows reach across another row's column lines and
+    # the union's strips there need their sides on both lines
+    from lzgis.zonal._mosaic import plan_parts
+
+    rng = np.random.default_rng(6)
+    arr = rng.uniform(-0.2, 0.9, (40, 40)).astype("float32")
+    path = write_geotiff(tmp_path / "tiled.tif", arr, crs=UTM, transform=T, block_shape=(16, 16))
+    zones = zones_of(*L_ZONES)
+    geoms = np.asarray(zones.geometry.values)
+    (part,) = plan_parts(
+        geoms, CRS(UTM), [str(path)], None, band=1, window_shape=None, window_cells=1 << 20
+    )
+    lines = {w.c0 for w in part.windows} | {w.c1 for w in part.windows}
+    assert any(w.c0 < b < w.c1 for w in part.windows for b in lines)
+    got = raster_coverage(zones, path, ndvi_threshold=0.3, extra=_done(_rings(zones)))
+    union = shapely.union_all(geoms)
+    want = raster_coverage(zones_of(union), path, ndvi_threshold=0.3)
+    np.testing.assert_allclose(got.iloc[-1], want.iloc[0], rtol=1e-9, atol=1e-12)
+
+
 def test_rings_that_fail_their_check_give_way_to_geos(tmp_path: Path) -> None:
     # a kernel fault, made up: rings that are not the union (a small triangle, smaller than
     # the largest zone). The pass measures them; their check beside it fails, and GEOS's

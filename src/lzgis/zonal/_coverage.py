@@ -414,12 +414,13 @@ def raster_coverage(
         )  # fmt: skip
         # the extra zone, made on another thread meanwhile: planned on the same sources
         more = extra.result() if extra is not None else None
-        rings = None
+        rings, strips = None, 1
         if isinstance(more, RingsUnion):
             if _takes_rings(parts, zones):
                 # measured from its rings while its polygon is checked on the side thread
                 rings, more = more, None
-                parts = [add_union_rings(parts[0], rings.xy, rings.start)]
+                part, strips = add_union_rings(parts[0], rings.xy, rings.start)
+                parts = [part]
                 index = index.append(pd.Index([EXTRA_ZONE]))
             else:
                 more = more.polygon
@@ -439,6 +440,13 @@ def raster_coverage(
         else:  # the rings' polygon, checked, and then the areas
             area_job = side.submit(_rings_area_km2, zones, rings)
         sums = run(parts)
+        if strips > 1:  # the union's strips, added up
+            n = len(zones)
+            sums = [{k: np.r_[v[:n], v[n:].sum()] for k, v in s.items()} for s in sums]
+            parts = [
+                replace(p, geoms=p.geoms[: n + 1], metric=np.r_[p.metric[:n], p.metric[n:].sum()])
+                for p in parts
+            ]
         area, rejected = area_job.result()
         if rejected is not None:
             # the rings failed their check (a kernel fault): GEOS's union, measured alone

@@ -33,6 +33,7 @@ from lzgis.areas import area_km2
 from lzgis.zonal._geom import Edges, pixel_edges, ring_edges, zone_row_areas
 from lzgis.zonal._raster import Win, cell_area_function, plan_windows
 from lzgis.zonal._sources import extent_polygon
+from lzgis.zonal._strips import strips
 
 __all__ = ["Part", "add_union_rings", "add_zones", "plan_parts", "project", "weights"]
 
@@ -230,7 +231,9 @@ def _extended(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
     return np.concatenate([a, b])
 
 
-def add_union_rings(part: Part, xy: NDArray[np.float64], start: NDArray[np.int64]) -> Part:
+def add_union_rings(
+    part: Part, xy: NDArray[np.float64], start: NDArray[np.int64]
+) -> tuple[Part, int]:
     """``part`` with one more zone after its own: the union of its zones, given as closed rings.
 
     For one source in a projected CRS, the zones' own (so a zone's metric is
@@ -243,16 +246,31 @@ def add_union_rings(part: Part, xy: NDArray[np.float64], start: NDArray[np.int64
     weight needs it. Its edges go into the room the zones' edges were
     planned with (``plan_parts(room=)``), if any, so the zones' are not
     copied: a part's room serves one union.
+
+    The union spans the zones' windows, so it comes cut at their column
+    lines into strips, one zone each (:func:`lzgis.zonal._strips.strips`),
+    and is measured in each window from its strips there alone. Returns the
+    part and how many zones it gained: their sums add up to the union's,
+    and the first holds the union's whole metric (add them up before
+    weighing them).
     """
     n = len(start) - 1
     ring_of = np.repeat(np.arange(n), np.diff(start))
     area2 = ring_areas2(xy, ring_of, n)
     edges = ring_edges(xy, ring_of, area2 > 0, np.zeros(n, dtype=np.int64), part.transform, 1)
-    return replace(
-        part,
-        geoms=np.r_[part.geoms, np.array([None], dtype=object)],
-        edges=_joined(part.edges, edges),
-        metric=np.r_[part.metric, area2.sum() / 2],
+    lines = np.unique([float(c) for w in part.windows for c in (w.c0, w.c1)])
+    spans = np.array([(w.c0, w.c1) for w in part.windows], dtype=float).reshape(-1, 2)
+    crossed = np.array([bool(np.any((spans[:, 0] < b) & (b < spans[:, 1]))) for b in lines])
+    edges = strips(edges, lines, crossed=crossed) or edges
+    added = edges.n_zones
+    return (
+        replace(
+            part,
+            geoms=np.r_[part.geoms, np.full(added, None, dtype=object)],
+            edges=_joined(part.edges, edges),
+            metric=np.r_[part.metric, area2.sum() / 2, np.zeros(added - 1)],
+        ),
+        added,
     )
 
 
