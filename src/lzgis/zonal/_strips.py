@@ -117,13 +117,36 @@ def _cut(
     y1: NDArray[np.float64],
     lines: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], ...]:
-    """The edges cut where they cross the ``lines`` strictly, pieces in order along each edge."""
+    """The edges that cross no line, then the others cut where they cross the ``lines``
+    (strictly), their pieces in order along each edge."""
     left, right = np.minimum(x0, x1), np.maximum(x0, x1)
     first = np.searchsorted(lines, left, side="right")
     # lines strictly inside (none for an edge along a line: there -1 before the clip)
     count = np.maximum(np.searchsorted(lines, right, side="left") - first, 0)
-    if not count.any():
+    cut = np.flatnonzero(count)
+    if len(cut) == 0:
         return x0, y0, x1, y1
+    whole = count == 0
+    pieces = _pieces(x0[cut], y0[cut], x1[cut], y1[cut], first[cut], count[cut], lines)
+    ax, ay, bx, by = pieces
+    return (
+        np.r_[x0[whole], ax],
+        np.r_[y0[whole], ay],
+        np.r_[x1[whole], bx],
+        np.r_[y1[whole], by],
+    )
+
+
+def _pieces(
+    x0: NDArray[np.float64],
+    y0: NDArray[np.float64],
+    x1: NDArray[np.float64],
+    y1: NDArray[np.float64],
+    first: NDArray[np.int64],
+    count: NDArray[np.int64],
+    lines: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], ...]:
+    """Edges that cross ``count`` lines from ``lines[first]`` on, cut there."""
     n = count + 1  # pieces per edge
     edge = np.repeat(np.arange(len(x0)), n)
     k = np.arange(len(edge)) - np.repeat(np.cumsum(n) - n, n)  # piece number along the edge
