@@ -127,28 +127,9 @@ def _cut(
     if len(cut) == 0:
         return x0, y0, x1, y1
     whole = count == 0
-    pieces = _pieces(x0[cut], y0[cut], x1[cut], y1[cut], first[cut], count[cut], lines)
-    ax, ay, bx, by = pieces
-    return (
-        np.r_[x0[whole], ax],
-        np.r_[y0[whole], ay],
-        np.r_[x1[whole], bx],
-        np.r_[y1[whole], by],
-    )
-
-
-def _pieces(
-    x0: NDArray[np.float64],
-    y0: NDArray[np.float64],
-    x1: NDArray[np.float64],
-    y1: NDArray[np.float64],
-    first: NDArray[np.int64],
-    count: NDArray[np.int64],
-    lines: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], ...]:
-    """Edges that cross ``count`` lines from ``lines[first]`` on, cut there."""
-    n = count + 1  # pieces per edge
-    edge = np.repeat(np.arange(len(x0)), n)
+    # the edges cut, each in count + 1 pieces along it
+    n = count[cut] + 1
+    edge = np.repeat(cut, n)
     k = np.arange(len(edge)) - np.repeat(np.cumsum(n) - n, n)  # piece number along the edge
     forward = x1 >= x0
 
@@ -166,7 +147,12 @@ def _pieces(
 
     ax, ay = point(k)
     bx, by = point(k + 1)
-    return ax, ay, bx, by
+    return (
+        np.r_[x0[whole], ax],
+        np.r_[y0[whole], ay],
+        np.r_[x1[whole], bx],
+        np.r_[y1[whole], by],
+    )
 
 
 def _short(
