@@ -242,6 +242,7 @@ def test_union_total_from_a_raster_equals_the_union_measured_directly(
         assert total[key] == pytest.approx(direct[key], rel=1e-9)
     assert total["area_km2"] < result["area_km2"].sum()  # never the sum
     assert result["adcode"].tolist() == [1, 2]  # the zones' rows, without the union's
+    pd.testing.assert_index_equal(result.index, zones.index)  # and their own index
     # and the workbook's total row shows it
     out = tmp_path / "cov.xlsx"
     args = ["--zones", path, "--zone-field", "name", "--raster", ndvi, "--ndvi-threshold", "0.3"]

@@ -414,7 +414,9 @@ def _with_attributes(
 ) -> gpd.GeoDataFrame:
     """Reindex to every zone (empty ones: 0 km², no coverage), add data_share and the attributes."""
     frame = pd.DataFrame(result).drop(columns=result.geometry.name)
-    if not frame.index.equals(zones.index):  # zones left out of the measurement (empty ones)
+    if frame.index.equals(zones.index):
+        frame.index = zones.index  # the zones' own (not the object index a total row left)
+    else:  # zones left out of the measurement (empty ones)
         frame = frame.reindex(zones.index)
         missing = frame["zone"].isna().to_numpy()
         frame.loc[missing, "zone"] = zones.loc[missing, zone_field].to_numpy()
