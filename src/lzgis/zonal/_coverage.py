@@ -207,20 +207,10 @@ def _takes_rings(parts: list[Part], zones: gpd.GeoDataFrame) -> bool:
     return bool(parts[0].crs.equals(CRS(zones.crs)))
 
 
-def _rings_area_km2(
-    zones: gpd.GeoDataFrame, rings: RingsUnion
-) -> tuple[NDArray[np.float64], gpd.GeoDataFrame | None]:
-    """:func:`_area_km2` of the zones and the union, once its rings are checked; and, when
-    they fail the check, GEOS's union as the extra zone to measure instead (else None)."""
-    one = _one(zones, rings.polygon)
-    return _area_km2(zones, one), (one if rings.checked is None else None)
-
-
-def _zones_area_km2(
-    zones: gpd.GeoDataFrame, one: gpd.GeoDataFrame | None
-) -> tuple[NDArray[np.float64], None]:
-    """:func:`_area_km2`, shaped as :func:`_rings_area_km2`'s answer."""
-    return _area_km2(zones, one), None
+def _rings_area_km2(zones: gpd.GeoDataFrame, rings: RingsUnion) -> NDArray[np.float64]:
+    """:func:`_area_km2` of the zones and the union, once its rings are checked (its
+    :attr:`~lzgis.zonal._union.RingsUnion.polygon`: GEOS's union when they fail the check)."""
+    return _area_km2(zones, _one(zones, rings.polygon))
 
 
 def _last_from(sums: Sums, alone: Sums) -> Sums:
@@ -436,7 +426,7 @@ def raster_coverage(
         # the equal-area areas, on a side thread while the raster is read (the pass leaves a
         # core partly idle; planning does not); the extra zone's with the zones' (one CRS)
         if rings is None:
-            area_job = side.submit(_zones_area_km2, zones, one)
+            area_job = side.submit(_area_km2, zones, one)
         else:  # the rings' polygon, checked, and then the areas
             area_job = side.submit(_rings_area_km2, zones, rings)
         sums = run(parts)
@@ -447,10 +437,10 @@ def raster_coverage(
                 replace(p, geoms=p.geoms[: n + 1], metric=np.r_[p.metric[:n], p.metric[n:].sum()])
                 for p in parts
             ]
-        area, rejected = area_job.result()
-        if rejected is not None:
+        area = area_job.result()
+        if rings is not None and rings.checked is None:
             # the rings failed their check (a kernel fault): GEOS's union, measured alone
-            again = _plan_on(rejected, paths, nir_paths, band=band,
+            again = _plan_on(_one(zones, rings.polygon), paths, nir_paths, band=band,
                              window_shape=_window_shape, check_overlap=False)  # fmt: skip
             sums = [_last_from(s, a) for s, a in zip(sums, run(again), strict=True)]
             parts = [
