@@ -93,12 +93,23 @@ struct lz_job {
     int status;           /* 0, or LZ_UNION_DEGENERATE / LZ_UNION_MEMORY; lz_cover: 1 to give up */
 };
 
+/* Room for one more item at the end of b (grown by doubling), or NULL without memory. */
+static inline void *lz_push(struct lz_buf *b) {
+    if (b->n == b->cap) {
+        int64_t cap = b->cap ? 2 * b->cap : 1024;
+        void *grown = realloc(b->data, (size_t)cap * b->size);
+        if (!grown) return NULL;
+        b->data = grown;
+        b->cap = cap;
+    }
+    return (char *)b->data + (size_t)(b->n++) * b->size;
+}
+
 /* The edge of a (cell << 32 | edge) entry. */
 static inline int64_t lz_edge(uint64_t entry) { return (int64_t)(entry & 0xffffffffu); }
 
 /* _union_cells.c */
 int lz_grid_fill(struct lz_grid *g, const int32_t *cell, int64_t n, int64_t cap);
-void *lz_push(struct lz_buf *b);
 int lz_bits(uint64_t n);
 int lz_radix(uint64_t *a, int64_t n, int lo, int hi);
 void *lz_ecells(void *arg);

@@ -34,17 +34,6 @@ int lz_grid_fill(struct lz_grid *g, const int32_t *cell, int64_t n, int64_t cap)
     return 0;
 }
 
-void *lz_push(struct lz_buf *b) {
-    if (b->n == b->cap) {
-        int64_t cap = b->cap ? 2 * b->cap : 1024;
-        void *grown = realloc(b->data, (size_t)cap * b->size);
-        if (!grown) return NULL;
-        b->data = grown;
-        b->cap = cap;
-    }
-    return (char *)b->data + (size_t)(b->n++) * b->size;
-}
-
 /* The bits a value below n needs. */
 int lz_bits(uint64_t n) {
     int b = 0;
@@ -75,19 +64,46 @@ struct lz_rowx {
     double x;
 };
 
-/* Each edge's ring and cells in eg, for rings lo .. hi (edge e runs from vertex e + ring). */
+/* Each edge's ring and cells in eg, for rings lo .. hi (edge e runs from vertex e + ring): the
+   box of its two vertices' cells (lz_cell_of is monotone, so these are the cells of its box). */
 void *lz_ecells(void *arg) {
     struct lz_job *job = arg;
     const struct lz_ctx *x = job->ctx;
+    const struct lz_grid *g = x->eg;
     const double *xy = x->xy;
-    for (int64_t r = job->lo; r < job->hi; r++)
-        for (int64_t i = x->ring_start[r]; i + 1 < x->ring_start[r + 1]; i++) {
-            const double box[4] = {lz_min(xy[2 * i], xy[2 * i + 2]), lz_min(xy[2 * i + 1], xy[2 * i + 3]),
-                                   lz_max(xy[2 * i], xy[2 * i + 2]), lz_max(xy[2 * i + 1], xy[2 * i + 3])};
-            lz_cells(x->eg, box, x->ecell + 4 * (i - r));
+    for (int64_t r = job->lo; r < job->hi; r++) {
+        const int64_t a = x->ring_start[r], b = x->ring_start[r + 1];
+        if (b - a < 2) continue;
+        int32_t cx = (int32_t)lz_cell_of(g, xy[2 * a], g->x0, g->nx);
+        int32_t cy = (int32_t)lz_cell_of(g, xy[2 * a + 1], g->y0, g->ny);
+        for (int64_t i = a; i + 1 < b; i++) {
+            const int32_t nx = (int32_t)lz_cell_of(g, xy[2 * i + 2], g->x0, g->nx);
+            const int32_t ny = (int32_t)lz_cell_of(g, xy[2 * i + 3], g->y0, g->ny);
+            int32_t *out = x->ecell + 4 * (i - r);
+            out[0] = cx < nx ? cx : nx, out[1] = cy < ny ? cy : ny;
+            out[2] = cx < nx ? nx : cx, out[3] = cy < ny ? ny : cy;
             x->ring_of[i - r] = (int32_t)r;
+            cx = nx, cy = ny;
         }
+    }
     return NULL;
+}
+
+/* Room in b for at least k more items (grown by doubling); 0 without memory. */
+static int lz_room(struct lz_buf *b, int64_t k) {
+    int64_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->n + k) cap *= 2;
+    void *grown = realloc(b->data, (size_t)cap * b->size);
+    if (!grown) return 0;
+    b->data = grown;
+    b->cap = cap;
+    return 1;
+}
+
+/* How many rows of g have their centres at or below y (their centres rise with the row). */
+static inline int64_t lz_rows_below(const struct lz_grid *g, double y) {
+    const int64_t iy = lz_cell_of(g, y, g->y0, g->ny);
+    return iy + (g->y0 + ((double)iy + 0.5) * g->size <= y);
 }
 
 /* The cells of eg wholly inside zones lo .. hi: job->inside[c] = 1. A zone holds a cell when
@@ -107,6 +123,10 @@ void *lz_cover(void *arg) {
     int64_t *at = NULL, at_room = 0, xv_room = 0;
     double *xv = NULL;
     int32_t zc[4];
+    /* read once: a store to touched (bytes) could otherwise alias them */
+    const int64_t *ring_start = x->ring_start;
+    const int32_t *ecell = x->ecell;
+    const double gy0 = g->y0, size = g->size;
     for (int64_t z = job->lo; z < job->hi && !job->status; z++) {
         lz_cells(g, x->zbox + 4 * z, zc);
         if (zc[0] < 0 || zc[2] - zc[0] < 2 || zc[3] - zc[1] < 2) continue;
@@ -123,21 +143,48 @@ void *lz_cover(void *arg) {
         memset(touched, 0, (size_t)cells);
         xs.n = 0;
         for (int64_t r = x->zone_ring[z]; r < x->zone_ring[z + 1] && !job->status; r++) {
-            for (int64_t i = x->ring_start[r]; i + 1 < x->ring_start[r + 1]; i++) {
-                const int32_t *b = x->ecell + 4 * (i - r);
+            /* an edge crosses the rows whose centres lie at or below one end and above the
+               other: rows h .. h' - 1 of its ends' counts of centres at or below them */
+            const int64_t last = ring_start[r + 1] - 1;
+            int64_t h = lz_rows_below(g, xy[2 * ring_start[r] + 1]);
+            /* room for a crossing more than the ring can have (each edge writes one) */
+            if (xs.n + last - ring_start[r] + 1 > xs.cap && !lz_room(&xs, last - ring_start[r] + 1)) {
+                job->status = LZ_UNION_MEMORY;
+                break;
+            }
+            struct lz_rowx *rx = xs.data;
+            int64_t n = xs.n;
+            for (int64_t i = ring_start[r]; i < last; i++) {
+                const int32_t *b = ecell + 4 * (i - r);
+                if (b[2] - b[0] <= 1 && b[3] - b[1] <= 1) { /* at most 2 x 2: its corners */
+                    const int64_t low = (b[1] - zc[1]) * bw - zc[0], high = (b[3] - zc[1]) * bw - zc[0];
+                    touched[low + b[0]] = touched[low + b[2]] = 1;
+                    touched[high + b[0]] = touched[high + b[2]] = 1;
+                } else {
+                    for (int64_t iy = b[1]; iy <= b[3]; iy++)
+                        for (int64_t ix = b[0]; ix <= b[2]; ix++) touched[(iy - zc[1]) * bw + ix - zc[0]] = 1;
+                }
                 const double x0 = xy[2 * i], y0 = xy[2 * i + 1], x1 = xy[2 * i + 2], y1 = xy[2 * i + 3];
-                for (int64_t iy = b[1]; iy <= b[3]; iy++) {
-                    for (int64_t ix = b[0]; ix <= b[2]; ix++) touched[(iy - zc[1]) * bw + ix - zc[0]] = 1;
-                    const double yc = g->y0 + ((double)iy + 0.5) * g->size;
-                    if ((y0 <= yc) == (y1 <= yc)) continue;
-                    struct lz_rowx *p = lz_push(&xs);
-                    if (!p) {
+                const int64_t next = lz_rows_below(g, y1), lo = h < next ? h : next, hi = h < next ? next : h;
+                if (hi - lo <= 1) { /* none or one (most edges): written either way, kept if one */
+                    const double yc = gy0 + ((double)lo + 0.5) * size;
+                    rx[n] = (struct lz_rowx){lo, x0 + (yc - y0) * (x1 - x0) / (y1 - y0)};
+                    n += hi - lo;
+                } else {
+                    xs.n = n;
+                    if (xs.n + (hi - lo) + (last - i) > xs.cap && !lz_room(&xs, (hi - lo) + (last - i))) {
                         job->status = LZ_UNION_MEMORY;
                         break;
                     }
-                    *p = (struct lz_rowx){iy, x0 + (yc - y0) * (x1 - x0) / (y1 - y0)};
+                    rx = xs.data;
+                    for (int64_t iy = lo; iy < hi; iy++) {
+                        const double yc = gy0 + ((double)iy + 0.5) * size;
+                        rx[n++] = (struct lz_rowx){iy, x0 + (yc - y0) * (x1 - x0) / (y1 - y0)};
+                    }
                 }
+                h = next;
             }
+            xs.n = n;
         }
         if (job->status) break;
         /* the crossings row by row (a counting sort), each row's along x: usually two */
@@ -174,13 +221,19 @@ void *lz_cover(void *arg) {
                 for (; j > lo && xv[j - 1] > item; j--) xv[j] = xv[j - 1];
                 xv[j] = item;
             }
+            /* the cells whose centres lie strictly between two crossings: a centre's x grows
+               with ix, so they are a run from the first past xv[k] to the last before xv[k + 1] */
+            const int64_t row = (iy - zc[1]) * bw - zc[0]; /* touched[row + ix]: cell ix */
+            uint8_t *row_inside = job->inside + iy * g->nx;
             for (int64_t k = lo; k + 1 < hi; k += 2) {
-                const int64_t last = lz_cell_of(g, xv[k + 1], g->x0, g->nx);
-                for (int64_t ix = lz_cell_of(g, xv[k], g->x0, g->nx); ix <= last; ix++) {
-                    const double xc = g->x0 + ((double)ix + 0.5) * g->size;
-                    if (xc > xv[k] && xc < xv[k + 1] && !touched[(iy - zc[1]) * bw + ix - zc[0]])
-                        job->inside[iy * g->nx + ix] = 1;
-                }
+                int64_t ix = lz_cell_of(g, xv[k], g->x0, g->nx);
+                int64_t last = lz_cell_of(g, xv[k + 1], g->x0, g->nx);
+                /* a step each way, without a branch, usually finds them; the loops make sure */
+                ix += !(g->x0 + ((double)ix + 0.5) * g->size > xv[k]);
+                while (ix <= last && !(g->x0 + ((double)ix + 0.5) * g->size > xv[k])) ix++;
+                last -= !(g->x0 + ((double)last + 0.5) * g->size < xv[k + 1]);
+                while (last >= ix && !(g->x0 + ((double)last + 0.5) * g->size < xv[k + 1])) last--;
+                for (; ix <= last; ix++) row_inside[ix] |= (uint8_t)!touched[row + ix];
             }
         }
     }
@@ -189,27 +242,41 @@ void *lz_cover(void *arg) {
     return NULL;
 }
 
-/* Whether all (or, with all = 0, any) of the cells edge e reaches are marked in x->inside. */
-static int lz_marked(const struct lz_ctx *x, int64_t e, int all) {
-    const int32_t *b = x->ecell + 4 * e;
+/* Whether all (or, with all = 0, any) of the cells in box b are marked in cells (nx a row). */
+static inline int lz_marked(const int32_t *b, const uint8_t *cells, int64_t nx, int all) {
+    if (b[2] - b[0] <= 1 && b[3] - b[1] <= 1) { /* at most 2 x 2 (most edges): its corners */
+        const uint8_t *low = cells + b[1] * nx, *high = cells + b[3] * nx;
+        const int c0 = low[b[0]] != 0, c1 = low[b[2]] != 0, c2 = high[b[0]] != 0, c3 = high[b[2]] != 0;
+        return all ? c0 & c1 & c2 & c3 : c0 | c1 | c2 | c3; /* no branches to mispredict */
+    }
     for (int64_t iy = b[1]; iy <= b[3]; iy++)
         for (int64_t ix = b[0]; ix <= b[2]; ix++)
-            if ((x->inside[iy * x->eg->nx + ix] != 0) != all) return !all;
+            if ((cells[iy * nx + ix] != 0) != all) return !all;
     return all;
 }
 
 /* Which edges of rings lo .. hi are wholly inside other zones: every cell they reach is inside
-   one (never their own zone, whose boundary reaches the cell). */
+   one (never their own zone, whose boundary reaches the cell). The context's arrays are read
+   into locals: a store to kept (bytes) could otherwise alias them, and they are read again. */
 void *lz_keep(void *arg) {
     struct lz_job *job = arg;
     const struct lz_ctx *x = job->ctx;
-    for (int64_t r = job->lo; r < job->hi; r++)
-        for (int64_t e = x->ring_start[r] - r; e < x->ring_start[r + 1] - r - 1; e++) {
-            const int in = lz_marked(x, e, 1);
-            x->kept[e] = (uint8_t)!in;
-            x->ring_kept[r] += !in;
-            job->n += in;
+    const int32_t *ecell = x->ecell;
+    const uint8_t *inside = x->inside;
+    const int64_t *ring_start = x->ring_start, nx = x->eg->nx;
+    uint8_t *kept = x->kept;
+    int64_t n = 0;
+    for (int64_t r = job->lo; r < job->hi; r++) {
+        int64_t k = 0;
+        for (int64_t e = ring_start[r] - r; e < ring_start[r + 1] - r - 1; e++) {
+            const int in = lz_marked(ecell + 4 * e, inside, nx, 1);
+            kept[e] = (uint8_t)!in;
+            k += !in;
         }
+        x->ring_kept[r] += k;
+        n += ring_start[r + 1] - ring_start[r] - 1 - k;
+    }
+    job->n += n;
     return NULL;
 }
 
@@ -218,9 +285,12 @@ void *lz_keep(void *arg) {
 void *lz_near(void *arg) {
     struct lz_job *job = arg;
     const struct lz_ctx *x = job->ctx;
+    const int32_t *ecell = x->ecell;
+    const uint8_t *inside = x->inside, *kept = x->kept;
+    const int64_t *ring_start = x->ring_start, nx = x->eg->nx;
     for (int64_t r = job->lo; r < job->hi; r++)
-        for (int64_t e = x->ring_start[r] - r; e < x->ring_start[r + 1] - r - 1; e++) {
-            const int near = x->kept[e] || lz_marked(x, e, 0);
+        for (int64_t e = ring_start[r] - r; e < ring_start[r + 1] - r - 1; e++) {
+            const int near = kept[e] || lz_marked(ecell + 4 * e, inside, nx, 0);
             int32_t *p = near ? lz_push(&job->events) : NULL;
             if (near && !p) {
                 job->status = LZ_UNION_MEMORY;
