@@ -43,16 +43,15 @@ static int lz_event_cmp(const void *a, const void *b) {
     return s < t ? -1 : s > t ? 1 : 0;
 }
 
-struct lz_point {
-    double x, y;
-    int64_t i;
-};
-
-static int lz_point_cmp(const void *a, const void *b) {
-    const struct lz_point *p = a, *q = b;
-    if (p->x != q->x) return p->x < q->x ? -1 : 1;
-    if (p->y != q->y) return p->y < q->y ? -1 : 1;
-    return 0;
+/* The slot of point (x, y) in a table of 2^bits slots: a hash of its coordinates' bits (-0.0 as
+   0.0, so that points equal as numbers meet). */
+static uint64_t lz_slot(double x, double y, int bits) {
+    uint64_t a, b;
+    x += 0.0, y += 0.0;
+    memcpy(&a, &x, sizeof a);
+    memcpy(&b, &y, sizeof b);
+    const uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15u)) * 0xbf58476d1ce4e5b9u;
+    return h >> (64 - bits);
 }
 
 /* The first of ev[0 .. n) (sorted by edge) on edge e or after it. */
@@ -211,7 +210,7 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     struct lz_grid eg = {0}, zg = {0};
     struct lz_job jobs[LZ_MAX_THREADS] = {0};
     struct lz_buf segs = {NULL, 0, 0, 4 * sizeof(double)};
-    struct lz_point *starts = NULL;
+    int64_t *starts = NULL;
     struct lz_event *ev = NULL;
     *out_xy = NULL;
     *out_start = NULL;
@@ -538,30 +537,42 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
         }
     }
 
-    /* link the pieces end to start into rings: every point starts one piece and ends one */
+    /* link the pieces end to start into rings: every point starts one piece and ends one (a
+       hash table of the starts, at least twice as many slots as pieces, probed in turn) */
     const int64_t n = segs.n;
     const double *sg = segs.data;
-    starts = malloc((size_t)(n > 0 ? n : 1) * sizeof(struct lz_point));
+    int bits = 1;
+    while (bits < 48 && ((int64_t)1 << bits) < 2 * n) bits++; /* n is far below 2^47 */
+    const int64_t slots = (int64_t)1 << bits;
+    starts = calloc((size_t)slots, sizeof(int64_t)); /* piece + 1 starting at the point, or 0 */
     next = malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
     seen = calloc((size_t)(n > 0 ? n : 1), sizeof(int64_t));
     xy_out = malloc((size_t)(2 * n + 2) * 2 * sizeof(double));
     start_out = malloc((size_t)(n + 1) * sizeof(int64_t));
     if (!starts || !next || !seen || !xy_out || !start_out) goto done;
-    for (int64_t s = 0; s < n; s++) starts[s] = (struct lz_point){sg[4 * s], sg[4 * s + 1], s};
-    qsort(starts, (size_t)n, sizeof(struct lz_point), lz_point_cmp);
-    for (int64_t s = 1; s < n; s++)
-        if (lz_point_cmp(&starts[s], &starts[s - 1]) == 0) {
-            result = LZ_UNION_DEGENERATE; /* the union touches itself at a point */
-            goto done;
-        }
     for (int64_t s = 0; s < n; s++) {
-        const struct lz_point key = {sg[4 * s + 2], sg[4 * s + 3], 0};
-        const struct lz_point *hit = bsearch(&key, starts, (size_t)n, sizeof(struct lz_point), lz_point_cmp);
-        if (!hit || seen[hit->i]++) {
+        const double x = sg[4 * s], y = sg[4 * s + 1];
+        int64_t k = (int64_t)lz_slot(x, y, bits);
+        for (; starts[k]; k = (k + 1) & (slots - 1))
+            if (sg[4 * (starts[k] - 1)] == x && sg[4 * (starts[k] - 1) + 1] == y) {
+                result = LZ_UNION_DEGENERATE; /* the union touches itself at a point */
+                goto done;
+            }
+        starts[k] = s + 1;
+    }
+    for (int64_t s = 0; s < n; s++) {
+        const double x = sg[4 * s + 2], y = sg[4 * s + 3];
+        int64_t k = (int64_t)lz_slot(x, y, bits), hit = -1;
+        for (; starts[k]; k = (k + 1) & (slots - 1))
+            if (sg[4 * (starts[k] - 1)] == x && sg[4 * (starts[k] - 1) + 1] == y) {
+                hit = starts[k] - 1;
+                break;
+            }
+        if (hit < 0 || seen[hit]++) {
             result = LZ_UNION_INCONSISTENT;
             goto done;
         }
-        next[s] = hit->i;
+        next[s] = hit;
     }
     memset(seen, 0, (size_t)(n > 0 ? n : 1) * sizeof(int64_t));
     int64_t rings = 0, m = 0;
