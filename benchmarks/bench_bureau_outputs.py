@@ -22,12 +22,22 @@ coverage comes with the union total (``coverage_with_total``: the union is
 made on a second thread while the zones are checked and planned, then
 measured as one more zone in the same pass), then the workbook.
 
-The goal table adds up steps timed on their own (best of ``--repeat`` each):
-a pass (the coverage, or the coverage with the total), then the writer.
-Whole runs on this shared 2-core machine differ by up to 10% from one run to
-the next, as much as the goal itself; they are printed too, as a check.
-Runs are interleaved, after one warm-up round, so load and the GDAL block
-cache hit the peer and the bureau's runs alike.
+The goal table adds up steps timed on their own: a pass (the coverage, or
+the coverage with the total), then the writer. It reads the extra two ways,
+and the goal holds only when both are under 10%:
+
+- *best*: the best of ``--repeat`` times of each step, added up. The best of
+  a 0.5 s pass moves by up to 0.03 s from one run of this script to the next
+  on this shared 2-core machine, and the extra is a difference of two such
+  bests: one lucky peer pass moves it by 5 points;
+- *paired*: each round's extra (the bureau's steps less the peer's, timed
+  next to each other, so they share that moment's load), the median of the
+  rounds, over the median round's peer time.
+
+Whole runs differ by up to 10% from one run to the next, as much as the goal
+itself; they are printed too, as a check. Runs are interleaved, after one
+warm-up round, so load and the GDAL block cache hit the peer and the
+bureau's runs alike.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # measure this checkout's lzgis
@@ -76,10 +88,11 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - t0, got
 
 
-def run(zones_path: Path, raster: Path, out: Path, repeat: int) -> dict[str, float]:
-    """Best times (s) of the runs before and now (``before_*``, ``now_*``) and of their steps."""
+def run(
+    zones_path: Path, raster: Path, out: Path, repeat: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Best times (s) of the whole runs and of their steps, and each round's times."""
     import geopandas as gpd
-    import numpy as np
     import pandas as pd
 
     from lzgis.greening import coverage_from_raster, sources
@@ -152,7 +165,29 @@ def run(zones_path: Path, raster: Path, out: Path, repeat: int) -> dict[str, flo
     best = {k: min(v) for k, v in times.items()}
     # what the total adds to the pass: the pass with it, less the pass and the attributes
     best["total_in_pass"] = best["with_total"] - best["coverage"] - best["attrs"]
-    return best
+    return best, times
+
+
+def _runs(t: dict[str, Any]) -> dict[str, tuple[Any, Any, str]]:
+    """Each ``--out``'s (what the peer wrote, what the bureau's run does beyond the coverage,
+    before -> now), from step times ``t`` (floats, or arrays of each round's)."""
+    return {
+        ".csv": (
+            t["plain_csv"],
+            t["attrs"] + t["csv"],
+            "plain CSV -> CSV with BOM, data_share, attributes",
+        ),
+        ".xlsx": (
+            t["plain_csv"],
+            t["with_total"] - t["coverage"] + t["xlsx"],
+            "plain CSV (xlsx refused) -> xlsx with the union total",
+        ),
+        ".gpkg": (
+            t["old_gpkg"],
+            t["attrs"] + t["gpkg"],
+            "EPSG:4326 GeoPackage -> zones' CRS, styled",
+        ),
+    }
 
 
 def _xlsx(
@@ -192,42 +227,43 @@ def main() -> None:
         f"{args.count} zones; best of {args.repeat} interleaved runs; shared 2-core machine; "
         f"{bz.kernel_state()}"
     )
-    results = {}
+    results, rounds = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in sets.items():
-            results[name] = run(path, raster, Path(tmp), args.repeat)
+            results[name], rounds[name] = run(path, raster, Path(tmp), args.repeat)
     print()
-    print("a bureau run against the same run before issue 10 (goal: extra under 10%):")
-    print(f"{'zones':<8} {'--out':<6} {'before s':>8} {'now s':>7} {'extra':>7}   before -> now")
-    worst = -1.0
+    print(
+        "a bureau run against the same run before issue 10 (goal: extra under 10%, read both ways):"
+    )
+    print(
+        f"{'zones':<8} {'--out':<6} {'before s':>8} {'now s':>7} {'best':>7} {'paired':>7}"
+        "   before -> now"
+    )
+    worst = {"best": -1.0, "paired": -1.0}
     for name, t in results.items():
-        cov, attrs = t["coverage"], t["attrs"]
-        runs = {
-            ".csv": (
-                t["plain_csv"],
-                attrs + t["csv"],
-                "plain CSV -> CSV with BOM, data_share, attributes",
-            ),
-            ".xlsx": (
-                t["plain_csv"],
-                t["with_total"] - cov + t["xlsx"],
-                "plain CSV (xlsx refused) -> xlsx with the union total",
-            ),
-            ".gpkg": (
-                t["old_gpkg"],
-                attrs + t["gpkg"],
-                "EPSG:4326 GeoPackage -> zones' CRS, styled",
-            ),
-        }
-        for suffix, (then, now, what) in runs.items():
-            before, after = cov + then, cov + now
+        per_round = {k: np.asarray(v) for k, v in rounds[name].items()}
+        paired = _runs(per_round)
+        for suffix, (then, now, what) in _runs(t).items():
+            before, after = t["coverage"] + then, t["coverage"] + now
             extra = (after - before) / before
-            worst = max(worst, extra)
+            p_then, p_now, _ = paired[suffix]
+            p_extra = float(np.median(p_now - p_then) / np.median(per_round["coverage"] + p_then))
+            worst["best"] = max(worst["best"], extra)
+            worst["paired"] = max(worst["paired"], p_extra)
             print(
-                f"{name:<8} {suffix:<6} {before:8.2f} {after:7.2f} {extra:+7.1%}   {what}",
+                f"{name:<8} {suffix:<6} {before:8.2f} {after:7.2f} {extra:+7.1%} {p_extra:+7.1%}"
+                f"   {what}",
                 flush=True,
             )
-    print(f"largest extra: {worst:+.1%} ({'under' if worst < 0.10 else 'NOT under'} 10%)")
+    under = all(w < 0.10 for w in worst.values())
+    print(
+        f"largest extra: {worst['best']:+.1%} best, {worst['paired']:+.1%} paired "
+        f"({'both under' if under else 'NOT both under'} 10%)"
+    )
+    print(
+        "(best: the steps' best times added up; paired: the median of each round's extra over "
+        "the median round's peer time)"
+    )
     print()
     print("where the time goes (s, each step alone, best of the runs):")
     print(
