@@ -56,6 +56,7 @@ from lzgis.greening.zones import (
 )
 from lzgis.io import read_vector
 from lzgis.zonal import EXTRA_ZONE
+from lzgis.zonal._engine import cores
 
 __all__ = [
     "EMBEDDED_ZONE_FIELD",
@@ -382,8 +383,13 @@ def coverage_with_total(
         assert path is not None
         with ThreadPoolExecutor(max_workers=1) as pool:
             # the union on the pool's thread while the zones are checked and planned, then
-            # measured in the same pass (raster_coverage's `extra`)
-            pending = pool.submit(zones_union, geoms[~empty], rings=True) if total else None
+            # measured in the same pass (raster_coverage's `extra`); its kernel leaves a core
+            # to this thread (on two cores it ends before the planning, not after it)
+            pending = (
+                pool.submit(zones_union, geoms[~empty], rings=True, threads=max(1, cores() - 1))
+                if total
+                else None
+            )
             result = coverage_from_raster(
                 part,
                 path,

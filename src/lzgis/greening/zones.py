@@ -173,7 +173,7 @@ def _covered(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, b: np.ndarr
 
 
 def zones_union(
-    geoms: np.ndarray, *, chunk: int = 256, rings: bool = False
+    geoms: np.ndarray, *, chunk: int = 256, rings: bool = False, threads: int | None = None
 ) -> shapely.Geometry | RingsUnion | None:
     """The union of the zones, or None when they share no interior (their total is the sum).
 
@@ -197,7 +197,8 @@ def zones_union(
     ``rings=True``: a union the kernel made comes as its rings, not yet
     assembled and checked (:class:`~lzgis.zonal._union.RingsUnion`, whose
     ``geos`` is the GEOS path below), so a raster pass can measure them
-    while the polygon is checked beside it.
+    while the polygon is checked beside it. ``threads``: the kernel's (default
+    one per core, at most 8).
 
     Examples
     --------
@@ -212,7 +213,7 @@ def zones_union(
     pairs = None if _must_overlap(geoms, areas) else _candidate_pairs(geoms)
     if pairs is not None and _disjoint(geoms, pairs[0], pairs[1], chunk):
         return None
-    fast = kernel_union(geoms, areas=areas, check=not rings)
+    fast = kernel_union(geoms, areas=areas, check=not rings, threads=threads)
     if fast is not None and fast.overlaps:
         if rings and fast.rings is not None:
             return replace(fast.rings, geos=partial(_geos_union, geoms, pairs))
