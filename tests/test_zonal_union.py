@@ -7,6 +7,7 @@ The kernel is compiled from the package's ``_kernel.c`` into ``tmp_path`` (as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from shapely.affinity import rotate
 
 from lzgis.greening.zones import zones_union
 from lzgis.zonal import _kernel, _kernel_build, _union
-from lzgis.zonal._union import KernelUnion, kernel_union
+from lzgis.zonal._union import KernelUnion, RingsUnion, kernel_union
 
 pytestmark = pytest.mark.skipif(
     _kernel_build.compiler() is None, reason="no C compiler: lzgis uses GEOS for unions"
@@ -235,6 +236,31 @@ def test_the_union_does_not_depend_on_the_threads() -> None:
     one = shapely.to_wkb(got[1].geometry)  # type: ignore[union-attr]
     assert all(shapely.to_wkb(g.geometry) == one for g in got.values())  # type: ignore[union-attr]
     assert got[1].geometry.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)  # type: ignore[union-attr]
+
+
+def test_zones_union_takes_the_kernel_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lzgis.greening import zones as zones_module
+
+    # a bureau total over a raster makes the union on fewer threads (beside the planning): the
+    # kernel gets them, and the rings come out the same
+    rng = np.random.default_rng(12)
+    centres = shapely.points(rng.uniform(0, 100, 400), rng.uniform(0, 100, 400))
+    geoms = np.array(shapely.buffer(centres, rng.uniform(2, 9, 400), quad_segs=16), dtype=object)
+    asked: list[int | None] = []
+    real = zones_module.kernel_union
+
+    def recording(*args: Any, threads: int | None = None, **kwargs: Any) -> Any:
+        asked.append(threads)
+        return real(*args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(zones_module, "kernel_union", recording)
+    got = [zones_union(geoms, rings=True, threads=n) for n in (1, 2, 3)]
+    assert asked == [1, 2, 3]
+    assert all(isinstance(g, RingsUnion) for g in got)
+    for g in got[1:]:
+        np.testing.assert_array_equal(g.xy, got[0].xy)  # type: ignore[union-attr]
+        np.testing.assert_array_equal(g.start, got[0].start)  # type: ignore[union-attr]
+    assert got[0].polygon.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)  # type: ignore[union-attr]
 
 
 def test_long_edges_across_many_zones() -> None:
