@@ -263,6 +263,20 @@ def test_zones_union_takes_the_kernel_threads(monkeypatch: pytest.MonkeyPatch) -
     assert got[0].polygon.area == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)  # type: ignore[union-attr]
 
 
+def test_an_empty_hole_goes_to_geos() -> None:
+    # GEOS calls a polygon with an EMPTY interior ring valid (GeoJSON can hold one); the kernel
+    # numbers edges on closed rings of four vertices or more, so it leaves such zones to GEOS
+    # (before, it wrote past its arrays and crashed the process)
+    holed = shapely.from_wkt("POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), EMPTY)")
+    assert shapely.is_valid(holed)
+    for geoms in ([box(1, 1, 6, 6), holed], [holed, box(1, 1, 6, 6)]):
+        zones = np.array(geoms, dtype=object)
+        assert kernel_union(zones) is None
+        union = zones_union(zones)
+        assert union is not None
+        assert union.area == pytest.approx(25 + 16 - 9, rel=1e-12)
+
+
 def test_long_edges_across_many_zones() -> None:
     # a band's two long edges cross hundreds of circles' edges each
     rng = np.random.default_rng(5)

@@ -28,9 +28,10 @@
  * crossings and the counts agree. Anything that test cannot settle (a vertex on another
  * polygon's edge, edges along one line, three boundaries through one point) returns
  * LZ_UNION_DEGENERATE and the caller uses GEOS; so does any inconsistency found on the way.
- * Input: vertices xy (interleaved, rings closed), ring_start (each ring's first vertex, then
- * the number of vertices), exterior and zone of each ring (the rings of a zone consecutive);
- * threads share the cells, the searches and the counts. On success returns the number of rings
+ * Input: vertices xy (interleaved, rings closed, four vertices or more: a shorter ring gives
+ * LZ_UNION_DEGENERATE), ring_start (each ring's first vertex, then the number of vertices),
+ * exterior and zone of each ring (the rings of a zone consecutive); threads share the cells,
+ * the searches and the counts. On success returns the number of rings
  * and sets *out_xy (interleaved, each ring closed) and *out_start (n + 1 ring offsets into the
  * vertices); free both with lz_free. *inside: the edges left out; *overlaps > 0 when zones share
  * interior.
@@ -216,6 +217,10 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     *out_start = NULL;
     *overlaps = 0;
     *inside = 0;
+    /* rings closed as shapely closes them, four vertices or more; anything less (an empty
+       hole, which GEOS calls valid) goes to GEOS: edges are numbered on that assumption */
+    for (int64_t r = 0; r < n_rings; r++)
+        if (ring_start[r + 1] - ring_start[r] < 4) return LZ_UNION_DEGENERATE;
 
     /* rings: whether their zone lies left of their edges; zones: their rings and boxes */
     left = malloc((size_t)(n_rings > 0 ? n_rings : 1));
