@@ -44,15 +44,20 @@ static int lz_event_cmp(const void *a, const void *b) {
     return s < t ? -1 : s > t ? 1 : 0;
 }
 
-/* The slot of point (x, y) in a table of 2^bits slots: a hash of its coordinates' bits (-0.0 as
-   0.0, so that points equal as numbers meet). */
-static uint64_t lz_slot(double x, double y, int bits) {
+/* The slot of point (x, y) in a table of 2^bits slots holding piece + 1 by start point (sg,
+   four values a piece), or 0: where that point's piece is, or the empty slot it would go in.
+   The probe starts at a hash of the coordinates' bits (-0.0 as 0.0, so that points equal as
+   numbers meet) and moves on one slot at a time. */
+static int64_t lz_slot(const int64_t *table, int bits, const double *sg, double x, double y) {
     uint64_t a, b;
-    x += 0.0, y += 0.0;
-    memcpy(&a, &x, sizeof a);
-    memcpy(&b, &y, sizeof b);
-    const uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15u)) * 0xbf58476d1ce4e5b9u;
-    return h >> (64 - bits);
+    const double hx = x + 0.0, hy = y + 0.0;
+    memcpy(&a, &hx, sizeof a);
+    memcpy(&b, &hy, sizeof b);
+    const int64_t mask = ((int64_t)1 << bits) - 1;
+    int64_t k = (int64_t)(((a ^ (b * 0x9e3779b97f4a7c15u)) * 0xbf58476d1ce4e5b9u) >> (64 - bits));
+    for (; table[k]; k = (k + 1) & mask)
+        if (sg[4 * (table[k] - 1)] == x && sg[4 * (table[k] - 1) + 1] == y) break;
+    return k;
 }
 
 /* The first of ev[0 .. n) (sorted by edge) on edge e or after it. */
@@ -548,31 +553,22 @@ int64_t lz_union(const double *xy, const int64_t *ring_start, int64_t n_rings,
     const double *sg = segs.data;
     int bits = 1;
     while (bits < 48 && ((int64_t)1 << bits) < 2 * n) bits++; /* n is far below 2^47 */
-    const int64_t slots = (int64_t)1 << bits;
-    starts = calloc((size_t)slots, sizeof(int64_t)); /* piece + 1 starting at the point, or 0 */
+    starts = calloc((size_t)1 << bits, sizeof(int64_t)); /* piece + 1 starting at the point, or 0 */
     next = malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
     seen = calloc((size_t)(n > 0 ? n : 1), sizeof(int64_t));
     xy_out = malloc((size_t)(2 * n + 2) * 2 * sizeof(double));
     start_out = malloc((size_t)(n + 1) * sizeof(int64_t));
     if (!starts || !next || !seen || !xy_out || !start_out) goto done;
     for (int64_t s = 0; s < n; s++) {
-        const double x = sg[4 * s], y = sg[4 * s + 1];
-        int64_t k = (int64_t)lz_slot(x, y, bits);
-        for (; starts[k]; k = (k + 1) & (slots - 1))
-            if (sg[4 * (starts[k] - 1)] == x && sg[4 * (starts[k] - 1) + 1] == y) {
-                result = LZ_UNION_DEGENERATE; /* the union touches itself at a point */
-                goto done;
-            }
+        const int64_t k = lz_slot(starts, bits, sg, sg[4 * s], sg[4 * s + 1]);
+        if (starts[k]) {
+            result = LZ_UNION_DEGENERATE; /* the union touches itself at a point */
+            goto done;
+        }
         starts[k] = s + 1;
     }
     for (int64_t s = 0; s < n; s++) {
-        const double x = sg[4 * s + 2], y = sg[4 * s + 3];
-        int64_t k = (int64_t)lz_slot(x, y, bits), hit = -1;
-        for (; starts[k]; k = (k + 1) & (slots - 1))
-            if (sg[4 * (starts[k] - 1)] == x && sg[4 * (starts[k] - 1) + 1] == y) {
-                hit = starts[k] - 1;
-                break;
-            }
+        const int64_t hit = starts[lz_slot(starts, bits, sg, sg[4 * s + 2], sg[4 * s + 3])] - 1;
         if (hit < 0 || seen[hit]++) {
             result = LZ_UNION_INCONSISTENT;
             goto done;

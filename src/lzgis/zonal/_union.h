@@ -93,15 +93,21 @@ struct lz_job {
     int status;           /* 0, or LZ_UNION_DEGENERATE / LZ_UNION_MEMORY; lz_cover: 1 to give up */
 };
 
+/* Room in b for at least k more items (its capacity doubled from 1024 until they fit); 0
+   without memory. */
+static inline int lz_room(struct lz_buf *b, int64_t k) {
+    int64_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->n + k) cap *= 2;
+    void *grown = realloc(b->data, (size_t)cap * b->size);
+    if (!grown) return 0;
+    b->data = grown;
+    b->cap = cap;
+    return 1;
+}
+
 /* Room for one more item at the end of b (grown by doubling), or NULL without memory. */
 static inline void *lz_push(struct lz_buf *b) {
-    if (b->n == b->cap) {
-        int64_t cap = b->cap ? 2 * b->cap : 1024;
-        void *grown = realloc(b->data, (size_t)cap * b->size);
-        if (!grown) return NULL;
-        b->data = grown;
-        b->cap = cap;
-    }
+    if (b->n == b->cap && !lz_room(b, 1)) return NULL;
     return (char *)b->data + (size_t)(b->n++) * b->size;
 }
 

@@ -73,7 +73,6 @@ void *lz_ecells(void *arg) {
     const double *xy = x->xy;
     for (int64_t r = job->lo; r < job->hi; r++) {
         const int64_t a = x->ring_start[r], b = x->ring_start[r + 1];
-        if (b - a < 2) continue;
         int32_t cx = (int32_t)lz_cell_of(g, xy[2 * a], g->x0, g->nx);
         int32_t cy = (int32_t)lz_cell_of(g, xy[2 * a + 1], g->y0, g->ny);
         for (int64_t i = a; i + 1 < b; i++) {
@@ -87,17 +86,6 @@ void *lz_ecells(void *arg) {
         }
     }
     return NULL;
-}
-
-/* Room in b for at least k more items (grown by doubling); 0 without memory. */
-static int lz_room(struct lz_buf *b, int64_t k) {
-    int64_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->n + k) cap *= 2;
-    void *grown = realloc(b->data, (size_t)cap * b->size);
-    if (!grown) return 0;
-    b->data = grown;
-    b->cap = cap;
-    return 1;
 }
 
 /* How many rows of g have their centres at or below y (their centres rise with the row). */
