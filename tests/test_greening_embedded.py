@@ -135,6 +135,75 @@ def test_coverage_from_raster_adds_zone_and_geometry(tmp_path: Path) -> None:
     assert sum(calls) >= 1
 
 
+def test_coverage_from_raster_with_an_extra_zone(tmp_path: Path) -> None:
+    from concurrent.futures import Future
+
+    from geopandas.testing import assert_geodataframe_equal
+
+    from lzgis.greening.coverage import coverage_and_extra
+    from lzgis.zonal import EXTRA_ZONE
+
+    data = np.zeros((4, 4), dtype="uint8")
+    data[:, :2] = 10  # western half grassland
+    path = tmp_path / "lc.tif"
+    write_geotiff(
+        path,
+        data,
+        crs="EPSG:32648",
+        transform=from_origin(500_000, 3_990_000, 100, 100),
+        nodata=255,
+    )
+    zones = gpd.GeoDataFrame(
+        {"name": ["w", "e"]},
+        geometry=[
+            box(500_000, 3_989_600, 500_150, 3_990_000),
+            box(500_200, 3_989_600, 500_400, 3_990_000),
+        ],
+        crs="EPSG:32648",
+        index=[7, 3],
+    )
+    east = box(500_200, 3_989_600, 500_400, 3_990_000)  # 200 m x 400 m, no green
+    extra: Future[object] = Future()
+    extra.set_result(east)
+    plain = greening.coverage_from_raster(zones, str(path), zone_field="name", classes=[10])
+    out = greening.coverage_from_raster(
+        zones,
+        str(path),
+        zone_field="name",
+        classes=[10],
+        extra=extra,
+    )
+    # the extra zone's row comes last, under its label, with its own geometry
+    assert list(out.index) == [7, 3, EXTRA_ZONE]
+    assert out["zone"].tolist() == ["w", "e", EXTRA_ZONE]
+    assert out.geometry.iloc[2].equals(east)
+    assert out["coverage"].tolist() == pytest.approx([1.0, 0.0, 0.0], abs=1e-9)
+    assert out["area_km2"].iloc[2] == pytest.approx(0.08, rel=2e-3)  # equal-area, near 0.08
+    assert out["area_km2"].iloc[2] == pytest.approx(plain["area_km2"].iloc[1], rel=1e-12)
+    # apart: the zones' frame as without the extra zone, and its row alone
+    frame, row = coverage_and_extra(
+        zones,
+        str(path),
+        zone_field="name",
+        classes=[10],
+        extra=extra,
+    )
+    assert_geodataframe_equal(frame, plain)
+    assert row is not None and list(row.index) == [EXTRA_ZONE]
+    assert row["coverage"].tolist() == pytest.approx([0.0], abs=1e-9)
+    none: Future[object] = Future()
+    none.set_result(None)  # an extra zone that came out None: no row
+    frame, row = coverage_and_extra(
+        zones,
+        str(path),
+        zone_field="name",
+        classes=[10],
+        extra=none,
+    )
+    assert row is None
+    assert_geodataframe_equal(frame, plain)
+
+
 def test_cli_report_and_modis_round_trip(tmp_path: Path, report: gpd.GeoDataFrame) -> None:
     from click.testing import CliRunner
 

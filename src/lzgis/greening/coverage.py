@@ -263,9 +263,54 @@ def coverage_from_raster(
     """
     from lzgis import zonal
 
+    out, row = coverage_and_extra(
+        zones,
+        raster,
+        zone_field=zone_field,
+        classes=classes,
+        ndvi_threshold=ndvi_threshold,
+        nir=nir,
+        band=band,
+        prefer=prefer,
+        client=client,
+        ndvi_scale=ndvi_scale,
+        progress=progress,
+        extra=extra,
+    )
+    if row is None:
+        return out
+    more = extra.result() if extra is not None else None
+    shape = more.polygon if isinstance(more, RingsUnion) else more
+    last = gpd.GeoDataFrame(
+        row.assign(zone=zonal.EXTRA_ZONE)[out.columns.drop(out.geometry.name)],
+        geometry=[shape],
+        crs=zones.crs,
+    )
+    return pd.concat([out, last])
+
+
+def coverage_and_extra(
+    zones: gpd.GeoDataFrame,
+    raster: str | Path | Sequence[str | Path],
+    *,
+    zone_field: str,
+    classes: Sequence[int] | None = None,
+    ndvi_threshold: float | None = None,
+    nir: str | Path | Sequence[str | Path] | None = None,
+    band: int = 1,
+    prefer: str = "given",
+    client: Any = None,
+    ndvi_scale: float | None = None,
+    progress: Callable[[int], None] | None = None,
+    extra: Future[shapely.Geometry | RingsUnion | None] | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
+    """:func:`coverage_from_raster`'s frame for the zones alone (indexed as they are) and,
+    apart, the ``extra`` zone's row of sums (None without one)."""
+    from lzgis.zonal._coverage import coverage_and_extra as zonal_coverage
+
     require_crs(zones, name="zones")
     require_zone_field(zones, zone_field)
-    table = zonal.raster_coverage(
+    table, row = zonal_coverage(
         zones,
         raster,
         classes=list(classes) if classes is not None else None,
@@ -278,16 +323,7 @@ def coverage_from_raster(
         progress=progress,
         extra=extra,
     )
-    names = zones[zone_field].to_numpy()
-    geometry = np.asarray(zones.geometry.values, dtype=object)
-    more = extra.result() if extra is not None else None
-    if more is None:
-        table = table.reindex(zones.index)
-    else:
-        table = table.reindex(zones.index.append(pd.Index([zonal.EXTRA_ZONE])))
-        names = np.r_[names.astype(object), [zonal.EXTRA_ZONE]]
-        shape = more.polygon if isinstance(more, RingsUnion) else more
-        geometry = np.r_[geometry, np.array([shape], dtype=object)]
-    table.insert(0, "zone", names)
+    table.insert(0, "zone", zones[zone_field].to_numpy())
     cols = COVERAGE_COLUMNS + [c for c in table.columns if c not in COVERAGE_COLUMNS]
-    return gpd.GeoDataFrame(table[cols], geometry=geometry, crs=zones.crs)
+    geometry = np.asarray(zones.geometry.values, dtype=object)
+    return gpd.GeoDataFrame(table[cols], geometry=geometry, crs=zones.crs), row

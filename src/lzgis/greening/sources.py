@@ -44,7 +44,7 @@ import shapely
 from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
 from lzgis._validate import require_zone_field
-from lzgis.greening.coverage import coverage_from_polygons, coverage_from_raster
+from lzgis.greening.coverage import coverage_and_extra, coverage_from_polygons
 from lzgis.greening.embedded import embedded_green, embedded_green_extent
 from lzgis.greening.zones import (
     UNNAMED,
@@ -346,11 +346,11 @@ def coverage_with_total(
         raise LzgisError(
             f"`--within {within}`: no zone overlaps the boundary; fix: check the boundary file and its CRS"
         )
+    totals = None
     if kind in ("polygons", "embedded"):
         # the union first, measured as one more zone (labelled as a raster pass labels it)
         shape = zones_union(geoms[~empty]) if total else None
-        union = shape is not None
-        if union:
+        if shape is not None:
             extra = gpd.GeoDataFrame(
                 {zone_field: [EXTRA_ZONE]},
                 geometry=[shape],
@@ -378,6 +378,9 @@ def coverage_with_total(
             result = coverage_from_polygons(
                 part, embedded_green(), zone_field=zone_field, extent=embedded_green_extent()
             )
+        if shape is not None:
+            totals = _total(result.iloc[-1:])
+            result = result.iloc[:-1]
     else:
         path = raster if kind != "red_nir" else red
         assert path is not None
@@ -390,7 +393,8 @@ def coverage_with_total(
                 if total
                 else None
             )
-            result = coverage_from_raster(
+            # the zones' rows, and the union's apart (no label added to the zones' index)
+            result, row = coverage_and_extra(
                 part,
                 path,
                 zone_field=zone_field,
@@ -404,11 +408,8 @@ def coverage_with_total(
                 progress=progress,
                 extra=pending,
             )
-            union = pending is not None and pending.result() is not None
-    totals = None
-    if union:
-        totals = _total(result.iloc[-1:])
-        result = result.iloc[:-1]
+        if row is not None:
+            totals = _total(row)
     out = _with_attributes(result, measured, zone_field)
     if total and totals is None:
         totals = _total(out)
@@ -419,27 +420,31 @@ def _with_attributes(
     result: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, zone_field: str
 ) -> gpd.GeoDataFrame:
     """Reindex to every zone (empty ones: 0 km², no coverage), add data_share and the attributes."""
-    frame = pd.DataFrame(result).drop(columns=result.geometry.name)
-    if frame.index.equals(zones.index):
-        frame.index = zones.index  # the zones' own (not the object index a total row left)
-    else:  # zones left out of the measurement (empty ones)
+    frame = pd.DataFrame(result)
+    if not frame.index.equals(zones.index):  # zones left out of the measurement (empty ones)
         frame = frame.reindex(zones.index)
         missing = frame["zone"].isna().to_numpy()
         frame.loc[missing, "zone"] = zones.loc[missing, zone_field].to_numpy()
         frame.loc[missing, ["area_km2", "data_km2", "green_km2"]] = 0.0
         frame.loc[missing, "unknown"] = 1.0
-    pos = list(frame.columns).index("unknown") + 1
-    frame.insert(pos, "data_share", 1.0 - frame["unknown"].to_numpy(dtype=float))
-    taken = set(frame.columns) | {"geometry"}
-    attributes = {}
+    # one frame from the columns (positional: the rows are in the zones' order)
+    columns: dict[str, Any] = {}
+    for col in frame.columns:
+        if col == result.geometry.name:
+            continue
+        columns[col] = frame[col].array
+        if col == "unknown":
+            columns["data_share"] = 1.0 - frame[col].to_numpy(dtype=float)
+    taken = set(columns) | {"geometry"}
     for col in zones.columns:
         if col == zones.geometry.name:
             continue
         name = col if col not in taken else f"zones_{col}"
-        attributes[name] = zones[col].array  # positional: the frame is indexed as the zones
+        columns[name] = zones[col].array
         taken.add(name)
-    frame = pd.concat([frame, pd.DataFrame(attributes, index=frame.index)], axis=1)
-    return gpd.GeoDataFrame(frame, geometry=zones.geometry.values, crs=zones.crs)
+    return gpd.GeoDataFrame(
+        columns, index=zones.index, geometry=zones.geometry.values, crs=zones.crs
+    )
 
 
 def forest_from_sources(

@@ -374,6 +374,42 @@ def raster_coverage(
     lzgis.ValidationError
         Threshold outside -1..1, not exactly one rule, bad zone geometries.
     """
+    table, row = coverage_and_extra(
+        zones,
+        raster,
+        classes=classes,
+        ndvi_threshold=ndvi_threshold,
+        nir=nir,
+        band=band,
+        prefer=prefer,
+        client=client,
+        ndvi_scale=ndvi_scale,
+        progress=progress,
+        extra=extra,
+        _window_shape=_window_shape,
+        _task_windows=_task_windows,
+    )
+    return table if row is None else pd.concat([table, row])
+
+
+def coverage_and_extra(
+    zones: gpd.GeoDataFrame,
+    raster: RasterInput,
+    *,
+    classes: Sequence[int] | None = None,
+    ndvi_threshold: float | None = None,
+    nir: RasterInput | None = None,
+    band: int = 1,
+    prefer: str = "given",
+    client: Any = None,
+    ndvi_scale: float | None = None,
+    progress: Callable[[int], None] | None = None,
+    extra: Future[shapely.Geometry | RingsUnion | None] | None = None,
+    _window_shape: tuple[int, int] | None = None,
+    _task_windows: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`raster_coverage`'s table for the zones (indexed as they are) and, apart, the
+    ``extra`` zone's row (None without one): no label is added to the zones' index."""
     v.require_one_rule(classes, ndvi_threshold)
     threshold = float(ndvi_threshold) if ndvi_threshold is not None else np.nan
     if ndvi_threshold is not None:
@@ -393,7 +429,7 @@ def raster_coverage(
     paths, nir_paths = _resolve_bands(
         raster, nir, prefer=prefer, red_what="raster", nir_what="NIR raster"
     )
-    index = zones.index
+    has_extra = False  # whether the extra zone gets a row (after the zones' sums)
     run = partial(_run, rule=rule, client=client, progress=progress, task_windows=_task_windows)
     with ThreadPoolExecutor(max_workers=1) as side:
         # with room after the zones' edges for the union's (1/16: 10,000 circles' union has
@@ -411,7 +447,7 @@ def raster_coverage(
                 rings, more = more, None
                 part, strips = add_union_rings(parts[0], rings.xy, rings.start)
                 parts = [part]
-                index = index.append(pd.Index([EXTRA_ZONE]))
+                has_extra = True
             else:
                 more = more.polygon
         one = None if more is None else _one(zones, more)
@@ -422,7 +458,7 @@ def raster_coverage(
             parts = add_zones(
                 parts, planned, band=band, window_shape=_window_shape, window_cells=WINDOW_CELLS
             )
-            index = index.append(one.index)
+            has_extra = True
         # the equal-area areas, on a side thread while the raster is read (the pass leaves a
         # core partly idle; planning does not); the extra zone's with the zones' (one CRS)
         if rings is None:
@@ -449,7 +485,7 @@ def raster_coverage(
             ]
     km2 = _km2(parts, sums, area)
 
-    n = len(index)
+    n = len(zones) + has_extra
     data = km2.get("data", np.zeros(n))
     green = km2.get("green", np.zeros(n))
     share = _ratio(data, area)
@@ -464,16 +500,18 @@ def raster_coverage(
             path=_named([p.paths[0] for p in parts]),
         )
     data_km2 = area * (1.0 - unknown)
-    return pd.DataFrame(
-        {
-            "area_km2": area,
-            "data_km2": data_km2,
-            "green_km2": np.where(np.isnan(coverage), 0.0, coverage * data_km2),
-            "coverage": coverage,
-            "unknown": unknown,
-        },
-        index=index,
-    )
+    columns = {
+        "area_km2": area,
+        "data_km2": data_km2,
+        "green_km2": np.where(np.isnan(coverage), 0.0, coverage * data_km2),
+        "coverage": coverage,
+        "unknown": unknown,
+    }
+    k = len(zones)
+    table = pd.DataFrame({key: c[:k] for key, c in columns.items()}, index=zones.index)
+    if not has_extra:
+        return table, None
+    return table, pd.DataFrame({key: c[k:] for key, c in columns.items()}, index=[EXTRA_ZONE])
 
 
 def class_composition(
