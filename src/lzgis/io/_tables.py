@@ -198,6 +198,8 @@ def _column_slots(
 
     >>> _column_slots(pd.Series([0.1235, 2.0]), "", 4)
     ('<c><v>', 'E-4</v></c>', ['1235', '20000'])
+    >>> _column_slots(pd.Series(["a&b", None]), "")
+    ('', '', ['<c t="inlineStr"><is><t xml:space="preserve">a&amp;b</t></is></c>', '<c/>'])
     """
     empty = f"<c{attr}/>"
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
@@ -228,20 +230,19 @@ def _column_slots(
             ],
         )
     items = values.tolist()
-    missing = values.isna()
-    # text without empty cells (a string column holds nothing else)
-    if (isinstance(values.dtype, pd.StringDtype) and not missing.any()) or all(
-        type(v) is str for v in items
-    ):
-        return (
-            f'<c{attr} t="inlineStr"><is><t xml:space="preserve">',
-            "</t></is></c>",
-            _texts(items),
-        )
+    missing = values.isna().tolist()
+    opening, closing = f'<c{attr} t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
+    if isinstance(values.dtype, pd.StringDtype) or all(
+        type(v) is str for v, m in zip(items, missing, strict=True) if not m
+    ):  # text, perhaps with empty cells (a total row's attributes)
+        if not any(missing):
+            return opening, closing, _texts(items)
+        present = iter(_texts([v for v, m in zip(items, missing, strict=True) if not m]))
+        return "", "", [empty if m else opening + next(present) + closing for m in missing]
     return (
         "",
         "",
-        [empty if m else _cell_xml(v, attr) for v, m in zip(items, missing.tolist(), strict=True)],
+        [empty if m else _cell_xml(v, attr) for v, m in zip(items, missing, strict=True)],
     )
 
 
