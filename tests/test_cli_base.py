@@ -112,6 +112,18 @@ def test_help_still_prints_help() -> None:
     assert code == 0 and "--zones" in out
 
 
+def test_only_publish_loads_the_maps() -> None:
+    """Every other command starts without folium and the map modules (0.3 s at each start)."""
+    probe = (
+        "import sys, lzgis.cli; "
+        "print(sorted(m for m in ('folium', 'lzgis.maps', 'lzgis.publish') if m in sys.modules))"
+    )
+    got = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert got.stdout.strip() == "[]"
+    result = CliRunner().invoke(main, ["publish", "--help"])
+    assert result.exit_code == 0 and "[default: 500.0]" in " ".join(result.output.split())
+
+
 # --- warnings ---------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 from lzgis import layers as _layers
 from lzgis import tables as _tables
 from lzgis._validate import require_distance
-from lzgis.allocation import Constraints
+from lzgis.allocation import RIVER_BUFFER_M, Constraints
 from lzgis.io import (
     Sheet,
     atomic_dir,
@@ -78,7 +78,6 @@ MAPS: tuple[tuple[str, str, str], ...] = (
     ("allocation.html", "园区用地与生态保护冲突", "Land allocation and conflicts"),
     ("projects.html", "规划项目", "Plan projects"),
 )
-RIVER_BUFFER_M = 500.0
 WORKBOOK = "report_tables.xlsx"
 # id columns of the published tables that also get their names ("中文 / English"):
 # ids of features (named from the layers), or of layers (protected_layer)

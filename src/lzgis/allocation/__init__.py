@@ -11,7 +11,13 @@ equal-area CRS per computation and the park hierarchy, which
 :mod:`lzgis.projects` shares).
 """
 
-from lzgis.allocation._allocate import RIVER_BUFFER, SLIVER_M2, allocate, conflicts
+from lzgis.allocation._allocate import (
+    RIVER_BUFFER,
+    RIVER_BUFFER_M,
+    SLIVER_M2,
+    allocate,
+    conflicts,
+)
 from lzgis.allocation._inputs import (
     Constraints,
     constraint_layers,
@@ -23,6 +29,7 @@ from lzgis.allocation._inputs import (
 
 __all__ = [
     "RIVER_BUFFER",
+    "RIVER_BUFFER_M",
     "SLIVER_M2",
     "Constraints",
     "allocate",

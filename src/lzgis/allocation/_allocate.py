@@ -62,6 +62,7 @@ from lzgis.allocation._overlay import (
     OUTSIDE_DISTRICTS,
     RESERVED,
     RIVER_BUFFER,
+    RIVER_BUFFER_M,
     check_polygons,
     leaf_mask,
     shared_crs,
@@ -71,6 +72,7 @@ from lzgis.allocation._overlay import (
 
 __all__ = [
     "RIVER_BUFFER",
+    "RIVER_BUFFER_M",
     "SLIVER_M2",
     "allocate",
     "conflicts",
@@ -167,7 +169,7 @@ def allocate(
     *,
     constraints: Mapping[str, gpd.GeoDataFrame],
     river: gpd.GeoDataFrame | None = None,
-    river_buffer_m: float = 500.0,
+    river_buffer_m: float = RIVER_BUFFER_M,
 ) -> pd.DataFrame:
     """Area of every park in every district, constrained and developable.
 

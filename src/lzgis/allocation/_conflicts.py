@@ -19,6 +19,7 @@ from lzgis.allocation._overlay import (
     M2_PER_KM2,
     RESERVED,
     RIVER_BUFFER,
+    RIVER_BUFFER_M,
     check_polygons,
     leaf_mask,
     shared_crs,
@@ -72,7 +73,7 @@ def conflicts(
     protected: Mapping[str, gpd.GeoDataFrame],
     *,
     river: gpd.GeoDataFrame | None = None,
-    river_buffer_m: float = 500.0,
+    river_buffer_m: float = RIVER_BUFFER_M,
 ) -> gpd.GeoDataFrame:
     """Every overlap between a park or an industrial project and a protected layer.
 

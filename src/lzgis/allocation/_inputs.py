@@ -36,7 +36,7 @@ import shapely
 from lzgis._errors import ValidationError
 from lzgis._validate import require_crs, require_distance, require_layer_names
 from lzgis.allocation._allocate import allocate, conflicts
-from lzgis.allocation._overlay import RESERVED, check_polygons
+from lzgis.allocation._overlay import RESERVED, RIVER_BUFFER_M, check_polygons
 
 __all__ = [
     "ConstraintInput",
@@ -253,7 +253,7 @@ def embedded_inputs(
 
 def embedded_allocation(
     *,
-    river_buffer_m: float = 500.0,
+    river_buffer_m: float = RIVER_BUFFER_M,
     constraints: Constraints = None,
     parks: gpd.GeoDataFrame | str | Path | None = None,
     progress: Callable[[str], None] | None = None,

@@ -22,6 +22,7 @@ OUTSIDE_DISTRICTS = "outside the districts"
 OUTSIDE_PARKS = "outside the parks"
 ALL = "(all)"
 RIVER_BUFFER = "river_buffer"
+RIVER_BUFFER_M = 500.0  # the river band's default half-width (m): allocation, publish, CLI
 RESERVED = frozenset({RIVER_BUFFER, "constrained", "developable", "area", "overlap"})
 M2_PER_KM2 = 1e6
 

@@ -49,7 +49,7 @@ def _own_parks(path: str | None, encoding: str | None) -> gpd.GeoDataFrame | Non
     "--river-buffer",
     "river_buffer",
     type=float,
-    default=500.0,
+    default=_allocation.RIVER_BUFFER_M,
     show_default=True,
     help="Half-width in metres of the Yellow River protection band.",
 )

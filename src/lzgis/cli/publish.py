@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from lzgis import publish as _publish
 from lzgis._validate import require_distance
-from lzgis.allocation import read_constraints
+from lzgis.allocation import RIVER_BUFFER_M, read_constraints
 from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
 
 
@@ -41,7 +40,7 @@ from lzgis.cli._base import INPUT, LzgisCommand, OutputFolder, progress
     "--river-buffer",
     "river_buffer",
     type=float,
-    default=_publish.RIVER_BUFFER_M,
+    default=RIVER_BUFFER_M,
     show_default=True,
     help="Half-width in metres of the Yellow River protection band (map and tables).",
 )
@@ -64,6 +63,8 @@ def publish(
     constraint_paths: tuple[str, ...],
 ) -> None:
     """Build the maps (overview, greening, allocation, projects), index.html and CSV tables in OUT."""
+    from lzgis import publish as _publish  # maps and folium: loaded for this command only
+
     require_distance(river_buffer, name="river_buffer_m")
     extra, messages = read_constraints(list(constraint_paths))
     for line in messages:

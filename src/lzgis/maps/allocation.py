@@ -14,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from lzgis.allocation import RIVER_BUFFER_M
 from lzgis.areas import equal_area_crs
 from lzgis.maps._base import (
     base_outlines,
@@ -130,7 +131,7 @@ def allocation_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
     allocation: pd.DataFrame | None = None,
-    river_buffer_m: float = 500.0,
+    river_buffer_m: float = RIVER_BUFFER_M,
     constraints: Mapping[str, gpd.GeoDataFrame] | None = None,
     options: MapOptions | None = None,
 ) -> MapPage:
