@@ -140,8 +140,9 @@ def test_coverage_from_raster_with_an_extra_zone(tmp_path: Path) -> None:
 
     from geopandas.testing import assert_geodataframe_equal
 
-    from lzgis.greening.coverage import coverage_and_extra
+    from lzgis.greening.coverage import zones_frame
     from lzgis.zonal import EXTRA_ZONE
+    from lzgis.zonal._coverage import coverage_and_extra
 
     data = np.zeros((4, 4), dtype="uint8")
     data[:, :2] = 10  # western half grassland
@@ -181,25 +182,15 @@ def test_coverage_from_raster_with_an_extra_zone(tmp_path: Path) -> None:
     assert out["area_km2"].iloc[2] == pytest.approx(0.08, rel=2e-3)  # equal-area, near 0.08
     assert out["area_km2"].iloc[2] == pytest.approx(plain["area_km2"].iloc[1], rel=1e-12)
     # apart: the zones' frame as without the extra zone, and its row alone
-    frame, row = coverage_and_extra(
-        zones,
-        str(path),
-        zone_field="name",
-        classes=[10],
-        extra=extra,
-    )
+    table, row = coverage_and_extra(zones, str(path), classes=[10], extra=extra)
+    frame = zones_frame(table, zones, "name")
     assert_geodataframe_equal(frame, plain)
     assert row is not None and list(row.index) == [EXTRA_ZONE]
     assert row["coverage"].tolist() == pytest.approx([0.0], abs=1e-9)
     none: Future[object] = Future()
     none.set_result(None)  # an extra zone that came out None: no row
-    frame, row = coverage_and_extra(
-        zones,
-        str(path),
-        zone_field="name",
-        classes=[10],
-        extra=none,
-    )
+    table, row = coverage_and_extra(zones, str(path), classes=[10], extra=none)
+    frame = zones_frame(table, zones, "name")
     assert row is None
     assert_geodataframe_equal(frame, plain)
 

@@ -262,55 +262,11 @@ def coverage_from_raster(
         share of the zone without data), plus geometry.
     """
     from lzgis import zonal
-
-    out, row = coverage_and_extra(
-        zones,
-        raster,
-        zone_field=zone_field,
-        classes=classes,
-        ndvi_threshold=ndvi_threshold,
-        nir=nir,
-        band=band,
-        prefer=prefer,
-        client=client,
-        ndvi_scale=ndvi_scale,
-        progress=progress,
-        extra=extra,
-    )
-    if row is None:
-        return out
-    more = extra.result() if extra is not None else None
-    shape = more.polygon if isinstance(more, RingsUnion) else more
-    last = gpd.GeoDataFrame(
-        row.assign(zone=zonal.EXTRA_ZONE)[out.columns.drop(out.geometry.name)],
-        geometry=[shape],
-        crs=zones.crs,
-    )
-    return pd.concat([out, last])
-
-
-def coverage_and_extra(
-    zones: gpd.GeoDataFrame,
-    raster: str | Path | Sequence[str | Path],
-    *,
-    zone_field: str,
-    classes: Sequence[int] | None = None,
-    ndvi_threshold: float | None = None,
-    nir: str | Path | Sequence[str | Path] | None = None,
-    band: int = 1,
-    prefer: str = "given",
-    client: Any = None,
-    ndvi_scale: float | None = None,
-    progress: Callable[[int], None] | None = None,
-    extra: Future[shapely.Geometry | RingsUnion | None] | None = None,
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
-    """:func:`coverage_from_raster`'s frame for the zones alone (indexed as they are) and,
-    apart, the ``extra`` zone's row of sums (None without one)."""
-    from lzgis.zonal._coverage import coverage_and_extra as zonal_coverage
+    from lzgis.zonal._coverage import coverage_and_extra
 
     require_crs(zones, name="zones")
     require_zone_field(zones, zone_field)
-    table, row = zonal_coverage(
+    table, row = coverage_and_extra(
         zones,
         raster,
         classes=list(classes) if classes is not None else None,
@@ -323,7 +279,24 @@ def coverage_and_extra(
         progress=progress,
         extra=extra,
     )
+    out = zones_frame(table, zones, zone_field)
+    if row is None:
+        return out
+    more = extra.result() if extra is not None else None
+    shape = more.polygon if isinstance(more, RingsUnion) else more
+    last = gpd.GeoDataFrame(
+        row.assign(zone=zonal.EXTRA_ZONE)[out.columns.drop(out.geometry.name)],
+        geometry=[shape],
+        crs=zones.crs,
+    )
+    return pd.concat([out, last])
+
+
+def zones_frame(table: pd.DataFrame, zones: gpd.GeoDataFrame, zone_field: str) -> gpd.GeoDataFrame:
+    """A raster pass's table for ``zones`` (indexed as they are) with their names in ``zone``
+    first and their geometry: the frame of :func:`coverage_from_raster`."""
+    table = table.copy()
     table.insert(0, "zone", zones[zone_field].to_numpy())
     cols = COVERAGE_COLUMNS + [c for c in table.columns if c not in COVERAGE_COLUMNS]
     geometry = np.asarray(zones.geometry.values, dtype=object)
-    return gpd.GeoDataFrame(table[cols], geometry=geometry, crs=zones.crs), row
+    return gpd.GeoDataFrame(table[cols], geometry=geometry, crs=zones.crs)

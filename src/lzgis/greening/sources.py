@@ -43,8 +43,8 @@ import shapely
 
 from lzgis import layers as _layers
 from lzgis._errors import LzgisError, ValidationError
-from lzgis._validate import require_zone_field
-from lzgis.greening.coverage import coverage_and_extra, coverage_from_polygons
+from lzgis._validate import require_crs, require_zone_field
+from lzgis.greening.coverage import coverage_from_polygons, zones_frame
 from lzgis.greening.embedded import embedded_green, embedded_green_extent
 from lzgis.greening.zones import (
     UNNAMED,
@@ -56,6 +56,7 @@ from lzgis.greening.zones import (
 )
 from lzgis.io import read_vector
 from lzgis.zonal import EXTRA_ZONE
+from lzgis.zonal._coverage import coverage_and_extra
 from lzgis.zonal._engine import cores
 
 __all__ = [
@@ -394,10 +395,11 @@ def coverage_with_total(
                 else None
             )
             # the zones' rows, and the union's apart (no label added to the zones' index)
-            result, row = coverage_and_extra(
+            require_crs(part, name="zones")
+            require_zone_field(part, zone_field)
+            table, row = coverage_and_extra(
                 part,
                 path,
-                zone_field=zone_field,
                 classes=classes,
                 ndvi_threshold=ndvi_threshold,
                 nir=nir if kind == "red_nir" else None,
@@ -408,6 +410,7 @@ def coverage_with_total(
                 progress=progress,
                 extra=pending,
             )
+            result = zones_frame(table, part, zone_field)
         if row is not None:
             totals = _total(row)
     out = _with_attributes(result, measured, zone_field)
